@@ -1,0 +1,135 @@
+/**
+ * Reads content/ from disk, validates it with the zod schemas in core and cross-checks ids.
+ * Any problem is reported as "file: item: field: message", all at once, so an editor can fix a batch.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { z } from 'zod';
+import {
+  guidanceItemSchema,
+  measuresFileSchema,
+  sourcesFileSchema,
+  CALL_PLATFORMS,
+  type Guidance,
+  type GuidanceItem,
+} from '../core/guidance/schema.js';
+import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CONTENT_DIR = join(PROJECT_ROOT, 'content');
+export const DEFAULT_LOCALE = 'en-GB';
+
+export interface Content {
+  guidance: Guidance;
+  strings: Strings;
+}
+
+export class ContentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Content has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function readYaml(file: string, dir: string, problems: string[]): unknown {
+  try {
+    return parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problems.push(`${relative(dir, file)}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+function check<S extends z.ZodType>(schema: S, data: unknown, where: string, problems: string[]): z.infer<S> | undefined {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    problems.push(`${where}: ${path}: ${issue.message}`);
+  }
+  return undefined;
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_LOCALE): Content {
+  const problems: string[] = [];
+  const rel = (f: string) => relative(dir, f);
+
+  const measuresFile = join(dir, 'measures.yaml');
+  const measures = check(measuresFileSchema, readYaml(measuresFile, dir, problems), rel(measuresFile), problems)?.measures ?? [];
+  const sourcesFile = join(dir, 'sources.yaml');
+  const sources = check(sourcesFileSchema, readYaml(sourcesFile, dir, problems), rel(sourcesFile), problems) ?? {
+    documents: [],
+    references: [],
+  };
+
+  const items: GuidanceItem[] = [];
+  for (const file of yamlFiles(join(dir, locale, 'guidance'))) {
+    const raw = readYaml(file, dir, problems);
+    const name = (raw as { id?: unknown } | undefined)?.id;
+    const item = check(guidanceItemSchema, raw, `${rel(file)}: ${typeof name === 'string' ? name : '(no id)'}`, problems);
+    if (!item) continue;
+    if (basename(file).replace(/\.ya?ml$/, '') !== item.id) problems.push(`${rel(file)}: ${item.id}: id: must match the file name`);
+    items.push(item);
+  }
+
+  const table: Record<string, string> = {};
+  const stringProblems: string[] = [];
+  for (const file of yamlFiles(join(dir, locale, 'strings'))) {
+    const ns = basename(file).replace(/\.ya?ml$/, '');
+    flattenStrings(ns, readYaml(file, dir, problems), table, stringProblems);
+  }
+  problems.push(...stringProblems.map((p) => `${locale}/strings: ${p}`));
+
+  crossCheck({ measures, sources, items }, problems, locale);
+  if (problems.length) throw new ContentError(problems);
+
+  return {
+    guidance: { measures, sources, items, byId: new Map(items.map((i) => [i.id, i])) },
+    strings: makeStrings(locale, table),
+  };
+}
+
+function crossCheck(g: Omit<Guidance, 'byId'>, problems: string[], locale: string): void {
+  const where = (item: GuidanceItem) => `${locale}/guidance/${item.id}.yaml: ${item.id}`;
+  const measureIds = new Set<string>();
+  for (const m of g.measures) {
+    if (measureIds.has(m.id)) problems.push(`measures.yaml: ${m.id}: id: appears twice`);
+    measureIds.add(m.id);
+  }
+  const docIds = new Set(g.sources.documents.map((d) => d.id));
+  const refs = new Map(g.sources.references.map((r) => [r.id, r.platform]));
+  const itemIds = new Set<string>();
+  const covered = new Set<string>();
+  for (const item of g.items) {
+    if (itemIds.has(item.id)) problems.push(`${where(item)}: id: appears twice`);
+    itemIds.add(item.id);
+    if (!measureIds.has(item.id)) problems.push(`${where(item)}: id: every item is named after the measure it is for; no measure "${item.id}"`);
+    for (const m of item.measures) {
+      if (!measureIds.has(m)) problems.push(`${where(item)}: measures: unknown measure "${m}"`);
+      covered.add(m);
+    }
+    item.sources.forEach((s, i) => {
+      if (!docIds.has(s.doc)) problems.push(`${where(item)}: sources.${i}.doc: unknown document "${s.doc}"`);
+    });
+    for (const p of CALL_PLATFORMS) {
+      item.platforms[p].refs.forEach((r, i) => {
+        const platform = refs.get(r);
+        if (!platform) problems.push(`${where(item)}: platforms.${p}.refs.${i}: unknown reference "${r}"`);
+        else if (platform !== p) problems.push(`${where(item)}: platforms.${p}.refs.${i}: "${r}" is a ${platform} reference`);
+      });
+    }
+  }
+  for (const m of measureIds) {
+    if (!itemIds.has(m)) problems.push(`${locale}/guidance: no item for measure "${m}" (one item per measure)`);
+    if (!covered.has(m)) problems.push(`${locale}/guidance: measure "${m}" is not covered by any item`);
+  }
+}

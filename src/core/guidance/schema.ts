@@ -1,0 +1,90 @@
+/**
+ * The shape of the guidance content (content/measures.yaml, content/sources.yaml,
+ * content/<locale>/guidance/*.yaml). Strict: unknown keys are rejected. Types derive from the schemas.
+ */
+import { z } from 'zod';
+
+export const PHASES = ['account', 'before', 'start', 'during', 'after', 'incident', 'ongoing'] as const;
+export const CALL_PLATFORMS = ['zoom', 'teams', 'meet'] as const;
+export const CALL_KINDS = ['class', 'lesson', 'meeting'] as const;
+
+export type Phase = (typeof PHASES)[number];
+export type CallPlatform = (typeof CALL_PLATFORMS)[number];
+export type CallKind = (typeof CALL_KINDS)[number];
+
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-23');
+const text = z.string().trim().min(1, 'must not be empty');
+
+/** content/measures.yaml: the project's own copy of the measure index. */
+export const measureSchema = z.strictObject({
+  id,
+  measure: text,
+  phase: z.enum(PHASES),
+  who: z.array(text).min(1),
+  source: text,
+});
+export const measuresFileSchema = z.strictObject({ measures: z.array(measureSchema).min(1) });
+
+/** content/sources.yaml: the source documents and the vendor references cited by platform steps. */
+export const sourcesFileSchema = z.strictObject({
+  documents: z.array(
+    z.strictObject({ id: z.string().regex(/^[A-Z]+$/), title: text, publisher: text, date: isoDate, file: text }),
+  ),
+  references: z.array(z.strictObject({ id: z.string().regex(/^[ZTG]\d+$/), platform: z.enum(CALL_PLATFORMS), title: text })),
+});
+
+/** A platform the item applies to. `support` says how well the platform can do it. */
+const platformSteps = z
+  .strictObject({
+    /** full: a control that does it; partial: a control that does part of it; none: no such control. */
+    support: z.enum(['full', 'partial', 'none']),
+    /** Where the setting is, in the vendor's own words ("Security → Enable waiting room"). Omitted when none. */
+    where: text.optional(),
+    steps: z.array(text),
+    /** Required when support is partial or none: what to do instead. */
+    alternative: text.optional(),
+    /** Help for a teacher who cannot find the setting on their screen. */
+    ifNotFound: text,
+    /** Vendor references from content/sources.yaml (Z1, T4, G1…); empty where the step is general advice. */
+    refs: z.array(z.string().regex(/^[ZTG]\d+$/)),
+    /** Set when no source confirms the exact setting: the steps say what to look for instead. */
+    unconfirmed: z.boolean().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.support !== 'none' && p.steps.length === 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'needs at least one step' });
+    if (p.support !== 'full' && !p.alternative)
+      ctx.addIssue({ code: 'custom', path: ['alternative'], message: `is required when support is ${p.support}` });
+  });
+
+export const guidanceItemSchema = z.strictObject({
+  id,
+  /** The measure ids (content/measures.yaml) this item covers. */
+  measures: z.array(id).min(1),
+  /** In a teacher's words. */
+  title: text.max(80),
+  /** One or two sentences on why it matters. */
+  why: text,
+  /** Which source document and part: [{ doc: PCPD, part: "Hosts, point 2" }]. */
+  sources: z.array(z.strictObject({ doc: z.string().regex(/^[A-Z]+$/), part: text })).min(1),
+  phase: z.enum(PHASES),
+  audience: z.array(z.enum(['host', 'participants', 'students', 'teacher', 'staff', 'admin', 'it', 'dpo', 'everyone'])).min(1),
+  /** Kinds of call the item belongs to in the guided setup; omitted means all. */
+  callKinds: z.array(z.enum(CALL_KINDS)).optional(),
+  platforms: z.strictObject({ zoom: platformSteps, teams: platformSteps, meet: platformSteps }),
+  /** Words teachers use for it, for search. */
+  synonyms: z.array(text).min(1),
+  reviewed: isoDate,
+});
+
+export type Measure = z.infer<typeof measureSchema>;
+export type SourcesFile = z.infer<typeof sourcesFileSchema>;
+export type PlatformSteps = z.infer<typeof platformSteps>;
+export type GuidanceItem = z.infer<typeof guidanceItemSchema>;
+
+export interface Guidance {
+  measures: Measure[];
+  sources: SourcesFile;
+  items: GuidanceItem[];
+  byId: Map<string, GuidanceItem>;
+}
