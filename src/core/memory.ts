@@ -18,7 +18,9 @@ export class MemoryCollection<T> implements Collection<T> {
     this.items.delete(key);
   }
   async update(key: string, fn: (current: T | undefined) => T | undefined) {
-    const next = fn(await this.get(key));
+    // Read and write in the same tick: nothing may run between them, or concurrent updates are lost.
+    const current = this.items.get(key);
+    const next = fn(current === undefined ? undefined : structuredClone(current));
     if (next === undefined) this.items.delete(key);
     else this.items.set(key, structuredClone(next));
     return next;

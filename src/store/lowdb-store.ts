@@ -1,0 +1,218 @@
+/**
+ * The file-backed Store: one lowdb database (and JSON file) per collection in a private data
+ * directory, so a write costs only its own collection. Writes are atomic and durable before their
+ * promise resolves, serialised per collection, and only one process may write (directory lock).
+ * Logs carry collection names, counts and paths only, never record contents.
+ */
+import { access, chmod, constants, mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { z } from 'zod';
+import type {
+  Collection, KnownConversation, KnownUser, Log, PendingRequest, Store, StoredDialog,
+} from '../core/ports.js';
+import { AtomicJsonFile, DIR_MODE, FILE_MODE, checkShape } from './atomic-file.js';
+import { ReadOnlyStoreError, StoreLockedError } from './errors.js';
+import { acquireDirLock, type DirLock } from './lock.js';
+import { prepareSchema } from './migrations.js';
+
+export { StoreCorruptError, StoreLockedError, ReadOnlyStoreError, StoreVersionError } from './errors.js';
+export { CURRENT_SCHEMA_VERSION } from './migrations.js';
+
+export interface LowdbStoreOptions {
+  log?: Log;
+  /** Open without the lock, refuse writes, re-read files on every get/list (CLI while the server runs). */
+  readOnly?: boolean;
+  /** How long a crashed process's lock blocks the directory (default 10 s, minimum 2 s). */
+  lockStaleMs?: number;
+}
+
+export type LowdbStore = Store & { dir: string };
+
+type Records<T> = Record<string, T>;
+interface Envelope<T> {
+  records: Records<T>;
+}
+
+const envelopeSchema = z.object({ records: z.record(z.string(), z.unknown()) });
+const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+/** JSON round trip: what callers get back is exactly what is on disk. */
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+/** Null-prototype copy, so keys such as "__proto__" are plain keys. */
+const recordsFrom = <T>(src: object): Records<T> => Object.assign(Object.create(null) as Records<T>, src);
+
+interface StoreState {
+  dir: string;
+  readOnly: boolean;
+  log: Log;
+  closed: boolean;
+  lockLost: boolean;
+}
+
+class FileCollection<T> implements Collection<T> {
+  private readonly db: Low<Envelope<T>>;
+  /** Records as last written to disk; reads never see a write that has not completed. */
+  private committed: Records<T> = recordsFrom({});
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly name: string, private readonly s: StoreState) {
+    const adapter = new AtomicJsonFile<Envelope<T>>(join(s.dir, `${name}.json`), (data, file) => {
+      checkShape(file, envelopeSchema, data);
+      return { records: recordsFrom<T>((data as Envelope<T>).records) };
+    });
+    this.db = new Low(adapter, { records: recordsFrom<T>({}) });
+  }
+
+  async load(): Promise<number> {
+    await this.db.read();
+    this.committed = this.db.data.records;
+    return Object.keys(this.committed).length;
+  }
+
+  /** Idle until queued writes are done (for close). */
+  settled(): Promise<unknown> {
+    return this.queue;
+  }
+
+  private async view(): Promise<Records<T>> {
+    if (!this.s.readOnly) return this.committed;
+    await this.db.read();
+    return this.db.data.records;
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    const records = await this.view();
+    return Object.hasOwn(records, key) ? clone(records[key]) : undefined;
+  }
+
+  async list(): Promise<T[]> {
+    return Object.values(await this.view()).map(clone);
+  }
+
+  async put(key: string, value: T): Promise<void> {
+    await this.mutate(key, () => value);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.mutate(key, () => undefined);
+  }
+
+  update(key: string, fn: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    return this.mutate(key, fn);
+  }
+
+  private mutate(key: string, fn: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    const { s } = this;
+    if (s.readOnly) return Promise.reject(new ReadOnlyStoreError(s.dir));
+    if (s.closed) return Promise.reject(new Error(`The SafeCall data store at ${s.dir} has been closed.`));
+    if (s.lockLost) return Promise.reject(new StoreLockedError(s.dir));
+    const run = async () => {
+      const had = Object.hasOwn(this.committed, key);
+      const next = fn(had ? clone(this.committed[key]) : undefined);
+      if (next === undefined && !had) return undefined;
+      const records = recordsFrom<T>(this.committed);
+      if (next === undefined) delete records[key];
+      else records[key] = clone(next);
+      this.db.data = { records };
+      try {
+        await this.db.write();
+      } catch (err) {
+        this.db.data = { records: this.committed };
+        s.log.error({ collection: this.name, code: (err as NodeJS.ErrnoException).code }, 'could not write to the data directory');
+        throw err;
+      }
+      this.committed = records;
+      return next;
+    };
+    const result = this.queue.then(run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** Creates the directory 0700, and narrows it and its files to 0700/0600 if they are wider. */
+async function securePermissions(dir: string, log: Log): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  const dirMode = (await stat(dir)).mode & 0o777;
+  if (dirMode & 0o077) {
+    await chmod(dir, DIR_MODE);
+    log.warn({ dir, was: dirMode.toString(8) }, 'data directory was readable by other users; restricted it to mode 700');
+  }
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(dir, entry.name);
+    const mode = (await stat(file)).mode & 0o777;
+    if (mode & 0o077) {
+      await chmod(file, FILE_MODE);
+      log.warn({ file: entry.name, was: mode.toString(8) }, 'data file was readable by other users; restricted it to mode 600');
+    }
+  }
+}
+
+/** Temp files left by a write that was killed mid-way (write-file-atomic names them `<file>.<number>`). */
+async function removeStrayTempFiles(dir: string, log: Log): Promise<void> {
+  const stray = (await readdir(dir)).filter((n) => /^[a-z]+\.json\.\d+$/.test(n));
+  for (const name of stray) await unlink(join(dir, name)).catch(() => undefined);
+  if (stray.length > 0) log.info({ count: stray.length }, 'removed temp files left by an interrupted write');
+}
+
+export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {}): Promise<LowdbStore> {
+  const dir = resolve(dirArg);
+  const log = opts.log ?? silentLog;
+  const readOnly = opts.readOnly ?? false;
+  const s: StoreState = { dir, readOnly, log, closed: false, lockLost: false };
+  let lock: DirLock | undefined;
+  if (!readOnly) {
+    await securePermissions(dir, log);
+    lock = await acquireDirLock(dir, {
+      staleMs: opts.lockStaleMs,
+      log,
+      onCompromised: (err) => {
+        s.lockLost = true;
+        log.error({ dir, reason: err.message }, 'lost the lock on the data directory; refusing further writes');
+      },
+    });
+  }
+  try {
+    if (!readOnly) await removeStrayTempFiles(dir, log);
+    const meta = await prepareSchema(dir, { log, readOnly });
+    const users = new FileCollection<KnownUser>('users', s);
+    const conversations = new FileCollection<KnownConversation>('conversations', s);
+    const dialogs = new FileCollection<StoredDialog>('dialogs', s);
+    const requests = new FileCollection<PendingRequest>('requests', s);
+    const all = [users, conversations, dialogs, requests];
+    const counts: Record<string, number> = {};
+    for (const c of all) counts[c.name] = await c.load();
+    log.info({ dir, schemaVersion: meta.schemaVersion, readOnly, counts }, 'data store opened');
+
+    return {
+      dir,
+      users,
+      conversations,
+      dialogs,
+      requests,
+      async writable() {
+        if (readOnly || s.closed || s.lockLost) return false;
+        try {
+          await access(dir, constants.W_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      async close() {
+        if (s.closed) return;
+        s.closed = true;
+        await Promise.all(all.map((c) => c.settled()));
+        try {
+          await lock?.release();
+        } catch (err) {
+          log.warn({ dir, reason: (err as Error).message }, 'could not release the data directory lock');
+        }
+      },
+    };
+  } catch (err) {
+    await lock?.release().catch(() => undefined);
+    throw err;
+  }
+}
