@@ -1,0 +1,140 @@
+/**
+ * The Teams renderer: neutral Prompt → Adaptive Card 1.5 attachment. Pure, no I/O, no botbuilder.
+ * TextBlocks keep the markdown subset as is (Adaptive Cards support **bold**, _italic_ and [label](url));
+ * line breaks become paragraph breaks, lists use "\r" as Teams documents.
+ */
+import { stripMarkup, type Block, type Button, type ChecklistState, type Option, type Prompt } from '../core/prompt.js';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  ADAPTIVE_CARD_SCHEMA,
+  type CardAction,
+  type CardAttachment,
+  type CardElement,
+  type RenderCardOptions,
+} from './card-types.js';
+import { formElements, inputIds } from './render-form.js';
+
+export * from './card-types.js';
+export { submitPayload, type SubmitPayload } from './submit.js';
+
+/** Actions per ActionSet: Teams shows about six in a row before overflowing; we keep sets of five. */
+export const MAX_ACTIONS_PER_SET = 5;
+/** Up to this many options a choice is a row of buttons; more become a compact menu. */
+export const MAX_CHOICE_BUTTONS = 6;
+
+const CHECK: Record<ChecklistState, string> = { done: '✅', skipped: '⏭️', open: '⬜' };
+
+/** Single line breaks are not shown by Adaptive Cards outside lists: make every break a paragraph break. */
+function paragraphs(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/\n+/g, '\n\n');
+}
+
+const textBlock = (text: string, extra: Record<string, unknown> = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
+
+function progressText(current: number, total: number, label: string): string {
+  const done = Math.max(0, Math.min(current, total));
+  const bar = total > 0 && total <= 12 ? `${'●'.repeat(done)}${'○'.repeat(total - done)}  ` : '';
+  return `${bar}${label} (${done}/${total})`;
+}
+
+function actionSets(actions: CardAction[]): CardElement[] {
+  const out: CardElement[] = [];
+  for (let i = 0; i < actions.length; i += MAX_ACTIONS_PER_SET) out.push({ type: 'ActionSet', actions: actions.slice(i, i + MAX_ACTIONS_PER_SET) });
+  return out;
+}
+
+function style(s: Button['style']): { style?: 'positive' | 'destructive' } {
+  return s === 'primary' ? { style: 'positive' } : s === 'danger' ? { style: 'destructive' } : {};
+}
+
+function action(b: Button): CardAction {
+  const title = stripMarkup(b.label);
+  if (b.url !== undefined) return { type: 'Action.OpenUrl', title, url: b.url, ...style(b.style) };
+  // associatedInputs none: a plain button must not be blocked by (or carry) a form's inputs.
+  return { type: 'Action.Submit', title, data: { safecall: { action: b.action, value: b.value ?? '' } }, associatedInputs: 'none', ...style(b.style) };
+}
+
+/** Unique ids for menu inputs: `choice`, `choice_2`… never clashing with form inputs. */
+function choiceIds(taken: string[]): () => string {
+  const used = new Set(taken);
+  return () => {
+    let id = 'choice';
+    for (let n = 2; used.has(id); n++) id = `choice_${n}`;
+    used.add(id);
+    return id;
+  };
+}
+
+function choice(b: { action: string; label: string; options: Option[]; initial?: string }, nextId: () => string, opts: RenderCardOptions): CardElement[] {
+  if (b.options.length === 0) return [];
+  if (b.options.length <= MAX_CHOICE_BUTTONS) {
+    const buttons: CardAction[] = b.options.map((o) => ({
+      type: 'Action.Submit',
+      title: stripMarkup(o.label),
+      data: { safecall: { action: b.action, value: o.value } },
+      associatedInputs: 'none',
+      ...(o.value === b.initial ? { style: 'positive' as const } : {}),
+    }));
+    return [...(b.label.trim() ? [textBlock(b.label)] : []), ...actionSets(buttons)];
+  }
+  const id = nextId();
+  const menu: CardElement = {
+    type: 'Input.ChoiceSet',
+    id,
+    ...(b.label.trim() ? { label: stripMarkup(b.label) } : {}),
+    style: 'compact',
+    choices: b.options.map((o) => ({ title: stripMarkup(o.label), value: o.value })),
+    ...(b.initial !== undefined ? { value: b.initial } : {}),
+  };
+  const ok: CardAction = { type: 'Action.Submit', title: opts.choiceSubmitLabel ?? 'OK', data: { safecall: { action: b.action, choice: id } } };
+  return [menu, { type: 'ActionSet', actions: [ok] }];
+}
+
+function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions): CardElement[] {
+  if ((b.kind === 'heading' || b.kind === 'text' || b.kind === 'note') && b.text.trim() === '') return [];
+  switch (b.kind) {
+    case 'heading':
+      return [textBlock(b.text, { size: 'Large', weight: 'Bolder', style: 'heading' })];
+    case 'text':
+      return [textBlock(paragraphs(b.text))];
+    case 'note':
+      return [textBlock(paragraphs(b.text), { isSubtle: true, size: 'Small' })];
+    case 'steps':
+      return b.items.length ? [textBlock(b.items.map((s, i) => `${b.ordered === false ? '-' : `${i + 1}.`} ${s.replace(/\s*\n\s*/g, ' ')}`).join('\r'))] : [];
+    case 'progress':
+      return [textBlock(progressText(b.current, b.total, b.label), { isSubtle: true, size: 'Small' })];
+    case 'facts':
+      return b.facts.length ? [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: f.label, value: f.value })) }] : [];
+    case 'checklist':
+      return b.items.length
+        ? [textBlock(b.items.map((i) => `${CHECK[i.state]} ${i.label}${i.detail ? ` — ${i.detail}` : ''}`).join('\n\n'))]
+        : [];
+    case 'actions':
+      return actionSets(b.buttons.map(action));
+    case 'choice':
+      return choice(b, nextId, opts);
+    case 'divider':
+      // An empty-looking separator: Adaptive Cards have no divider element of their own.
+      return [{ type: 'Container', separator: true, spacing: 'Medium', items: [] }];
+  }
+}
+
+/** A prompt → an Adaptive Card attachment; a prompt with a form gets its inputs and submit button in the card. */
+export function renderCard(prompt: Prompt, opts: RenderCardOptions = {}): CardAttachment {
+  const taken = prompt.form?.fields.flatMap(inputIds) ?? [];
+  const nextId = choiceIds(taken);
+  const body = prompt.blocks.flatMap((b) => renderBlock(b, nextId, opts));
+  if (prompt.form) body.push(...formElements(prompt.form, opts));
+  if (body.length === 0) body.push(textBlock(prompt.fallback.trim() || '…'));
+  return {
+    contentType: ADAPTIVE_CARD_CONTENT_TYPE,
+    content: {
+      $schema: ADAPTIVE_CARD_SCHEMA,
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body,
+      fallbackText: prompt.fallback,
+      speak: prompt.fallback,
+    },
+  };
+}
