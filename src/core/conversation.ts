@@ -23,6 +23,8 @@ export interface Place {
   id: string;
   kind: ConversationKind;
   teamId?: string;
+  /** Teams: the conversation reference, stored so the bot can message proactively after a restart. */
+  reference?: Record<string, unknown>;
 }
 
 /** What the person did. */
@@ -58,5 +60,7 @@ export interface Turn {
  * - `form-errors`: the submitted form is refused; show these field errors without losing what was typed.
  */
 export type Reply =
-  | { mode: 'post' | 'update' | 'private' | 'modal' | 'home'; prompt: Prompt }
+  /** `to`: another conversation on the same platform (e.g. posting a checklist to a class channel). */
+  | { mode: 'post'; prompt: Prompt; to?: string }
+  | { mode: 'update' | 'private' | 'modal' | 'home'; prompt: Prompt }
   | { mode: 'form-errors'; errors: Record<string, string>; prompt: Prompt };

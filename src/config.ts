@@ -1,0 +1,137 @@
+/**
+ * Settings: the environment (credentials, ports, paths) and the school's settings file (SAFECALL_SETTINGS, YAML).
+ * Both are validated with zod at start. A problem names the variable or key and what is wrong, and the
+ * process exits non-zero without a stack trace (see main.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { IANAZone, DateTime } from 'luxon';
+import { parse, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[], readonly source: string) {
+    super(`${source} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int('must be a whole number').min(0).max(65535).default(3978),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SAFECALL_SETTINGS: optionalText,
+  /** Largest request body accepted, in bytes. */
+  SAFECALL_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  SLACK_BOT_TOKEN: optionalText.refine((v) => !v || v.startsWith('xoxb-'), 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((v) => !v || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
+  SLACK_API_URL: optionalText.refine((v) => !v || /^https?:\/\/.+\/$/.test(v), 'must be a URL ending in / (e.g. https://slack.com/api/)'),
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional(),
+  MicrosoftAppTenantId: optionalText,
+});
+export type Env = z.infer<typeof envSchema>;
+
+const timezone = z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be a time zone name like Europe/London');
+const date = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.fromISO(d).isValid, 'must be a real date like 2026-12-18');
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 15:00');
+const ids = z.array(z.string().trim().min(1)).default([]);
+
+export const settingsSchema = z.strictObject({
+  school: z.strictObject({ name: z.string().trim().min(1).default('Your school'), timezone: timezone.default('Europe/London') }).default({
+    name: 'Your school',
+    timezone: 'Europe/London',
+  }),
+  slack: z
+    .strictObject({
+      /** Only this workspace is served; others are refused. */
+      teamId: z.string().regex(/^[TE][A-Z0-9]+$/, 'must be a Slack team id like T0123ABCD').optional(),
+      admins: ids,
+      dpo: ids,
+      dpoChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123ABCD').optional(),
+      staffChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123ABCD').optional(),
+    })
+    .default({ admins: [], dpo: [] }),
+  teams: z.strictObject({ admins: ids, dpo: ids }).default({ admins: [], dpo: [] }),
+  terms: z
+    .array(z.strictObject({ name: z.string().trim().min(1), start: date, end: date }))
+    .default([])
+    .superRefine((terms, ctx) => {
+      terms.forEach((t, i) => {
+        if (t.end < t.start) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: `ends before it starts (${t.start})` });
+      });
+    }),
+  reminders: z
+    .strictObject({
+      termEndTime: clockTime.default('15:00'),
+      followUpDays: z.number().int().min(1).max(30).default(3),
+      maxFollowUps: z.number().int().min(0).max(10).default(2),
+      tick: z.string().trim().min(9).default('* * * * *'),
+      catchUpDays: z.number().int().min(0).max(60).default(7),
+    })
+    .default({ termEndTime: '15:00', followUpDays: 3, maxFollowUps: 2, tick: '* * * * *', catchUpDays: 7 }),
+  dpiaSignedOff: date.optional(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+function problemsOf(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((i) => {
+    const key = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
+    return `${key || '(top level)'}: ${i.message}`;
+  });
+}
+
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new ConfigError(problemsOf(r.error), 'The environment');
+  const e = r.data;
+  const problems: string[] = [];
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET)
+    problems.push('SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  if ((e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) && !e.SLACK_BOT_TOKEN)
+    problems.push('SLACK_BOT_TOKEN: is required to turn Slack on (SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set without it)');
+  if (e.MicrosoftAppPassword && !e.MicrosoftAppId) problems.push('MicrosoftAppId: is required when MicrosoftAppPassword is set');
+  if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
+    problems.push('MicrosoftAppTenantId: is required when MicrosoftAppType is SingleTenant');
+  if (!e.MicrosoftAppId && !isLoopback(e.HOST))
+    problems.push(
+      `HOST: ${e.HOST} is not a loopback address, and with no MicrosoftAppId the Teams endpoint trusts any caller. ` +
+        'Set MicrosoftAppId and MicrosoftAppPassword, or keep HOST=127.0.0.1',
+    );
+  if (problems.length) throw new ConfigError(problems, 'The environment');
+  return e;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+export function parseSettings(text: string, source: string): Settings {
+  let raw: unknown;
+  try {
+    raw = parse(text) ?? {};
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+    throw new ConfigError([`not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`], source);
+  }
+  const r = settingsSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(problemsOf(r.error), source);
+  return r.data;
+}
+
+export function loadSettings(path: string | undefined): Settings {
+  if (!path) return settingsSchema.parse({});
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`], `SAFECALL_SETTINGS file ${path}`);
+  }
+  return parseSettings(text, `The settings file ${path}`);
+}

@@ -1,0 +1,133 @@
+/**
+ * The platform-neutral bot: remembers who it meets, then routes each Turn to a feature.
+ * Commands first (help, setup, ask, happening now, topics), then intents (a question that asks for the
+ * whole job starts the setup; "someone is zoombombing us" gets the emergency playbook), then the search.
+ * Buttons and forms go to the feature that owns their id prefix.
+ */
+import type { Reply, Turn } from './conversation.js';
+import type { Deps, Feature } from './deps.js';
+import { actionPrefix } from './deps.js';
+import { parseCommand, type CommandWords } from './commands.js';
+import { helpPrompt, type HelpButtons } from './help/feature.js';
+import { conversationKey, userKey } from './ports.js';
+
+export type Intent = 'setup' | 'emergency' | 'help' | null;
+
+export interface GuideFeature extends Feature {
+  answer(turn: Turn, question: string): Promise<Reply[]>;
+}
+
+export interface SetupFeature extends Feature {
+  start(turn: Turn, opts?: { platform?: 'zoom' | 'teams' | 'meet' }): Promise<Reply[]>;
+  emergency(turn: Turn): Promise<Reply[]>;
+}
+
+export interface BotParts {
+  guide: GuideFeature;
+  setup: SetupFeature;
+  intent(text: string): Intent;
+  /** Detects a call platform named in free text ("zoom", "google meet"). */
+  platformIn(text: string): 'zoom' | 'teams' | 'meet' | undefined;
+  commands: CommandWords;
+  /** The action ids the help card's buttons use. */
+  helpButtons: HelpButtons;
+  /** Features beyond guide and setup (later: reports, reminders). */
+  extra?: Feature[];
+}
+
+export interface Bot {
+  handle(turn: Turn): Promise<Reply[]>;
+}
+
+export function createBot(deps: Deps, parts: BotParts): Bot {
+  const features = new Map<string, Feature>([parts.guide, parts.setup, ...(parts.extra ?? [])].map((f) => [f.prefix, f]));
+  const help = (turn: Turn, opts: { welcome?: boolean; lead?: string } = {}) =>
+    helpPrompt(deps, turn.who.platform, parts.helpButtons, opts);
+
+  async function text(turn: Turn, said: string): Promise<Reply[]> {
+    const command = parseCommand(said, parts.commands);
+    if (command) {
+      switch (command.name) {
+        case 'help':
+          if (!command.rest) return [{ mode: 'post', prompt: help(turn) }];
+          break;
+        case 'topics':
+          if (!command.rest) return parts.guide.onAction!(turn, parts.helpButtons.topics, '');
+          break;
+        case 'setup': {
+          const platform = command.rest ? parts.platformIn(command.rest) : undefined;
+          if (!command.rest || platform) return parts.setup.start(turn, platform ? { platform } : {});
+          break;
+        }
+        case 'emergency':
+          return parts.setup.emergency(turn);
+        case 'ask':
+          if (command.rest) return parts.guide.answer(turn, command.rest);
+          return [{ mode: 'post', prompt: help(turn) }];
+      }
+    }
+    if (!said.trim()) return [{ mode: 'post', prompt: help(turn) }];
+    switch (parts.intent(said)) {
+      case 'emergency':
+        return parts.setup.emergency(turn);
+      case 'setup':
+        return parts.setup.start(turn, { platform: parts.platformIn(said) });
+      case 'help':
+        return [{ mode: 'post', prompt: help(turn) }];
+      default:
+        return parts.guide.answer(turn, said);
+    }
+  }
+
+  async function remember(turn: Turn): Promise<void> {
+    const now = turn.at.toISOString();
+    const { who, where } = turn;
+    await deps.store.users.update(userKey(who.platform, who.id), (u) => ({
+      ...u,
+      platform: who.platform,
+      id: who.id,
+      name: who.name ?? u?.name,
+      teamId: who.teamId ?? u?.teamId,
+      firstSeen: u?.firstSeen ?? now,
+      lastSeen: now,
+      dmConversationId: where.kind === 'dm' ? where.id : u?.dmConversationId,
+    }));
+    await deps.store.conversations.update(conversationKey(where.platform, where.id), (c) => ({
+      platform: where.platform,
+      id: where.id,
+      kind: where.kind,
+      teamId: where.teamId ?? c?.teamId,
+      reference: where.reference ?? c?.reference,
+      firstSeen: c?.firstSeen ?? now,
+      lastSeen: now,
+    }));
+  }
+
+  return {
+    async handle(turn) {
+      await remember(turn);
+      const input = turn.input;
+      switch (input.kind) {
+        case 'installed':
+          return [{ mode: 'post', prompt: help(turn, { welcome: true }) }];
+        case 'home':
+          return [{ mode: 'home', prompt: help(turn) }];
+        case 'message':
+        case 'command':
+          return text(turn, input.text);
+        case 'action': {
+          const feature = features.get(actionPrefix(input.action));
+          if (feature?.onAction) return feature.onAction(turn, input.action, input.value);
+          deps.log.warn({ action: input.action, platform: turn.who.platform }, 'unknown action id: answered with help');
+          return [{ mode: 'private', prompt: help(turn, { lead: deps.strings.t('help.unknownAction') }) }];
+        }
+        case 'form': {
+          const feature = features.get(actionPrefix(input.formId));
+          if (feature?.onForm) return feature.onForm(turn, input.formId, input.values, input.state);
+          deps.log.warn({ form: input.formId, platform: turn.who.platform }, 'unknown form id: answered with help');
+          return [{ mode: 'private', prompt: help(turn, { lead: deps.strings.t('help.unknownForm') }) }];
+        }
+      }
+    },
+  };
+}

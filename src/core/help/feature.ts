@@ -1,0 +1,33 @@
+/** The welcome, help card and App Home: what SafeCall does and how to start. */
+import type { Platform } from '../conversation.js';
+import type { Deps } from '../deps.js';
+import { prompt, type Prompt } from '../prompt.js';
+
+/** Action ids owned by other features, referenced by the help card's buttons. */
+export interface HelpButtons {
+  setup: string;
+  topics: string;
+  emergency: string;
+}
+
+export function helpPrompt(deps: Deps, platform: Platform, buttons: HelpButtons, opts: { welcome?: boolean; lead?: string } = {}): Prompt {
+  const t = (k: string) => deps.strings.t(`help.${k}`, { school: deps.school.name });
+  return prompt([
+    ...(opts.lead ? [{ kind: 'text' as const, text: opts.lead }] : []),
+    ...(opts.welcome ? [{ kind: 'text' as const, text: t('welcome') }] : []),
+    { kind: 'heading', text: t('title') },
+    { kind: 'text', text: t('intro') },
+    { kind: 'heading', text: t('howTo.heading') },
+    { kind: 'steps', ordered: false, items: [t('howTo.setup'), t('howTo.ask'), t('howTo.emergency')] },
+    {
+      kind: 'actions',
+      buttons: [
+        { action: buttons.setup, label: t('buttons.setup'), style: 'primary' },
+        { action: buttons.topics, label: t('buttons.topics') },
+        { action: buttons.emergency, label: t('buttons.emergency'), style: 'danger' },
+      ],
+    },
+    { kind: 'note', text: platform === 'slack' ? t('slackHint') : t('teamsHint') },
+    { kind: 'note', text: t('note') },
+  ]);
+}

@@ -1,0 +1,152 @@
+/**
+ * `npm start`: the composition root. Reads and checks the settings, opens the store, builds the bot, and
+ * serves both platforms on one port. Any settings, content or store problem is printed plainly and the
+ * process exits 1 without a stack trace.
+ */
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadEnv, loadSettings, type Env, type Settings } from './config.js';
+import { ContentError } from './content/load.js';
+import { systemClock, type Clock, type Log } from './core/ports.js';
+import { createLogger } from './log.js';
+import { createHttpServer } from './server.js';
+import { createSlack } from './slack/app.js';
+import { openLowdbStore } from './store/lowdb-store.js';
+import { createAdapter, turnLogic } from './teams/adapter.js';
+import { teamsRequestListener } from './teams/http.js';
+import { buildBot } from './app.js';
+import { VERSION } from './version.js';
+
+const SLACK_VARIABLES =
+  'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
+export const SLACK_OFF = `Slack is off. ${SLACK_VARIABLES}`;
+
+export interface Running {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Env;
+  settings: Settings;
+  clock?: Clock;
+  log?: Log;
+  /** Where the banner goes (stdout by default). */
+  print?: (line: string) => void;
+  slackRetry?: { minTimeout: number; maxTimeout: number };
+}
+
+export async function start(o: StartOptions): Promise<Running> {
+  const { env, settings } = o;
+  const log = o.log ?? createLogger(env.LOG_LEVEL);
+  const clock = o.clock ?? systemClock;
+  const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const dataDir = resolve(env.DATA_DIR);
+  const store = await openLowdbStore(dataDir, { log });
+  try {
+    const { bot } = buildBot({ store, clock, log, school: settings.school });
+    const slack = createSlack({ env, bot, clock, log, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
+    const adapter = createAdapter(env, log);
+    const teams = teamsRequestListener({
+      adapter,
+      logic: turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone }, adapter),
+      log,
+      bodyLimit: env.SAFECALL_BODY_LIMIT,
+      tenantId: env.MicrosoftAppTenantId,
+      requireToken: Boolean(env.MicrosoftAppId),
+    });
+    const teamsMode = env.MicrosoftAppId ? `authenticated (app ${env.MicrosoftAppId})` : 'local, no auth (Bot Framework Emulator / Agents Playground)';
+    const server = createHttpServer({
+      slack: slack?.listener,
+      slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
+      teams,
+      log,
+      health: async () => ({
+        version: VERSION,
+        platforms: {
+          slack: !slack ? 'off' : slack.ready() ? slack.mode : `${slack.mode} (connecting)`,
+          teams: env.MicrosoftAppId ? 'authenticated' : 'local-no-auth',
+        },
+        store: { writable: await store.writable() },
+      }),
+    });
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(env.PORT, env.HOST, () => ok());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+    const url = `http://${host}:${port}`;
+    await slack?.start();
+
+    print(`SafeCall ${VERSION} for ${settings.school.name} is listening on ${url}`);
+    print(
+      slack
+        ? slack.mode === 'http'
+          ? `  POST ${url}/slack/events  Slack (HTTP mode: events, commands, interactivity)`
+          : '  Slack: Socket Mode (connects out to Slack; no public URL needed)'
+        : `  Slack: off. ${SLACK_VARIABLES}`,
+    );
+    print(`  POST ${url}/api/messages  Microsoft Teams, ${teamsMode}`);
+    print(`  GET  ${url}/healthz       health check`);
+    print(`  Data: ${dataDir} (embedded lowdb store)  Time zone: ${settings.school.timezone}`);
+
+    return {
+      url,
+      port,
+      async stop() {
+        await slack?.stop();
+        await new Promise<void>((ok) => {
+          server.close(() => ok());
+          server.closeAllConnections();
+        });
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** Errors a person can act on: print the message only. */
+function explain(err: unknown): string | undefined {
+  if (err instanceof ConfigError || err instanceof ContentError) return err.message;
+  const name = (err as Error)?.name ?? '';
+  if (/^Store\w*Error$/.test(name) || (err as Error)?.constructor?.name?.startsWith('Store')) return (err as Error).message;
+  if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') return `The port is already in use: ${(err as Error).message}. Set PORT to a free port.`;
+  if ((err as NodeJS.ErrnoException)?.code === 'EADDRNOTAVAIL') return `HOST is not an address of this machine: ${(err as Error).message}.`;
+  return undefined;
+}
+
+async function run(): Promise<void> {
+  // Data files are created 0600 and folders 0700 even if a library forgets the mode.
+  process.umask(0o077);
+  let running: Running;
+  try {
+    const env = loadEnv();
+    const settings = loadSettings(env.SAFECALL_SETTINGS);
+    running = await start({ env, settings });
+  } catch (err) {
+    const message = explain(err);
+    process.stderr.write(`SafeCall could not start.\n${message ?? (err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`SafeCall stopping (${signal})\n`);
+    running
+      .stop()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/main.ts')) {
+  void run();
+}

@@ -1,0 +1,56 @@
+/**
+ * One HTTP server, one port, both platforms: POST /slack/events (Bolt's receiver), POST /api/messages
+ * (botbuilder's CloudAdapter through a shim) and GET /healthz. No web framework.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Log } from './core/ports.js';
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface Health {
+  version: string;
+  platforms: { slack: string; teams: string };
+  store: { writable: boolean };
+}
+
+export interface ServerParts {
+  slack?: Listener;
+  /** Shown when Slack is off: which variables turn it on. */
+  slackOffReason: string;
+  teams: Listener;
+  health: () => Promise<Health>;
+  log: Log;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+}
+
+export function createHttpServer(p: ServerParts): Server {
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const health = await p.health();
+        return json(res, 200, { status: 'ok', ...health });
+      }
+      if (path === '/slack/events') {
+        if (!p.slack) {
+          p.log.warn({ path }, 'slack: a request arrived but Slack is off');
+          return json(res, 404, { error: 'slack_off', message: p.slackOffReason });
+        }
+        return await p.slack(req, res);
+      }
+      if (path === '/api/messages') return await p.teams(req, res);
+      return json(res, 404, { error: 'not_found', message: 'SafeCall serves POST /slack/events, POST /api/messages and GET /healthz.' });
+    } catch (err) {
+      p.log.error({ path, err: (err as Error).message }, 'http: a request failed');
+      if (!res.headersSent) json(res, 500, { error: 'internal' });
+      else res.end();
+    }
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.on('clientError', (_err, socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+  return server;
+}

@@ -1,0 +1,149 @@
+/**
+ * The Bolt app. HTTP mode hands Bolt's HTTPReceiver request listener to our own server (one port for both
+ * platforms); Socket Mode connects out to Slack and needs no public URL. Start-up never blocks on Slack:
+ * `auth.test` runs in the background with retries, and until it succeeds /slack/events answers 503.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import bolt from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import pRetry from 'p-retry';
+import type { Env } from '../config.js';
+import type { Bot } from '../core/bot.js';
+import type { Clock, Log } from '../core/ports.js';
+import { registerListeners } from './listeners.js';
+
+const { App, HTTPReceiver, LogLevel } = bolt;
+
+export class ForeignWorkspaceError extends Error {
+  constructor(readonly teamId: string | undefined) {
+    super(`request from workspace ${teamId ?? '(none)'}, which this SafeCall does not serve`);
+  }
+}
+
+export interface SlackHandle {
+  mode: 'http' | 'socket';
+  ready(): boolean;
+  /** HTTP mode only: the request listener for /slack/events. */
+  listener?: (req: IncomingMessage, res: ServerResponse) => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Bolt logs through our logger, at warn and above only: its debug lines can carry payloads. */
+function boltLogger(log: Log): BoltLogger {
+  const line = (args: unknown[]) => ({ detail: args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : '[object]')).join(' ') });
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (...args) => log.warn(line(args), 'slack (bolt)'),
+    error: (...args) => log.error(line(args), 'slack (bolt)'),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.WARN,
+    setName: () => undefined,
+  };
+}
+
+export interface SlackOptions {
+  env: Env;
+  bot: Bot;
+  clock: Clock;
+  log: Log;
+  /** Only this workspace is served (settings slack.teamId). */
+  teamId?: string;
+  bodyLimit: number;
+  /** Start-up retry pacing (tests shorten it). */
+  retry?: { minTimeout: number; maxTimeout: number };
+}
+
+export function createSlack(o: SlackOptions): SlackHandle | undefined {
+  const { env, log } = o;
+  if (!env.SLACK_BOT_TOKEN) return undefined;
+  const clientOptions = {
+    slackApiUrl: env.SLACK_API_URL,
+    // Fail fast at the HTTP level; our own retry loop (below) and Slack's redelivery handle the rest.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    timeout: 10_000,
+  };
+  const logger = boltLogger(log);
+  const socket = Boolean(env.SLACK_APP_TOKEN);
+  const receiver = socket
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: env.SLACK_SIGNING_SECRET!,
+        endpoints: ['/slack/events'],
+        logger,
+        bodyLimit: o.bodyLimit,
+        processEventErrorHandler: async ({ error, response }) => {
+          const foreign = error instanceof ForeignWorkspaceError || (error as { original?: unknown }).original instanceof ForeignWorkspaceError;
+          if (foreign) {
+            log.warn({ reason: 'foreign-workspace' }, 'slack: refused a request from a workspace that is not configured');
+            response.writeHead(403).end();
+            return true;
+          }
+          log.error({ err: error.message }, 'slack: a listener failed');
+          response.writeHead(500).end();
+          return true;
+        },
+        unhandledRequestHandler: ({ logger: l }) => l.warn('a Slack request was not acknowledged in time'),
+      });
+  const app = new App({
+    token: env.SLACK_BOT_TOKEN,
+    ...(socket ? { appToken: env.SLACK_APP_TOKEN, socketMode: true } : { receiver }),
+    clientOptions,
+    logger,
+    deferInitialization: true,
+  });
+  if (o.teamId) {
+    const allowed = o.teamId;
+    app.use(async ({ context, next }) => {
+      if (context.teamId !== allowed && context.enterpriseId !== allowed) throw new ForeignWorkspaceError(context.teamId);
+      await next();
+    });
+  }
+  registerListeners(app, { bot: o.bot, clock: o.clock, log });
+
+  let initialised = false;
+  let stopped = false;
+  const abort = new AbortController();
+  const retry = o.retry ?? { minTimeout: 2000, maxTimeout: 60_000 };
+
+  return {
+    mode: socket ? 'socket' : 'http',
+    ready: () => initialised,
+    listener: receiver
+      ? (req, res) => {
+          if (!initialised) {
+            log.warn({ path: req.url }, 'slack: request arrived before Slack was reachable; answered 503 so Slack retries');
+            res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('SafeCall is still connecting to Slack.');
+            return;
+          }
+          receiver.requestListener(req, res);
+        }
+      : undefined,
+    async start() {
+      // Background: never blocks the server from serving Teams and /healthz.
+      void pRetry(() => app.init(), {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: retry.minTimeout,
+        maxTimeout: retry.maxTimeout,
+        signal: abort.signal,
+        onFailedAttempt: ({ error, attemptNumber }) =>
+          log.warn({ attempt: attemptNumber, reason: error.message }, 'slack: cannot reach Slack (auth.test failed); retrying'),
+      })
+        .then(async () => {
+          if (stopped) return;
+          if (socket) await app.start();
+          initialised = true;
+          log.info({ mode: socket ? 'socket' : 'http' }, 'slack: connected');
+        })
+        .catch((err: Error) => {
+          if (!stopped) log.error({ reason: err.message }, 'slack: gave up connecting');
+        });
+    },
+    async stop() {
+      stopped = true;
+      abort.abort();
+      if (socket && initialised) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The Teams side: botbuilder's CloudAdapter and the turn logic that maps activities to core Turns and
+ * Replies back to activities. botbuilder (archived upstream; successor: Microsoft 365 Agents SDK) is used
+ * only inside src/teams, so a move later touches one folder.
+ */
+import {
+  ActivityTypes,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+} from 'botbuilder';
+import type { Env } from '../config.js';
+import type { Bot } from '../core/bot.js';
+import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
+import { conversationKey, type Clock, type Log, type Store } from '../core/ports.js';
+import type { Prompt } from '../core/prompt.js';
+import { renderCard, submitPayload } from './render.js';
+
+export interface TeamsOptions {
+  env: Env;
+  bot: Bot;
+  store: Store;
+  clock: Clock;
+  log: Log;
+  timezone: string;
+}
+
+export function createAdapter(env: Env, log: Log): CloudAdapter {
+  const credentials = new ConfigurationServiceClientCredentialFactory({
+    MicrosoftAppId: env.MicrosoftAppId ?? '',
+    MicrosoftAppPassword: env.MicrosoftAppPassword ?? '',
+    MicrosoftAppType: env.MicrosoftAppType ?? (env.MicrosoftAppId ? 'MultiTenant' : ''),
+    MicrosoftAppTenantId: env.MicrosoftAppTenantId ?? '',
+  });
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}, credentials));
+  adapter.onTurnError = async (_context, error) => {
+    log.error({ err: error.message }, 'teams: a turn failed');
+  };
+  return adapter;
+}
+
+const kindOf = (type: string | undefined): ConversationKind => (type === 'channel' ? 'channel' : type === 'groupChat' ? 'group' : 'dm');
+
+function message(p: Prompt): Partial<Activity> {
+  return { type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [renderCard(p)] };
+}
+
+function inputOf(activity: Activity, timezone: string): Input | undefined {
+  switch (activity.type) {
+    case ActivityTypes.Message: {
+      if (activity.value !== undefined && activity.value !== null) {
+        const submitted = submitPayload(activity.value, timezone);
+        return submitted ?? undefined;
+      }
+      const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+      return { kind: 'message', text: text.trim() };
+    }
+    case ActivityTypes.ConversationUpdate: {
+      const botId = activity.recipient?.id;
+      return activity.membersAdded?.some((m) => m.id === botId) ? { kind: 'installed' } : undefined;
+    }
+    case ActivityTypes.InstallationUpdate:
+      return activity.action === 'add' ? { kind: 'installed' } : undefined;
+    case ActivityTypes.Invoke:
+      if (activity.name === 'adaptiveCard/action') {
+        const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
+        return submitPayload(data, timezone) ?? undefined;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
+  const appId = o.env.MicrosoftAppId ?? '';
+
+  async function sendTo(conversationId: string, p: Prompt): Promise<void> {
+    const known = await o.store.conversations.get(conversationKey('teams', conversationId));
+    if (!known?.reference) {
+      o.log.warn({ conversation: conversationId }, 'teams: no stored reference for that conversation; message not sent');
+      return;
+    }
+    await adapter.continueConversationAsync(appId, known.reference as Partial<ConversationReference>, async (ctx) => {
+      await ctx.sendActivity(message(p));
+    });
+  }
+
+  async function deliver(context: TurnContext, replies: Reply[]): Promise<unknown> {
+    const replyTo = context.activity.replyToId;
+    let invokeCard: unknown;
+    for (const reply of replies) {
+      switch (reply.mode) {
+        case 'post':
+          if (reply.to && reply.to !== context.activity.conversation.id) await sendTo(reply.to, reply.prompt);
+          else await context.sendActivity(message(reply.prompt));
+          break;
+        case 'update':
+        case 'form-errors':
+          if (context.activity.type === ActivityTypes.Invoke) invokeCard = renderCard(reply.prompt).content;
+          else if (replyTo) await context.updateActivity({ ...message(reply.prompt), id: replyTo });
+          else await context.sendActivity(message(reply.prompt));
+          break;
+        case 'private':
+        case 'modal':
+          await context.sendActivity(message(reply.prompt));
+          break;
+        case 'home':
+          break;
+      }
+    }
+    return invokeCard;
+  }
+
+  return async (context: TurnContext): Promise<void> => {
+    const activity = context.activity;
+    const input = inputOf(activity, o.timezone);
+    if (!input) {
+      if (activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });
+      if (activity.type === ActivityTypes.Message) o.log.warn({ reason: 'unrecognised-submit' }, 'teams: a card submit with unknown data was ignored');
+      return;
+    }
+    const turn: Turn = {
+      who: { platform: 'teams', id: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name, teamId: activity.conversation.tenantId },
+      where: {
+        platform: 'teams',
+        id: activity.conversation.id,
+        kind: kindOf(activity.conversation.conversationType),
+        teamId: activity.conversation.tenantId,
+        reference: TurnContext.getConversationReference(activity) as Record<string, unknown>,
+      },
+      input,
+      at: o.clock.now(),
+    };
+    const replies = await o.bot.handle(turn);
+    const card = await deliver(context, replies);
+    if (activity.type === ActivityTypes.Invoke) {
+      const value = card
+        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
+        : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' };
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: value } });
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import { ConfigError, isLoopback, loadEnv, parseSettings } from '../src/config.js';
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('environment', () => {
+  test('defaults: port 3978 on loopback, data in ./data, Slack off, Teams local', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({ PORT: 3978, HOST: '127.0.0.1', DATA_DIR: './data' });
+    expect(env.SLACK_BOT_TOKEN).toBeUndefined();
+    expect(env.MicrosoftAppId).toBeUndefined();
+  });
+
+  test('a non-loopback HOST without MicrosoftAppId is refused, naming HOST and the fix', () => {
+    const [p] = problems(() => loadEnv({ HOST: '0.0.0.0' }));
+    expect(p).toMatch(/^HOST: 0\.0\.0\.0 is not a loopback address.*trusts any caller.*MicrosoftAppId/);
+    expect(() => loadEnv({ HOST: '0.0.0.0', MicrosoftAppId: 'x', MicrosoftAppPassword: 'y' })).not.toThrow();
+  });
+
+  test.each([
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_SIGNING_SECRET: 's' }, /^SLACK_BOT_TOKEN: must be a bot token/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^SLACK_SIGNING_SECRET: is required/],
+    [{ SLACK_SIGNING_SECRET: 's' }, /^SLACK_BOT_TOKEN: is required/],
+    [{ SLACK_API_URL: 'http://example' }, /^SLACK_API_URL: must be a URL ending in \//],
+    [{ MicrosoftAppType: 'Weird' }, /^MicrosoftAppType: /],
+    [{ MicrosoftAppId: 'a', MicrosoftAppType: 'SingleTenant' }, /^MicrosoftAppTenantId: is required/],
+  ])('%j is refused with a message naming the variable', (env, pattern) => {
+    expect(problems(() => loadEnv(env as NodeJS.ProcessEnv)).join('\n')).toMatch(pattern);
+  });
+
+  test('Socket Mode needs no signing secret', () => {
+    expect(loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).SLACK_APP_TOKEN).toBe('xapp-1');
+  });
+
+  test('loopback detection', () => {
+    expect(['127.0.0.1', '127.5.5.5', 'localhost', '::1'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '10.0.0.1', '192.168.1.2', 'example.org'].some(isLoopback)).toBe(false);
+  });
+});
+
+describe('settings file', () => {
+  test('an empty file gives working defaults', () => {
+    const s = parseSettings('', 'x');
+    expect(s.school).toEqual({ name: 'Your school', timezone: 'Europe/London' });
+    expect(s.reminders.termEndTime).toBe('15:00');
+  });
+
+  test('the shipped example is valid', async () => {
+    const { readFileSync } = await import('node:fs');
+    const s = parseSettings(readFileSync(new URL('../safecall.example.yaml', import.meta.url), 'utf8'), 'example');
+    expect(s.terms.length).toBeGreaterThanOrEqual(6);
+    expect(s.school.timezone).toBe('Europe/London');
+  });
+
+  test.each([
+    ['school:\n  timezone: Europe/Londres\n', /^school\.timezone: must be a time zone name/],
+    ['terms:\n  - { name: Autumn, start: 2026-09-03, end: 2026-02-30 }\n', /^terms\.0\.end: must be a real date/],
+    ['terms:\n  - { name: Autumn, start: 2026-12-18, end: 2026-09-03 }\n', /^terms\.0\.end: ends before it starts/],
+    ['reminders:\n  termEndTime: "25:00"\n', /^reminders\.termEndTime: must be a time like 15:00/],
+    ['slack:\n  dpoChannel: general\n', /^slack\.dpoChannel: must be a Slack channel id/],
+    ['school:\n  colour: blue\n', /^school: Unrecognized key: "colour"/],
+    ['nonsense: true\n', /Unrecognized key: "nonsense"/],
+  ])('%j is refused naming the key', (yaml, pattern) => {
+    expect(problems(() => parseSettings(yaml, 'settings')).join('\n')).toMatch(pattern);
+  });
+
+  test('broken YAML names the line', () => {
+    expect(problems(() => parseSettings('school:\n  name: "unclosed\n  x: [\n', 'settings'))[0]).toMatch(/not valid YAML at line \d+, column \d+/);
+  });
+});

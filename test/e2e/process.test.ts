@@ -1,0 +1,72 @@
+/**
+ * The real process, as an admin runs it: `node --import tsx src/main.ts`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+
+function launch(env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+async function until(check: () => boolean, ms = 60000) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+test('starts with no credentials, says what it serves, answers /healthz, stops cleanly on SIGTERM; data is private', async () => {
+  const data = join(await mkdtemp(join(tmpdir(), 'safecall-proc-')), 'data');
+  const port = freePort();
+  const p = launch({ PORT: String(port), DATA_DIR: data });
+  await until(() => p.out().includes('/healthz'));
+  expect(p.out()).toMatch(/Slack: off\. Set SLACK_BOT_TOKEN/);
+  expect(p.out()).toMatch(/\/api\/messages {2}Microsoft Teams, local, no auth/);
+  const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
+  expect(health).toMatchObject({ status: 'ok', platforms: { slack: 'off', teams: 'local-no-auth' }, store: { writable: true } });
+  expect((await stat(data)).mode & 0o777).toBe(0o700);
+  expect((await stat(join(data, 'meta.json'))).mode & 0o777).toBe(0o600);
+
+  // A second process on the same data directory is refused with a clear message.
+  const second = launch({ PORT: String(port + 1), DATA_DIR: data });
+  expect(await second.exited).toBe(1);
+  expect(second.err()).toMatch(/Another SafeCall process is already using the data directory/);
+  expect(second.err()).not.toMatch(/\n\s+at /);
+
+  p.child.kill('SIGTERM');
+  expect(await p.exited).toBe(0);
+}, 120000);
+
+test('a broken settings file stops start-up with the key named and no stack trace', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'safecall-bad-'));
+  const settings = join(dir, 'settings.yaml');
+  await writeFile(settings, 'school:\n  timezone: Mars/Olympus\nreminders:\n  termEndTime: teatime\n');
+  const p = launch({ SAFECALL_SETTINGS: settings, DATA_DIR: join(dir, 'data'), PORT: String(freePort()) });
+  expect(await p.exited).toBe(1);
+  expect(p.err()).toMatch(/school\.timezone: must be a time zone name/);
+  expect(p.err()).toMatch(/reminders\.termEndTime: must be a time like 15:00/);
+  expect(p.err()).not.toMatch(/\n\s+at /);
+}, 90000);
+
+test('a non-loopback HOST with no MicrosoftAppId is refused', async () => {
+  const p = launch({ HOST: '0.0.0.0', PORT: String(freePort()), DATA_DIR: join(tmpdir(), 'unused-safecall') });
+  expect(await p.exited).toBe(1);
+  expect(p.err()).toMatch(/HOST: 0\.0\.0\.0 is not a loopback address/);
+}, 90000);

@@ -1,0 +1,119 @@
+/**
+ * Starts the real SafeCall server (real Bolt, real botbuilder, real lowdb files) on loopback, with the far
+ * sides faked: Slack's Web API and the Bot Connector. Logs are captured so tests can read (and scan) them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadEnv, parseSettings, type Settings } from '../../src/config.js';
+import { start, type Running } from '../../src/main.js';
+import { createLogger } from '../../src/log.js';
+import type { Clock } from '../../src/core/ports.js';
+import { FakeSlack } from './fake-slack.js';
+import { FakeConnector } from './fake-connector.js';
+import { SIGNING_SECRET } from './slack-requests.js';
+
+export interface RigOptions {
+  slack?: boolean;
+  /** Extra environment (e.g. MicrosoftAppId to turn on token checks). */
+  env?: Record<string, string>;
+  settingsYaml?: string;
+  clock?: Clock;
+  dataDir?: string;
+}
+
+export class Rig {
+  readonly logs: string[] = [];
+  readonly banner: string[] = [];
+  running?: Running;
+  url = '';
+
+  constructor(
+    readonly slack: FakeSlack,
+    readonly connector: FakeConnector,
+    readonly dataDir: string,
+    private readonly opts: RigOptions,
+  ) {}
+
+  get settings(): Settings {
+    return parseSettings(this.opts.settingsYaml ?? '', 'test settings');
+  }
+
+  async boot(): Promise<this> {
+    const env = loadEnv({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: 'info',
+      ...(this.opts.slack === false
+        ? {}
+        : { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.apiUrl }),
+      ...this.opts.env,
+    });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        this.logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    this.running = await start({
+      env,
+      settings: this.settings,
+      clock: this.opts.clock,
+      log: createLogger('info', sink),
+      print: (l) => this.banner.push(l),
+      slackRetry: { minTimeout: 50, maxTimeout: 200 },
+    });
+    this.url = this.running.url;
+    if (this.opts.slack !== false) await this.waitForSlack();
+    return this;
+  }
+
+  async waitForSlack(timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const health = (await (await fetch(`${this.url}/healthz`)).json()) as { platforms: { slack: string } };
+      if (health.platforms.slack === 'http') return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('Slack did not connect to the fake API');
+  }
+
+  /** Stops the server (as a deploy or crash would) and starts it again on the same data. */
+  async restart(): Promise<this> {
+    await this.running?.stop();
+    return this.boot();
+  }
+
+  /** Log lines parsed as JSON. */
+  logLines(): Record<string, unknown>[] {
+    return this.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop();
+    await Promise.all([this.slack.stop(), this.connector.stop()]);
+    if (!this.opts.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function startRig(opts: RigOptions = {}): Promise<Rig> {
+  const slack = await new FakeSlack().start();
+  const connector = await new FakeConnector().start();
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'safecall-rig-')));
+  return new Rig(slack, connector, dataDir, opts).boot();
+}
+
+/** Waits until `check` stops throwing (for effects that happen after the HTTP ack). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/** A loopback HTTP server that records every request and answers from a handler. Used for both far sides. */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+}
+
+export type Answer = (r: Recorded) => { status?: number; body: unknown } | undefined;
+
+function decode(raw: string, type: string | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  if ((type ?? '').includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    // The Web API client JSON-encodes structured arguments (blocks, view) inside form fields.
+    out[k] = /^[[{]/.test(v) ? (JSON.parse(v) as unknown) : v;
+  }
+  return out;
+}
+
+export class RecordingServer {
+  readonly calls: Recorded[] = [];
+  private server?: Server;
+  private waiters: { pred: (r: Recorded) => boolean; resolve: (r: Recorded) => void }[] = [];
+  url = '';
+
+  constructor(private readonly answer: Answer) {}
+
+  async start(): Promise<this> {
+    this.server = createServer(async (req, res) => {
+      let raw = '';
+      for await (const c of req) raw += c;
+      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: decode(raw, req.headers['content-type']) };
+      this.calls.push(rec);
+      const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+      this.waiters = this.waiters.filter((w) => (w.pred(rec) ? (w.resolve(rec), false) : true));
+    });
+    await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** Resolves with the first recorded call (past or future) matching `pred`. */
+  waitFor(pred: (r: Recorded) => boolean, timeoutMs = 5000): Promise<Recorded> {
+    const seen = this.calls.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching call within ${timeoutMs} ms; calls: ${this.calls.map((c) => c.path).join(', ')}`)), timeoutMs);
+      this.waiters.push({ pred, resolve: (r) => (clearTimeout(timer), resolve(r)) });
+    });
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((ok) => {
+      this.server?.close(() => ok());
+      this.server?.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,123 @@
+/** Builds correctly signed Slack requests, as Slack sends them, and posts them to the running server. */
+import { createHmac } from 'node:crypto';
+import { TEAM } from './fake-slack.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+export interface SlackPost {
+  status: number;
+  text: string;
+  json?: Record<string, unknown>;
+}
+
+export function sign(body: string, secret = SIGNING_SECRET, timestamp = Math.floor(Date.now() / 1000)) {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
+}
+
+export async function postSlack(
+  url: string,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = sign(body),
+): Promise<SlackPost> {
+  const res = await fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+  const text = await res.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json };
+}
+
+// Bolt compares the content type exactly: no charset.
+export const FORM = 'application/x-www-form-urlencoded';
+
+export function slashCommand(o: { user: string; channel: string; text: string; team?: string; responseUrl?: string }): string {
+  return new URLSearchParams({
+    token: 'legacy',
+    team_id: o.team ?? TEAM,
+    team_domain: 'school',
+    channel_id: o.channel,
+    channel_name: o.channel.startsWith('D') ? 'directmessage' : 'general',
+    user_id: o.user,
+    user_name: `name-${o.user}`,
+    command: '/safecall',
+    text: o.text,
+    api_app_id: 'A0SAFECALL',
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/respond',
+    trigger_id: `trigger-${o.user}`,
+  }).toString();
+}
+
+export function payload(p: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(p) }).toString();
+}
+
+export function blockAction(o: {
+  user: string;
+  channel: string;
+  actionId: string;
+  value?: string;
+  selected?: string;
+  messageTs?: string;
+  team?: string;
+  responseUrl?: string;
+}): string {
+  const action = o.selected
+    ? { type: 'static_select', action_id: o.actionId, block_id: 'b1', selected_option: { value: o.selected, text: { type: 'plain_text', text: o.selected } }, action_ts: '1' }
+    : { type: 'button', action_id: o.actionId, block_id: 'b1', value: o.value ?? '', text: { type: 'plain_text', text: 'x' }, action_ts: '1' };
+  return payload({
+    type: 'block_actions',
+    team: { id: o.team ?? TEAM, domain: 'school' },
+    user: { id: o.user, username: `name-${o.user}`, name: `name-${o.user}`, team_id: o.team ?? TEAM },
+    api_app_id: 'A0SAFECALL',
+    token: 'legacy',
+    container: { type: 'message', message_ts: o.messageTs ?? '1700000000.000100', channel_id: o.channel, is_ephemeral: false },
+    trigger_id: `trigger-${o.user}`,
+    channel: { id: o.channel, name: 'general' },
+    message: { type: 'message', ts: o.messageTs ?? '1700000000.000100', text: 'x' },
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/respond',
+    actions: [action],
+  });
+}
+
+export function viewSubmission(o: {
+  user: string;
+  callbackId: string;
+  values: Record<string, Record<string, unknown>>;
+  privateMetadata?: string;
+  team?: string;
+}): string {
+  return payload({
+    type: 'view_submission',
+    team: { id: o.team ?? TEAM, domain: 'school' },
+    user: { id: o.user, username: `name-${o.user}`, name: `name-${o.user}`, team_id: o.team ?? TEAM },
+    api_app_id: 'A0SAFECALL',
+    token: 'legacy',
+    trigger_id: `trigger-${o.user}`,
+    view: {
+      id: 'V1',
+      type: 'modal',
+      callback_id: o.callbackId,
+      private_metadata: o.privateMetadata ?? '',
+      blocks: [],
+      state: { values: Object.fromEntries(Object.entries(o.values).map(([k, v]) => [k, { [k]: v }])) },
+      hash: 'h',
+    },
+  });
+}
+
+export function event(e: Record<string, unknown>, team = TEAM): string {
+  return JSON.stringify({
+    token: 'legacy',
+    team_id: team,
+    api_app_id: 'A0SAFECALL',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 10)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: e,
+  });
+}
