@@ -16,6 +16,7 @@ import {
   type GuidanceItem,
 } from '../core/guidance/schema.js';
 import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
+import { vocabularySchema, type Vocabulary } from '../core/guidance/vocabulary.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CONTENT_DIR = join(PROJECT_ROOT, 'content');
@@ -24,6 +25,8 @@ export const DEFAULT_LOCALE = 'en-GB';
 export interface Content {
   guidance: Guidance;
   strings: Strings;
+  /** The language-specific search data (content/<locale>/search.yaml). */
+  vocabulary: Vocabulary;
 }
 
 export class ContentError extends Error {
@@ -89,12 +92,18 @@ export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_
   }
   problems.push(...stringProblems.map((p) => `${locale}/strings: ${p}`));
 
+  const vocabularyFile = join(dir, locale, 'search.yaml');
+  let vocabulary: Vocabulary | undefined;
+  if (existsSync(vocabularyFile)) vocabulary = check(vocabularySchema, readYaml(vocabularyFile, dir, problems), rel(vocabularyFile), problems);
+  else problems.push(`${rel(vocabularyFile)}: missing (the search vocabulary)`);
+
   crossCheck({ measures, sources, items }, problems, locale);
-  if (problems.length) throw new ContentError(problems);
+  if (problems.length || !vocabulary) throw new ContentError(problems);
 
   return {
     guidance: { measures, sources, items, byId: new Map(items.map((i) => [i.id, i])) },
     strings: makeStrings(locale, table),
+    vocabulary,
   };
 }
 

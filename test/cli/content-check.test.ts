@@ -1,0 +1,77 @@
+/** `safecall content check`: ok on the project's content; every problem, by file, item and field, on broken content. */
+import { jest } from '@jest/globals';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { main } from '../../src/cli.js';
+import { CONTENT_DIR } from '../../src/content/load.js';
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  try {
+    return { code: await main(argv), out: out.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'safecall-content-'));
+  cpSync(CONTENT_DIR, dir, { recursive: true });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const edit = (file: string, change: (data: Record<string, unknown>) => void) => {
+  const path = join(dir, file);
+  const data = parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  change(data);
+  writeFileSync(path, stringify(data));
+};
+
+test('the project content is ok', async () => {
+  const { code, out } = await run(['content', 'check']);
+  expect(code).toBe(0);
+  expect(out).toMatch(/^content ok: 26 items, 26 measures covered, \d+ strings$/);
+});
+
+test('a copy passed with --dir is checked', async () => {
+  expect((await run(['content', 'check', '--dir', dir])).code).toBe(0);
+});
+
+test('a broken guidance item is reported by file, item and field, and exits 1', async () => {
+  edit('en-GB/guidance/waiting-room.yaml', (d) => {
+    delete d.why;
+    (d.platforms as Record<string, Record<string, unknown>>).zoom!.support = 'sometimes';
+  });
+  const { code, out } = await run(['content', 'check', '--dir', dir]);
+  expect(code).toBe(1);
+  expect(out).toContain('en-GB/guidance/waiting-room.yaml: waiting-room: why:');
+  expect(out).toContain('en-GB/guidance/waiting-room.yaml: waiting-room: platforms.zoom.support:');
+});
+
+test('a broken search vocabulary is reported by field', async () => {
+  edit('en-GB/search.yaml', (d) => {
+    (d.intents as { emergency: { now: string[] } }).emergency.now[0] = '(unclosed';
+    d.colour = 'blue';
+  });
+  const { code, out } = await run(['content', 'check', '--dir', dir]);
+  expect(code).toBe(1);
+  expect(out).toContain('en-GB/search.yaml: intents.emergency.now.0: is not a valid regular expression');
+  expect(out).toMatch(/en-GB\/search\.yaml: \(top level\): .*colour/);
+});
+
+test('a missing search vocabulary is reported', async () => {
+  rmSync(join(dir, 'en-GB/search.yaml'));
+  const { code, out } = await run(['content', 'check', '--dir', dir]);
+  expect(code).toBe(1);
+  expect(out).toContain('en-GB/search.yaml: missing');
+});
+
+test('an unknown option is an error', async () => {
+  expect((await run(['content', 'check', '--nope'])).code).toBe(2);
+});

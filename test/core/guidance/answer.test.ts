@@ -1,0 +1,221 @@
+/** The answer prompts: pure functions of content, strings and a search result. */
+import { loadContent } from '../../../src/content/load.js';
+import {
+  answerPrompt,
+  decodeState,
+  encodeState,
+  goodHits,
+  MAX_VALUE_LENGTH,
+  MIN_SCORE,
+  noMatchPrompt,
+  topicPrompt,
+  topicsPrompt,
+  type AnswerContext,
+} from '../../../src/core/guidance/answer.js';
+import { GUIDE_ACTIONS, SETUP_START } from '../../../src/core/guidance/ids.js';
+import type { GuidanceItem } from '../../../src/core/guidance/schema.js';
+import { GuidanceSearch, type SearchResult } from '../../../src/core/guidance/search.js';
+import type { Block, Button, Prompt } from '../../../src/core/prompt.js';
+
+const content = loadContent();
+const ctx: AnswerContext = { strings: content.strings, guidance: content.guidance };
+const search = new GuidanceSearch(content.guidance, content.vocabulary);
+const t = (key: string, vars?: Record<string, string | number>) => content.strings.t(`guide.${key}`, vars);
+
+const item = (id: string) => content.guidance.byId.get(id)!;
+const buttons = (p: Prompt): Button[] => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons : []));
+const texts = (p: Prompt): string[] =>
+  p.blocks.flatMap((b: Block) =>
+    b.kind === 'heading' || b.kind === 'text' || b.kind === 'note' ? [b.text] : b.kind === 'steps' ? b.items : b.kind === 'facts' ? b.facts.map((f) => `${f.label}: ${f.value}`) : [],
+  );
+const has = (p: Prompt, text: string) => texts(p).some((x) => x.includes(text));
+
+/** A copy of the waiting-room item changed for a case the real content may not have. */
+function variant(change: (i: GuidanceItem) => void): GuidanceItem {
+  const copy = structuredClone(item('waiting-room'));
+  change(copy);
+  return copy;
+}
+const result = (items: GuidanceItem[], platform?: 'zoom' | 'teams' | 'meet', score = 500): SearchResult => ({
+  platform,
+  hits: items.map((i, n) => ({ item: i, score: score - n })),
+});
+
+describe('no good match', () => {
+  test('says so and offers the whole setup and all topics', () => {
+    const p = answerPrompt(ctx, result([]), 'what is the weather tomorrow');
+    expect(texts(p)[0]).toBe(t('noMatch.heading'));
+    expect(has(p, 'what is the weather tomorrow')).toBe(true);
+    expect(buttons(p).map((b) => b.action)).toEqual([SETUP_START, GUIDE_ACTIONS.topics]);
+    expect(p).toEqual(noMatchPrompt(ctx, 'what is the weather tomorrow'));
+  });
+
+  test('the threshold: a hit below MIN_SCORE is not a match, one at it is', () => {
+    const wr = item('waiting-room');
+    expect(goodHits({ hits: [{ item: wr, score: MIN_SCORE - 0.01 }] })).toEqual([]);
+    expect(goodHits({ hits: [{ item: wr, score: MIN_SCORE }] })).toHaveLength(1);
+    expect(texts(answerPrompt(ctx, result([wr], undefined, MIN_SCORE - 1), 'x'))[0]).toBe(t('noMatch.heading'));
+  });
+
+  test.each(['what is the weather tomorrow', 'can you order more printer paper', 'where is the staff room', 'tell me a joke', 'how do i mark homework', 'can i have a day off'])(
+    'off-topic "%s" finds no good match',
+    (q) => expect(goodHits(search.search(q))).toEqual([]),
+  );
+
+  test.each(['lobby', 'mute', 'pasword', 'record', 'kick someone out'])('a one- or two-word topic "%s" is a good match', (q) =>
+    expect(goodHits(search.search(q)).length).toBeGreaterThan(0),
+  );
+});
+
+describe('the best match', () => {
+  test('shows title, why and the source cited by document and part', () => {
+    const wr = item('waiting-room');
+    const p = answerPrompt(ctx, result([wr], 'zoom'), 'lobby');
+    expect(p.blocks.find((b) => b.kind === 'heading')).toEqual({ kind: 'heading', text: wr.title });
+    expect(has(p, wr.why)).toBe(true);
+    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: s.doc, part: s.part }))).toBe(true);
+    expect(p.fallback).toContain(wr.title);
+  });
+
+  test('with a known platform: that platform\'s steps, where, if-not-found, and a Pick my platform button', () => {
+    const wr = item('waiting-room');
+    const p = answerPrompt(ctx, result([wr], 'teams'), 'lobby in teams');
+    expect(p.blocks).toContainEqual({ kind: 'steps', ordered: true, items: wr.platforms.teams.steps });
+    expect(has(p, wr.platforms.teams.where!)).toBe(true);
+    expect(has(p, wr.platforms.teams.ifNotFound)).toBe(true);
+    expect(has(p, wr.platforms.zoom.steps[0]!)).toBe(false);
+    const acts = buttons(p).map((b) => b.action);
+    expect(acts).toEqual([SETUP_START, GUIDE_ACTIONS.pick]);
+    expect(buttons(p)[0]!.value).toBe('teams');
+    expect(decodeState(buttons(p)[1]!.value!)).toEqual({ q: 'lobby in teams', p: 0, pf: 'teams' });
+  });
+
+  test('with the platform unknown: all three briefly, with buttons to pick one', () => {
+    const wr = item('waiting-room');
+    const p = answerPrompt(ctx, result([wr]), 'lobby');
+    const facts = p.blocks.find((b) => b.kind === 'facts');
+    expect(facts && facts.kind === 'facts' && facts.facts.map((f) => f.label)).toEqual([
+      t('platformName.zoom'),
+      t('platformName.teams'),
+      t('platformName.meet'),
+    ]);
+    expect(has(p, wr.platforms.meet.where!)).toBe(true);
+    expect(p.blocks.some((b) => b.kind === 'steps')).toBe(false);
+    const pick = buttons(p).filter((b) => b.action === GUIDE_ACTIONS.platform);
+    expect(pick.map((b) => decodeState(b.value!)?.pf)).toEqual(['zoom', 'teams', 'meet']);
+    expect(pick.every((b) => decodeState(b.value!)?.q === 'lobby')).toBe(true);
+    expect(buttons(p).some((b) => b.action === GUIDE_ACTIONS.pick)).toBe(false);
+    expect(buttons(p).some((b) => b.action === SETUP_START)).toBe(true);
+  });
+
+  test('partial or no support: the alternative is shown', () => {
+    const partial = variant((i) => {
+      i.platforms.meet = { ...i.platforms.meet, support: 'partial', alternative: 'Do it by hand instead.' };
+    });
+    const p = answerPrompt(ctx, result([partial], 'meet'), 'lobby');
+    expect(has(p, t('support.partial', { platform: t('platformName.meet') }))).toBe(true);
+    expect(has(p, t('instead', { text: 'Do it by hand instead.' }))).toBe(true);
+
+    const none = variant((i) => {
+      i.platforms.zoom = { support: 'none', steps: [], alternative: 'Ask IT.', ifNotFound: 'n/a', refs: [] };
+    });
+    const q = answerPrompt(ctx, result([none], 'zoom'), 'lobby');
+    expect(has(q, t('support.none', { platform: t('platformName.zoom') }))).toBe(true);
+    expect(has(q, t('instead', { text: 'Ask IT.' }))).toBe(true);
+    expect(q.blocks.some((b) => b.kind === 'steps')).toBe(false);
+    // Briefly, when the platform is unknown.
+    expect(has(answerPrompt(ctx, result([none]), 'lobby'), t('support.noneShort', { text: 'Ask IT.' }))).toBe(true);
+  });
+
+  test('an unconfirmed setting carries a note; a confirmed one does not', () => {
+    const unconfirmed = variant((i) => {
+      i.platforms.zoom.unconfirmed = true;
+    });
+    const note = t('unconfirmed', { platform: t('platformName.zoom') });
+    expect(answerPrompt(ctx, result([unconfirmed], 'zoom'), 'lobby').blocks).toContainEqual({ kind: 'note', text: note });
+    expect(has(answerPrompt(ctx, result([item('waiting-room')], 'zoom'), 'lobby'), note)).toBe(false);
+    expect(has(answerPrompt(ctx, result([unconfirmed]), 'lobby'), t('unconfirmedShort', { text: '', platform: t('platformName.zoom') }).trim())).toBe(true);
+  });
+});
+
+describe('paging', () => {
+  const three = [item('waiting-room'), item('lock-meeting'), item('meeting-passcode')];
+
+  test('Next match carries the next page; the last page has none and says it is the last', () => {
+    const first = answerPrompt(ctx, result(three, 'zoom'), 'strangers getting in');
+    expect(has(first, t('match', { n: 1, total: 3, question: 'strangers getting in' }))).toBe(true);
+    const more = buttons(first).find((b) => b.action === GUIDE_ACTIONS.more)!;
+    expect(decodeState(more.value!)).toEqual({ q: 'strangers getting in', p: 1, pf: 'zoom' });
+    expect(buttons(first)[0]!.action).toBe(GUIDE_ACTIONS.more);
+
+    const second = answerPrompt(ctx, result(three, 'zoom'), 'strangers getting in', 1);
+    expect(second.blocks.find((b) => b.kind === 'heading')).toEqual({ kind: 'heading', text: three[1]!.title });
+    expect(decodeState(buttons(second).find((b) => b.action === GUIDE_ACTIONS.more)!.value!)?.p).toBe(2);
+
+    const last = answerPrompt(ctx, result(three, 'zoom'), 'strangers getting in', 2);
+    expect(last.blocks.find((b) => b.kind === 'heading')).toEqual({ kind: 'heading', text: three[2]!.title });
+    expect(buttons(last).some((b) => b.action === GUIDE_ACTIONS.more)).toBe(false);
+    expect(has(last, t('lastMatch', { question: 'strangers getting in' }))).toBe(true);
+
+    // A page past the end shows the last match.
+    expect(answerPrompt(ctx, result(three, 'zoom'), 'strangers getting in', 9)).toEqual(last);
+  });
+
+  test('only good hits are paged through', () => {
+    const r: SearchResult = { hits: [{ item: three[0]!, score: 500 }, { item: three[1]!, score: MIN_SCORE - 1 }] };
+    const p = answerPrompt(ctx, r, 'lobby');
+    expect(buttons(p).some((b) => b.action === GUIDE_ACTIONS.more)).toBe(false);
+  });
+
+  test('a single match shows no counter', () => {
+    expect(has(answerPrompt(ctx, result([three[0]!]), 'lobby'), t('match', { n: 1, total: 1, question: 'lobby' }))).toBe(false);
+  });
+});
+
+describe('button values', () => {
+  test('stay within the limit however long the question', () => {
+    const long = 'how do I stop "strangers" getting in '.repeat(200);
+    const v = encodeState({ q: long, p: 3, pf: 'meet' });
+    expect(v.length).toBeLessThanOrEqual(MAX_VALUE_LENGTH);
+    const back = decodeState(v)!;
+    expect(long.startsWith(back.q)).toBe(true);
+    expect(back).toMatchObject({ p: 3, pf: 'meet' });
+    for (const b of buttons(answerPrompt(ctx, result([item('waiting-room'), item('lock-meeting')]), long))) {
+      expect((b.value ?? '').length).toBeLessThanOrEqual(MAX_VALUE_LENGTH);
+    }
+  });
+  test.each(['', 'not json', '[]', '{"q":1,"p":0}', '{"q":"x","p":-1}', '{"q":"x","p":0,"pf":"skype"}', '{"q":"x","p":0.5}'])(
+    'a bad value "%s" decodes to undefined',
+    (v) => expect(decodeState(v)).toBeUndefined(),
+  );
+});
+
+describe('topics', () => {
+  test('every item once, grouped by phase in call order, each group a menu of item ids', () => {
+    const p = topicsPrompt(ctx);
+    const choices = p.blocks.filter((b) => b.kind === 'choice');
+    const ids = choices.flatMap((c) => (c.kind === 'choice' ? c.options.map((o) => o.value) : []));
+    expect([...ids].sort()).toEqual(content.guidance.items.map((i) => i.id).sort());
+    expect(choices.every((c) => c.kind === 'choice' && c.action === GUIDE_ACTIONS.show)).toBe(true);
+    const headings = p.blocks.filter((b) => b.kind === 'heading').map((b) => (b.kind === 'heading' ? b.text : ''));
+    const order = ['account', 'before', 'start', 'during', 'after', 'incident', 'ongoing'].map((ph) => t(`topics.phase.${ph}`));
+    expect(headings.slice(1)).toEqual(order.filter((h) => headings.includes(h)));
+    expect(p.blocks.length).toBeLessThanOrEqual(50);
+  });
+
+  test('one topic: the item, with the platform choice when unknown, and a way back to all topics', () => {
+    const wr = item('waiting-room');
+    const p = topicPrompt(ctx, wr);
+    const pick = buttons(p).filter((b) => b.action === GUIDE_ACTIONS.platform);
+    expect(pick.map((b) => decodeState(b.value!))).toEqual(['zoom', 'teams', 'meet'].map((pf) => ({ q: '', p: 0, id: 'waiting-room', pf })));
+    expect(buttons(p).some((b) => b.action === GUIDE_ACTIONS.topics)).toBe(true);
+    const known = topicPrompt(ctx, wr, 'meet');
+    expect(known.blocks).toContainEqual({ kind: 'steps', ordered: true, items: wr.platforms.meet.steps });
+  });
+});
+
+test('every item renders for every platform and none, without a missing string', () => {
+  for (const i of content.guidance.items) {
+    for (const pf of [undefined, 'zoom', 'teams', 'meet'] as const) expect(() => answerPrompt(ctx, result([i], pf), 'q')).not.toThrow();
+  }
+});

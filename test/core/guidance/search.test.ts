@@ -1,0 +1,172 @@
+/** The guidance search: platform detection, intents, language handling, speed. */
+import { performance } from 'node:perf_hooks';
+import { loadContent } from '../../../src/content/load.js';
+import { GuidanceSearch, Language, normalise } from '../../../src/core/guidance/search.js';
+
+const content = loadContent();
+const search = new GuidanceSearch(content.guidance, content.vocabulary);
+const top = (q: string, platform?: 'zoom' | 'teams' | 'meet') => search.search(q, { platform }).hits[0]?.item.id;
+
+describe('platform detection', () => {
+  test.each([
+    ['lobby in teams', 'teams'],
+    ['how do i stop kids messaging each other on zoom', 'zoom'],
+    ['Google Meet: who can share screen?', 'meet'],
+    ['can i lock a meet call', 'meet'],
+    ['Microsoft Teams recording', 'teams'],
+    ['MS Teams lobby', 'teams'],
+    ['mute everyone in my Zoom', 'zoom'],
+    ['wating room in teems', 'teams'],
+  ])('%s → %s', (q, platform) => {
+    expect(search.search(q).platform).toBe(platform);
+    expect(search.detectPlatform(q)).toBe(platform);
+  });
+
+  test.each(['how do i set up a waiting room', 'we got zoom bombed', 'what to do about zoombombing', 'stop students sharing their screen'])(
+    'no platform in "%s"',
+    (q) => expect(search.search(q).platform).toBeUndefined(),
+  );
+
+  test('a platform passed in wins over one named in the question', () => {
+    expect(search.search('lobby in teams', { platform: 'zoom' }).platform).toBe('zoom');
+  });
+
+  test('the first platform named is the one', () => {
+    expect(search.detectPlatform('moving from zoom to teams, how do i lock the call')).toBe('zoom');
+  });
+
+  test('platform words do not swamp the ranking', () => {
+    expect(top('lobby in teams')).toBe('waiting-room');
+    expect(top('lobby')).toBe('waiting-room');
+    expect(top('zoom zoom zoom passcode')).toBe('meeting-passcode');
+    expect(top('google meet recording')).toBe('recording-off');
+    expect(top('microsoft teams mute everyone')).toBe('mute-on-entry');
+    // Naming only a platform finds nothing in particular.
+    expect(search.search('zoom').hits).toEqual([]);
+  });
+});
+
+describe('intents', () => {
+  const setup = [
+    'how do I secure my class call',
+    'make my lesson safe',
+    'set up my zoom class securely',
+    'how do i make my teams meeting safe for students',
+    'secure my google meet lesson',
+    'help me set up a safe online lesson',
+    'I need to set up a secure zoom call for year 9 tomorrow',
+    'how can i keep my online lessons secure',
+    'protect my class call',
+    'security checklist for my call',
+    'what do I need to do to make my zoom lesson safe',
+    'secure my whole call',
+    'How do I make my virtual classroom secure?',
+  ];
+  const emergency = [
+    'help someone is zoombombing my lesson',
+    "there's a stranger in my call right now",
+    "someone I don't know joined and is drawing on my screen",
+    'we are being zoombombed',
+    'URGENT: a man is shouting at my pupils in the meeting',
+    'SOS someone is sharing rude pictures',
+    'help! a random person is swearing in my lesson',
+    'someone keeps joining and shouting',
+    'an intruder is in my class call',
+    'my lesson is being hijacked right now',
+    'people are spamming the chat right now',
+    'a stranger joined my lesson and is swearing',
+  ];
+  const help = ['help', 'Help!', 'what can you do', 'What can you do for me?', 'hi', 'how do I use this', 'commands'];
+  const none = [
+    'how do i set up a waiting room',
+    'lobby in teams',
+    'how do i prevent zoombombing',
+    'what should I do if a stranger joins my call',
+    'someone joined my lesson yesterday and drew on the screen, how do i report it',
+    'how do I stop kids messaging each other on zoom',
+    'how do I add a passcode to my zoom lesson',
+    'is it safe to use public wifi',
+    'secure my meeting with a passcode',
+    'how do I remove someone from a call',
+    'should i record my lessons',
+    'how do I make the waiting room safer',
+    'help me turn off the chat',
+    '',
+    '???',
+  ];
+  test.each(setup)('setup: %s', (q) => expect(search.detectIntent(q)).toBe('setup'));
+  test.each(emergency)('emergency: %s', (q) => expect(search.detectIntent(q)).toBe('emergency'));
+  test.each(help)('help: %s', (q) => expect(search.detectIntent(q)).toBe('help'));
+  test.each(none)('none: "%s"', (q) => expect(search.detectIntent(q)).toBeNull());
+  test('there are at least ten phrases for setup and for emergency', () => {
+    expect(setup.length).toBeGreaterThanOrEqual(10);
+    expect(emergency.length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('language', () => {
+  const lang = new Language(content.vocabulary);
+  test('normalise drops case, accents, apostrophes and punctuation', () => {
+    expect(normalise("Don't ZOOM-bomb my café!")).toBe('dont zoom bomb my cafe');
+  });
+  test('stemming brings word forms together', () => {
+    const same = (a: string, b: string) => expect(lang.stem(a)).toBe(lang.stem(b));
+    same('recording', 'recorded');
+    same('recordings', 'record');
+    same('sharing', 'share');
+    same('securely', 'secure');
+    same('security', 'secure');
+    same('admitted', 'admit');
+    same('passcodes', 'passcode');
+    same('policies', 'policy');
+    same('encryption', 'encrypt');
+    same('organise', 'organize');
+    expect(lang.stem('class')).toBe('class');
+    expect(lang.stem('meetings')).toBe('meeting');
+  });
+  test('stop words are dropped', () => {
+    expect(lang.terms('How do I set up the lobby?')).toEqual(['set', 'up', 'lobby']);
+  });
+});
+
+describe('matching', () => {
+  test('typos are corrected', () => {
+    expect(top('wating room')).toBe('waiting-room');
+    expect(top('pasword')).toBe('meeting-passcode');
+    expect(top('recrding')).toBe('recording-off');
+  });
+  test('prefixes match', () => {
+    expect(top('encrypt')).toBe('encrypt-and-minimise-records');
+  });
+  test('synonym groups reach items that use other words', () => {
+    expect(top('kids DMs')).toBe('disable-private-chat');
+    expect(top('pupils passcode')).toBe('meeting-passcode');
+  });
+  test('hits are best first, limited, and carry the item', () => {
+    const { hits } = search.search('mute everyone', { limit: 3 });
+    expect(hits.length).toBeLessThanOrEqual(3);
+    expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
+    expect(hits[0]!.item.id).toBe('mute-on-entry');
+  });
+  test('a question of stop words only finds nothing', () => {
+    expect(search.search('how do I do it?').hits).toEqual([]);
+  });
+});
+
+test('the index builds in under 50 ms and a query takes under 5 ms (medians, once warm; bench/search.ts has p99)', () => {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const builds: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    new GuidanceSearch(content.guidance, content.vocabulary);
+    builds.push(performance.now() - t);
+  }
+  const queries: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    search.search('how do i stop kids messaging each other on zoom, wating room pasword');
+    queries.push(performance.now() - t);
+  }
+  expect(median(builds)).toBeLessThan(50);
+  expect(median(queries)).toBeLessThan(5);
+});
