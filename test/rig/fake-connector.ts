@@ -19,6 +19,11 @@ export class FakeConnector extends RecordingServer {
       .map((c) => ({ ...c, kind: c.method === 'PUT' ? ('update' as const) : ('send' as const) }));
   }
 
+  /** The first activity sent to one conversation (ids are URL-encoded in the path). */
+  waitForConversation(conversationId: string, timeoutMs?: number): Promise<Recorded> {
+    return this.waitForActivity((a) => a.path.includes(`/v3/conversations/${encodeURIComponent(conversationId)}/`), timeoutMs);
+  }
+
   waitForActivity(pred: (a: Recorded) => boolean = () => true, timeoutMs?: number): Promise<Recorded> {
     return this.waitFor((c) => c.path.startsWith('/v3/conversations/') && pred(c), timeoutMs);
   }

@@ -7,6 +7,8 @@ export interface Recorded {
   path: string;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
+  /** What the fake answered (e.g. the new message's ts or activity id). */
+  reply?: Record<string, unknown>;
 }
 
 export type Answer = (r: Recorded) => { status?: number; body: unknown } | undefined;
@@ -37,6 +39,7 @@ export class RecordingServer {
       const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: decode(raw, req.headers['content-type']) };
       this.calls.push(rec);
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
+      rec.reply = reply.body as Record<string, unknown>;
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
       this.waiters = this.waiters.filter((w) => (w.pred(rec) ? (w.resolve(rec), false) : true));
     });

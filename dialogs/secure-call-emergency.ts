@@ -1,0 +1,79 @@
+/**
+ * "It's happening now": the in-call playbook for one platform in a single card, and the interim
+ * "Report what happened" advice. Pure views; the buttons' values are given by the caller.
+ */
+import { CALL_PLATFORMS, type CallPlatform } from '../src/core/guidance/schema.js';
+import { prompt, type Block, type Button, type Prompt } from '../src/core/prompt.js';
+import { SETUP_ACTIONS as A } from './secure-call-ids.js';
+import { platformName, type SetupViewContext } from './secure-call-views.js';
+
+/** The guidance items the playbook is drawn from. */
+export const PLAYBOOK_ITEM = 'zoombombing-response';
+export const PLAYBOOK_EXTRAS = ['lock-meeting', 'remove-participant', 'stop-participant-video', 'mute-on-entry'] as const;
+export const REPORT_ITEM = 'breach-procedure';
+
+export interface EmergencyButtons {
+  /** Value for a button that names the platform (owner-stamped by the caller). */
+  value(platform: CallPlatform): string;
+  /** Value for "Back to my setup" when a setup is in progress. */
+  back?: string;
+}
+
+/** One tap: which platform the call is on. */
+export function emergencyPlatformQuestion(ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
+  return prompt([
+    { kind: 'heading', text: ctx.t('now.heading') },
+    { kind: 'text', text: ctx.t('now.askPlatform') },
+    {
+      kind: 'actions',
+      buttons: CALL_PLATFORMS.map((p) => ({ action: A.now, label: ctx.t(`buttons.${p}`), value: buttons.value(p), style: 'danger' as const })),
+    },
+  ]);
+}
+
+function backButton(ctx: SetupViewContext, buttons: EmergencyButtons): Button[] {
+  return buttons.back ? [{ action: A.back, label: ctx.t('buttons.back'), value: buttons.back }] : [];
+}
+
+/** A short line for a related control: where it is, or plainly that the platform has none. */
+function brief(ctx: SetupViewContext, id: string, platform: CallPlatform): { label: string; value: string } | undefined {
+  const item = ctx.guidance.byId.get(id);
+  if (!item) return undefined;
+  const p = item.platforms[platform];
+  const value = p.support === 'none' ? ctx.t('now.noControl', { alternative: p.alternative ?? '' }) : (p.where ?? p.steps[0] ?? '');
+  return { label: item.title, value };
+}
+
+export function playbook(platform: CallPlatform, ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
+  const item = ctx.guidance.byId.get(PLAYBOOK_ITEM);
+  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('now.heading') }, { kind: 'text', text: ctx.t('now.on', { platform: platformName(ctx, platform) }) }];
+  if (item) {
+    const p = item.platforms[platform];
+    if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
+    if (p.support !== 'full' && p.alternative) blocks.push({ kind: 'text', text: p.alternative });
+  }
+  const facts = PLAYBOOK_EXTRAS.map((id) => brief(ctx, id, platform)).filter((f): f is { label: string; value: string } => !!f);
+  if (facts.length) blocks.push({ kind: 'text', text: ctx.t('now.also') }, { kind: 'facts', facts });
+  blocks.push({
+    kind: 'actions',
+    buttons: [{ action: A.report, label: ctx.t('buttons.report'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
+  });
+  return prompt(blocks);
+}
+
+/** Incident reports are a later release: until then, the breach-procedure advice (DPO, document it, 72 hours). */
+export function reportAdvice(platform: CallPlatform, ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
+  const item = ctx.guidance.byId.get(REPORT_ITEM);
+  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('report.heading') }, { kind: 'text', text: ctx.t('report.later') }];
+  if (item) {
+    const p = item.platforms[platform];
+    if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
+    else if (p.alternative) blocks.push({ kind: 'text', text: p.alternative });
+    blocks.push({ kind: 'note', text: p.ifNotFound });
+  }
+  blocks.push({
+    kind: 'actions',
+    buttons: [{ action: A.now, label: ctx.t('buttons.playbook'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
+  });
+  return prompt(blocks);
+}

@@ -1,0 +1,47 @@
+/**
+ * Builds the platform-neutral bot from content, a store and a clock. Shared by main.ts, the CLI and the
+ * end-to-end tests, so they all run the same wiring.
+ */
+import type { Bot } from './core/bot.js';
+import { createBot } from './core/bot.js';
+import type { Deps, SchoolInfo } from './core/deps.js';
+import type { Clock, Log, Store } from './core/ports.js';
+import { GuidanceSearch } from './core/guidance/search.js';
+import { guideFeature } from './core/guidance/feature.js';
+import { GUIDE_ACTIONS } from './core/guidance/ids.js';
+import { setupFeature } from './core/setup/feature.js';
+import { SETUP_ACTIONS } from '../dialogs/secure-call-ids.js';
+import { loadContent, type Content } from './content/load.js';
+import { loadCommandWords } from './content/commands.js';
+
+export interface BotParts {
+  store: Store;
+  clock: Clock;
+  log: Log;
+  school: SchoolInfo;
+  content?: Content;
+  contentDir?: string;
+}
+
+export interface Built {
+  bot: Bot;
+  deps: Deps;
+  search: GuidanceSearch;
+}
+
+export function buildBot(p: BotParts): Built {
+  const content = p.content ?? loadContent(p.contentDir);
+  const deps: Deps = { store: p.store, clock: p.clock, log: p.log, guidance: content.guidance, strings: content.strings, school: p.school };
+  const search = new GuidanceSearch(content.guidance, content.vocabulary);
+  const guide = guideFeature(deps, search);
+  const setup = setupFeature(deps);
+  const bot = createBot(deps, {
+    guide,
+    setup,
+    intent: (text) => search.detectIntent(text),
+    platformIn: (text) => search.detectPlatform(text),
+    commands: loadCommandWords(p.contentDir),
+    helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
+  });
+  return { bot, deps, search };
+}

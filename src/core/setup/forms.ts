@@ -1,0 +1,121 @@
+/**
+ * The summary's two forms: post the checklist to a channel, and "remind me before my next call".
+ * The reminder is recorded as a PendingRequest; the scheduler that sends it arrives in a later release.
+ */
+import type { Reply, Turn } from '../conversation.js';
+import type { PendingRequest } from '../ports.js';
+import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from '../../../dialogs/secure-call-ids.js';
+import { note, postForm, remindForm, sharedChecklist } from '../../../dialogs/secure-call-summary.js';
+import type { SetupRecord, SetupRuntime } from './runtime.js';
+
+export const REMIND_BEFORE_CALL = 'remind-before-call';
+
+type WhenProblem = 'missing' | 'invalid' | 'past' | 'tooFar';
+
+/** Reads the datetime field: ISO 8601 from the adapters (epoch seconds tolerated). */
+export function readWhen(raw: string | undefined, now: Date): { at?: Date; problem?: WhenProblem } {
+  const text = raw?.trim() ?? '';
+  if (!text) return { problem: 'missing' };
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  if (Number.isNaN(ms)) return { problem: 'invalid' };
+  const at = new Date(ms);
+  if (at.getTime() <= now.getTime()) return { at, problem: 'past' };
+  const yearOn = new Date(now);
+  yearOn.setUTCFullYear(yearOn.getUTCFullYear() + 1);
+  if (at.getTime() > yearOn.getTime()) return { at, problem: 'tooFar' };
+  return { at };
+}
+
+export function formHandlers(rt: SetupRuntime) {
+  const { deps, engine, t } = rt;
+
+  /** Channels the bot knows it is in, on the same platform and team as the teacher. */
+  async function channels(turn: Turn): Promise<string[]> {
+    const teamId = turn.where.teamId ?? turn.who.teamId;
+    return (await deps.store.conversations.list())
+      .filter((c) => c.platform === turn.where.platform && c.kind === 'channel' && (!teamId || c.teamId === teamId))
+      .map((c) => c.id)
+      .sort();
+  }
+
+  function formatWhen(at: Date): string {
+    const opts: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' };
+    try {
+      return new Intl.DateTimeFormat(deps.strings.locale, { ...opts, timeZone: deps.school.timezone }).format(at);
+    } catch {
+      return new Intl.DateTimeFormat(deps.strings.locale, { ...opts, timeZone: 'UTC' }).format(at);
+    }
+  }
+
+  async function post(turn: Turn, record: SetupRecord, values: Record<string, string>, state: string): Promise<Reply[]> {
+    const known = await channels(turn);
+    const chosen = values[F.channel] ?? '';
+    if (!known.includes(chosen)) {
+      const error = t(known.length ? 'post.unknown' : 'post.none');
+      return [{ mode: 'form-errors', errors: { [F.channel]: error }, prompt: postForm(rt.ctx(record), known, state, { field: error, value: chosen }) }];
+    }
+    deps.log.info({ dialog: 'setup', form: SETUP_FORMS.post }, 'checklist posted to a channel');
+    return [
+      { mode: 'post', to: chosen, prompt: sharedChecklist(record.data, rt.ctx(record), record.ownerName ?? turn.who.name) },
+      { mode: 'private', prompt: note(t('post.posted')) },
+    ];
+  }
+
+  async function remind(turn: Turn, record: SetupRecord, values: Record<string, string>, state: string): Promise<Reply[]> {
+    const now = deps.clock.now();
+    const raw = values[F.when];
+    const { at, problem } = readWhen(raw, now);
+    if (problem || !at) {
+      const error = t(`remind.${problem ?? 'invalid'}`);
+      // Keep what was typed (when it is a readable time) so the teacher only has to correct it.
+      const kept = at ? (raw && !/^\d+$/.test(raw.trim()) ? raw.trim() : at.toISOString()) : undefined;
+      return [{ mode: 'form-errors', errors: { [F.when]: error }, prompt: remindForm(rt.ctx(record), state, { value: kept, error }) }];
+    }
+    const key = engine.key(turn.who, turn.where);
+    const request: PendingRequest = {
+      // One reminder per setup: submitting again replaces it rather than adding a second.
+      id: `${REMIND_BEFORE_CALL}:${key}:${record.instance}`,
+      kind: REMIND_BEFORE_CALL,
+      platform: turn.who.platform,
+      userId: turn.who.id,
+      conversationId: turn.where.id,
+      createdAt: now.toISOString(),
+      dueAt: at.toISOString(),
+      detail: {
+        dialog: key,
+        instance: record.instance,
+        callPlatform: record.data.platform,
+        callKind: record.data.kind,
+        open: record.data.plan.filter((id) => record.data.answers[id] !== 'done'),
+      },
+    };
+    await deps.store.requests.put(request.id, request);
+    deps.log.info({ dialog: 'setup', request: REMIND_BEFORE_CALL }, 'reminder recorded (sent once the scheduler is switched on)');
+    return [{ mode: 'private', prompt: note(t('remind.saved', { when: formatWhen(at) }), t('remind.notYet')) }];
+  }
+
+  return {
+    /** The summary's "Post to a channel" and "Remind me before my next call" buttons. */
+    async open(turn: Turn, action: string, value: string): Promise<Reply[]> {
+      const checked = await engine.check(turn.who, turn.where, value);
+      if (checked.kind !== 'ok') return rt.refused(turn, checked);
+      const ctx = rt.ctx(checked.record);
+      const state = engine.token(checked.record);
+      if (action === A.remind) return [{ mode: 'modal', prompt: remindForm(ctx, state) }];
+      const known = await channels(turn);
+      // No known channel: say how to fix it, privately, and leave the checklist as it is.
+      if (!known.length) return [{ mode: 'private', prompt: note(t('post.none')) }];
+      return [{ mode: 'modal', prompt: postForm(ctx, known, state) }];
+    },
+
+    async submit(turn: Turn, formId: string, values: Record<string, string>, state = ''): Promise<Reply[]> {
+      // The forms only read the checklist, so any revision of the same setup will do.
+      const checked = await engine.check(turn.who, turn.where, state, { anyRevision: true });
+      if (checked.kind !== 'ok') return rt.refused(turn, checked);
+      if (formId === SETUP_FORMS.post) return post(turn, checked.record, values, state);
+      if (formId === SETUP_FORMS.remind) return remind(turn, checked.record, values, state);
+      deps.log.warn({ dialog: 'setup', form: formId }, 'unknown setup form');
+      return rt.refused(turn, { kind: 'stale', current: checked.record });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Every prompt the setup can produce, on all three call platforms, goes through both renderers:
+ * Slack (within Block Kit's limits) and Teams (a valid Adaptive Card 1.5).
+ */
+import type { Prompt } from '../../src/core/prompt.js';
+import type { Reply } from '../../src/core/conversation.js';
+import { renderMessage, renderModal } from '../../src/slack/render.js';
+import { renderCard } from '../../src/teams/render.js';
+import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
+import { expectValidCard } from '../helpers/validate-card.js';
+import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
+import { addChannel, Chat, TEACHERS, type Row } from './secure-call.harness.js';
+
+const khan = TEACHERS.khan!;
+
+/** Drives every path of the setup on one platform and returns every reply given. */
+async function everyPath(platform: CallPlatform): Promise<Reply[]> {
+  const any = /[\s\S]*/;
+  // The emergency card when nothing is known yet: the one-tap platform question first.
+  const first = new Chat();
+  await first.replay([
+    ['say someone is zoombombing my lesson', any],
+    [`action setup.now ${platform}`, any],
+    ['action setup.report', any],
+  ]);
+  const chat = new Chat();
+  const rows: Row[] = [
+    ['start', any],
+    [`action setup.platform ${platform}`, any],
+    ['action setup.change-platform', any],
+    [`action setup.platform ${platform}`, any],
+    ['action setup.kind class', any],
+  ];
+  // Class calls walk every item: show each step plain, with Why? and with I can't find it.
+  for (let i = 0; i < 23; i++) rows.push(['action setup.why', any], ['action setup.cant-find', any], ['action setup.done', any]);
+  await chat.replay(rows.slice(0, 5 + 3 * 3));
+  await chat.replay([
+    ['action setup.now', any],
+    ['action setup.report', any],
+    ['action setup.back', any],
+    ['action setup.change-platform', any],
+    [`action setup.platform ${platform}`, any],
+    ['snapshot setup.done', any],
+    ['start', any],
+    ['action setup.carry-on', any],
+    ['action setup.done', any],
+    ['old setup.done', any],
+    ['as jones action setup.done', any],
+  ]);
+  await chat.replay(rows.slice(5 + 3 * 4));
+  await chat.replay([
+    ['action setup.post', any],
+    ['action setup.remind', any],
+    ['submit when=2020-01-01T09:00:00Z', any],
+    ['submit when=tomorrow', any],
+    ['submit when=2026-12-01T08:00:00Z', any],
+  ]);
+  await addChannel(chat, 'C-STAFF-ROOM');
+  await chat.replay([
+    ['action setup.post', any],
+    ['submit channel=C-NOPE', any],
+    ['submit channel=C-STAFF-ROOM', any],
+    ['action setup.start-again', any],
+    ['action setup.account include', any],
+    ['action setup.account leave', any],
+    ['action setup.kind meeting', any],
+    ['action setup.finish', any],
+    ['say happening now', any],
+  ]);
+  await chat.deps.store.dialogs.delete(`setup:slack:${chat.where.id}:${khan.id}`);
+  await chat.replay([['old setup.done', any]]);
+  // A Teams teacher pressing someone else's button gets the Teams wording.
+  const teams = { ...TEACHERS.jones!, platform: 'teams' as const };
+  const stamped = chat.find(khan, 'setup.post').button.value ?? '';
+  chat.all.push(...(await chat.feature.onAction!({ who: teams, where: chat.where, input: { kind: 'action', action: 'setup.post', value: stamped }, at: new Date() }, 'setup.post', stamped)));
+  return [...first.all, ...chat.all];
+}
+
+function distinct(replies: Reply[]): Prompt[] {
+  const seen = new Map<string, Prompt>();
+  for (const r of replies) seen.set(JSON.stringify(r.prompt), r.prompt);
+  return [...seen.values()];
+}
+
+describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => {
+  let prompts: Prompt[] = [];
+  let replies: Reply[] = [];
+
+  beforeAll(async () => {
+    replies = await everyPath(platform);
+    prompts = distinct(replies);
+  });
+
+  it('covers every kind of reply and every block kind', () => {
+    expect(new Set(replies.map((r) => r.mode))).toEqual(new Set(['post', 'update', 'private', 'modal', 'form-errors']));
+    const kinds = new Set(prompts.flatMap((p) => p.blocks.map((b) => b.kind)));
+    for (const k of ['heading', 'text', 'note', 'steps', 'progress', 'facts', 'checklist', 'actions', 'divider']) expect(kinds).toContain(k);
+    expect(prompts.length).toBeGreaterThan(60);
+  });
+
+  it('within Slack limits (messages and modals)', () => {
+    for (const p of prompts) {
+      if (p.form) expectWithinSlackLimits(renderModal(p));
+      else for (const m of renderMessage(p)) expectWithinSlackLimits(m);
+    }
+  });
+
+  it('as valid Adaptive Cards 1.5 for Teams', () => {
+    for (const p of prompts) expectValidCard(renderCard(p));
+  });
+
+  it('with a plain-text fallback for every prompt', () => {
+    for (const p of prompts) expect(p.fallback.trim()).not.toBe('');
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * The guided setup end to end: a teacher on Slack and one on Teams go from "how do I secure my class call"
+ * to the summary checklist by pressing the buttons the bot really sent.
+ */
+import { startRig, eventually, type Rig } from '../rig/harness.js';
+import { slackButtons, teamsButtons, find, type Clickable } from '../rig/clicks.js';
+import type { Recorded } from '../rig/recorder.js';
+import { FORM, blockAction, event, postSlack, slashCommand } from '../rig/slack-requests.js';
+import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
+import { expectValidCard } from '../helpers/validate-card.js';
+import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
+import { SETUP_ACTIONS } from '../../dialogs/secure-call-ids.js';
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => rig.stop());
+
+const PLATFORM_LABEL = { zoom: /Zoom/, teams: /Teams/, meet: /Meet/ } as const;
+type CallPlatform = keyof typeof PLATFORM_LABEL;
+
+// ---- Slack ---------------------------------------------------------------------------------------
+interface SlackMessage {
+  ts: string;
+  body: Record<string, unknown>;
+  via: 'post' | 'update';
+}
+
+function slackMessages(channel: string): SlackMessage[] {
+  return rig.slack.calls
+    .filter((c) => (c.path === '/api/chat.postMessage' || c.path === '/api/chat.update') && c.body.channel === channel)
+    .map((c) => ({ ts: String(c.path.endsWith('update') ? c.body.ts : c.reply?.ts), body: c.body, via: c.path.endsWith('update') ? 'update' : 'post' }));
+}
+
+async function slackPress(user: string, channel: string, msg: SlackMessage, b: Clickable) {
+  const before = rig.slack.calls.length;
+  const res = await postSlack(rig.url, blockAction({ user, channel, actionId: b.action, value: b.value, messageTs: msg.ts, responseUrl: `${rig.slack.url}/respond/${user}` }), FORM);
+  expect(res.status).toBe(200);
+  await eventually(() => expect(rig.slack.calls.length).toBeGreaterThan(before));
+}
+
+const last = <T>(xs: T[]): T => {
+  const x = xs[xs.length - 1];
+  if (!x) throw new Error('nothing sent yet');
+  return x;
+};
+
+/** Presses through platform, kind, account offer and every step with Done; returns the step count seen. */
+async function driveSlack(user: string, channel: string, platform: CallPlatform): Promise<{ steps: number; final: SlackMessage }> {
+  let steps = 0;
+  for (let i = 0; i < 80; i++) {
+    const msg = last(slackMessages(channel));
+    expectWithinSlackLimits(msg.body as never);
+    const buttons = slackButtons(msg.body);
+    const has = (a: string) => buttons.some((b) => b.action === a);
+    if (has(SETUP_ACTIONS.platform)) await slackPress(user, channel, msg, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
+    else if (has(SETUP_ACTIONS.kind)) await slackPress(user, channel, msg, find(buttons, SETUP_ACTIONS.kind, /class/i));
+    else if (has(SETUP_ACTIONS.account)) await slackPress(user, channel, msg, buttons.find((b) => b.action === SETUP_ACTIONS.account)!);
+    else if (has(SETUP_ACTIONS.done)) {
+      steps++;
+      await slackPress(user, channel, msg, find(buttons, SETUP_ACTIONS.done));
+    } else return { steps, final: msg };
+  }
+  throw new Error('the setup did not finish within 80 presses');
+}
+
+describe('Slack', () => {
+  test.each(['zoom', 'teams', 'meet'] as const)('from the question to the checklist on %s, updating one message in place', async (platform) => {
+    const channel = `D-${platform}`;
+    const user = `U-${platform}`;
+    await postSlack(rig.url, event({ type: 'message', channel_type: 'im', channel, user, text: 'how do I secure my class call', ts: '1.1' }), 'application/json');
+    await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
+    const { steps, final } = await driveSlack(user, channel, platform);
+    expect(steps).toBeGreaterThanOrEqual(10);
+    const sent = slackMessages(channel);
+    // One message, updated in place: a single post, then updates of that same ts.
+    expect(sent.filter((m) => m.via === 'post')).toHaveLength(1);
+    expect(new Set(sent.filter((m) => m.via === 'update').map((m) => m.ts))).toEqual(new Set([sent[0]!.ts]));
+    const summary = JSON.stringify(final.body);
+    expect(summary).toMatch(/✅/);
+    expect(slackButtons(final.body).map((b) => b.action)).toEqual(expect.arrayContaining([SETUP_ACTIONS.post, SETUP_ACTIONS.remind]));
+  });
+
+  test('a button from an old message gets "moved on" and the current step, and changes nothing', async () => {
+    const channel = 'D-stale';
+    const user = 'U-stale';
+    await postSlack(rig.url, slashCommand({ user, channel, text: 'setup' }), FORM);
+    await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
+    let msg = last(slackMessages(channel));
+    await slackPress(user, channel, msg, find(slackButtons(msg.body), SETUP_ACTIONS.platform, /Zoom/));
+    msg = last(slackMessages(channel));
+    await slackPress(user, channel, msg, find(slackButtons(msg.body), SETUP_ACTIONS.kind, /class/i));
+    msg = last(slackMessages(channel));
+    if (slackButtons(msg.body).some((b) => b.action === SETUP_ACTIONS.account)) {
+      await slackPress(user, channel, msg, slackButtons(msg.body).find((b) => b.action === SETUP_ACTIONS.account)!);
+      msg = last(slackMessages(channel));
+    }
+    const oldStep = msg;
+    const oldSkip = find(slackButtons(oldStep.body), SETUP_ACTIONS.skip);
+    await slackPress(user, channel, oldStep, find(slackButtons(oldStep.body), SETUP_ACTIONS.done));
+    const current = last(slackMessages(channel));
+    const progress = JSON.stringify(current.body).match(/Step (\d+) of (\d+)/)!;
+
+    const respondBefore = rig.slack.calls.filter((c) => c.path === `/respond/${user}`).length;
+    await slackPress(user, channel, oldStep, oldSkip);
+    const answer = await eventually(() => {
+      const posted = [...slackMessages(channel).filter((m) => m.via === 'post'), ...rig.slack.calls.filter((c) => c.path === `/respond/${user}`).slice(respondBefore).map((c) => ({ body: c.body }))];
+      const moved = posted.find((m) => /moved on/.test(JSON.stringify(m.body)));
+      expect(moved).toBeDefined();
+      return moved!;
+    });
+    // The current step is shown again, unchanged.
+    expect(JSON.stringify(answer.body)).toContain(`Step ${progress[1]} of ${progress[2]}`);
+    // The old message was not overwritten by the stale click.
+    expect(slackMessages(channel).filter((m) => m.via === 'update' && m.ts === oldStep.ts).length).toBeGreaterThan(0);
+    expect(JSON.stringify(last(slackMessages(channel).filter((m) => m.ts === current.ts)).body)).toContain(`Step ${progress[1]} of ${progress[2]}`);
+  });
+
+  test('two teachers in one channel keep separate progress; pressing the other one\'s button changes nothing', async () => {
+    const channel = 'C-shared';
+    await postSlack(rig.url, slashCommand({ user: 'U-amy', channel, text: 'setup' }), FORM);
+    await eventually(() => expect(slackMessages(channel)).toHaveLength(1));
+    await postSlack(rig.url, slashCommand({ user: 'U-ben', channel, text: 'setup' }), FORM);
+    await eventually(() => expect(slackMessages(channel)).toHaveLength(2));
+    const [amys, bens] = slackMessages(channel);
+    // Ben presses Amy's button.
+    await slackPress('U-ben', channel, amys!, find(slackButtons(amys!.body), SETUP_ACTIONS.platform, /Zoom/));
+    const note = await rig.slack.waitFor((c) => c.path === '/respond/U-ben');
+    expect(JSON.stringify(note.body)).toMatch(/name-U-amy's setup/);
+    expect(slackMessages(channel).filter((m) => m.via === 'update')).toHaveLength(0);
+    // Each presses their own.
+    await slackPress('U-amy', channel, amys!, find(slackButtons(amys!.body), SETUP_ACTIONS.platform, /Zoom/));
+    await slackPress('U-ben', channel, bens!, find(slackButtons(bens!.body), SETUP_ACTIONS.platform, /Meet/));
+    await eventually(() => {
+      const updates = slackMessages(channel).filter((m) => m.via === 'update');
+      expect(JSON.stringify(updates.find((m) => m.ts === amys!.ts)?.body)).toMatch(/kind of call/i);
+      expect(JSON.stringify(updates.find((m) => m.ts === bens!.ts)?.body)).toMatch(/kind of call/i);
+    });
+  });
+});
+
+// ---- Teams ---------------------------------------------------------------------------------------
+interface TeamsCard {
+  id: string;
+  body: Record<string, unknown>;
+  via: 'send' | 'update';
+}
+
+function teamsCards(conversation: string): TeamsCard[] {
+  return rig.connector
+    .activities(conversation)
+    .map((a: Recorded & { kind: 'send' | 'update' }) => ({ id: a.kind === 'update' ? a.path.split('/').pop()! : String(a.reply?.id), body: a.body, via: a.kind }));
+}
+
+async function teamsPress(conversation: string, from: string, card: TeamsCard, b: Clickable) {
+  const before = rig.connector.calls.length;
+  const res = await postTeams(rig.url, cardSubmit(rig.connector.url, conversation, { id: from }, { safecall: { action: b.action, value: b.value } }, card.id));
+  expect(res.status).toBe(200);
+  await eventually(() => expect(rig.connector.calls.length).toBeGreaterThan(before));
+}
+
+async function driveTeams(conversation: string, from: string, platform: CallPlatform) {
+  let steps = 0;
+  for (let i = 0; i < 80; i++) {
+    const card = last(teamsCards(conversation));
+    expectValidCard((card.body.attachments as { content: Record<string, unknown> }[])[0]!.content);
+    const buttons = teamsButtons(card.body);
+    const has = (a: string) => buttons.some((b) => b.action === a);
+    if (has(SETUP_ACTIONS.platform)) await teamsPress(conversation, from, card, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
+    else if (has(SETUP_ACTIONS.kind)) await teamsPress(conversation, from, card, find(buttons, SETUP_ACTIONS.kind, /class/i));
+    else if (has(SETUP_ACTIONS.account)) await teamsPress(conversation, from, card, buttons.find((b) => b.action === SETUP_ACTIONS.account)!);
+    else if (has(SETUP_ACTIONS.done)) {
+      steps++;
+      await teamsPress(conversation, from, card, find(buttons, SETUP_ACTIONS.done));
+    } else return { steps, final: card };
+  }
+  throw new Error('the setup did not finish within 80 presses');
+}
+
+describe('Teams', () => {
+  test.each(['zoom', 'teams', 'meet'] as const)('from the question to the checklist on %s, updating one card in place', async (platform) => {
+    const conversation = `a:teams-${platform}`;
+    const from = `aad-${platform}`;
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'how do I secure my class call'));
+    await rig.connector.waitForConversation(conversation);
+    const { steps, final } = await driveTeams(conversation, from, platform);
+    expect(steps).toBeGreaterThanOrEqual(10);
+    const cards = teamsCards(conversation);
+    expect(cards.filter((c) => c.via === 'send')).toHaveLength(1);
+    expect(new Set(cards.filter((c) => c.via === 'update').map((c) => c.id))).toEqual(new Set([cards[0]!.id]));
+    expect(JSON.stringify(final.body)).toMatch(/✅/);
+  });
+
+  test('a restart mid-dialog: the next press carries on, and asking again offers to carry on', async () => {
+    const conversation = 'a:teams-restart';
+    const from = 'aad-restart';
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'secure my call'));
+    await rig.connector.waitForConversation(conversation);
+    let card = last(teamsCards(conversation));
+    await teamsPress(conversation, from, card, find(teamsButtons(card.body), SETUP_ACTIONS.platform, /Teams/));
+    card = last(teamsCards(conversation));
+    await teamsPress(conversation, from, card, find(teamsButtons(card.body), SETUP_ACTIONS.kind, /class/i));
+    card = last(teamsCards(conversation));
+    if (teamsButtons(card.body).some((b) => b.action === SETUP_ACTIONS.account)) {
+      await teamsPress(conversation, from, card, teamsButtons(card.body).find((b) => b.action === SETUP_ACTIONS.account)!);
+      card = last(teamsCards(conversation));
+    }
+    await teamsPress(conversation, from, card, find(teamsButtons(card.body), SETUP_ACTIONS.done));
+    card = last(teamsCards(conversation));
+    const step = JSON.stringify(card.body).match(/Step (\d+) of (\d+)/)!;
+
+    await rig.restart();
+
+    await teamsPress(conversation, from, card, find(teamsButtons(card.body), SETUP_ACTIONS.done));
+    card = last(teamsCards(conversation));
+    expect(JSON.stringify(card.body)).toContain(`Step ${Number(step[1]) + 1} of ${step[2]}`);
+
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'secure my call'));
+    await eventually(() => expect(JSON.stringify(last(teamsCards(conversation)).body)).toMatch(/Carry on where you left off/));
+    card = last(teamsCards(conversation));
+    await teamsPress(conversation, from, card, find(teamsButtons(card.body), SETUP_ACTIONS.carryOn));
+    expect(JSON.stringify(last(teamsCards(conversation)).body)).toContain(`Step ${Number(step[1]) + 1} of ${step[2]}`);
+  });
+
+  test('"help someone is zoombombing my lesson" gets the in-call playbook in one card', async () => {
+    const conversation = 'a:teams-emergency';
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: 'aad-emergency' }, 'help someone is zoombombing my lesson'));
+    await rig.connector.waitForConversation(conversation);
+    // The platform is not known yet: one tap picks it.
+    const ask = last(teamsCards(conversation));
+    await teamsPress(conversation, 'aad-emergency', ask, find(teamsButtons(ask.body), SETUP_ACTIONS.now, /Zoom/));
+    const playbook = last(teamsCards(conversation));
+    const text = JSON.stringify(playbook.body);
+    expect(text).toMatch(/Lock meeting/i);
+    expect(text).toMatch(/remove/i);
+    expect(teamsButtons(playbook.body).map((b) => b.action)).toContain(SETUP_ACTIONS.report);
+    expectValidCard((playbook.body.attachments as { content: Record<string, unknown> }[])[0]!.content);
+  });
+});
