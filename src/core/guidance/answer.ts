@@ -66,6 +66,12 @@ export function goodHits(result: SearchResult): SearchHit[] {
 }
 
 const g = (ctx: AnswerContext, key: string, vars?: Record<string, string | number>) => ctx.strings.t(`guide.${key}`, vars);
+/** The teacher's question as shown back: without markup characters, and not too long. */
+const QUOTE_MAX = 200;
+export const quote = (question: string) => {
+  const plain = question.replace(/[_*`[\]]/g, '').replace(/\s+/g, ' ').trim();
+  return plain.length > QUOTE_MAX ? `${plain.slice(0, QUOTE_MAX - 1)}…` : plain;
+};
 const platformName = (ctx: AnswerContext, p: CallPlatform) => g(ctx, `platformName.${p}`);
 
 /**
@@ -80,10 +86,10 @@ export function answerPrompt(ctx: AnswerContext, result: SearchResult, question:
   const state: AnswerState = { q: question, p: at, ...(result.platform ? { pf: result.platform } : {}) };
 
   const blocks: Block[] = lead ? [{ kind: 'text', text: lead }] : [];
-  if (hits.length > 1) blocks.push({ kind: 'note', text: g(ctx, 'match', { n: at + 1, total: hits.length, question }) });
+  if (hits.length > 1) blocks.push({ kind: 'note', text: g(ctx, 'match', { n: at + 1, total: hits.length, question: quote(question) }) });
   blocks.push(...itemBlocks(ctx, item, result.platform));
   if (result.platform === undefined) blocks.push(...platformChoice(ctx, item, state));
-  if (at === hits.length - 1 && hits.length > 1) blocks.push({ kind: 'note', text: g(ctx, 'lastMatch', { question }) });
+  if (at === hits.length - 1 && hits.length > 1) blocks.push({ kind: 'note', text: g(ctx, 'lastMatch', { question: quote(question) }) });
 
   const buttons: Button[] = [];
   if (at + 1 < hits.length) buttons.push({ action: GUIDE_ACTIONS.more, label: g(ctx, 'buttons.more'), value: encodeState({ ...state, p: at + 1 }) });
@@ -108,7 +114,7 @@ export function topicPrompt(ctx: AnswerContext, item: GuidanceItem, platform?: C
 export function noMatchPrompt(ctx: AnswerContext, question: string): Prompt {
   return prompt([
     { kind: 'heading', text: g(ctx, 'noMatch.heading') },
-    { kind: 'text', text: g(ctx, 'noMatch.text', { question }) },
+    { kind: 'text', text: g(ctx, 'noMatch.text', { question: quote(question) }) },
     {
       kind: 'actions',
       buttons: [setupButton(ctx, undefined), { action: GUIDE_ACTIONS.topics, label: g(ctx, 'buttons.topics') }],

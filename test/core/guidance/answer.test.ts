@@ -219,3 +219,10 @@ test('every item renders for every platform and none, without a missing string',
     for (const pf of [undefined, 'zoom', 'teams', 'meet'] as const) expect(() => answerPrompt(ctx, result([i], pf), 'q')).not.toThrow();
   }
 });
+
+test('the question is shown back without markup and shortened', () => {
+  const p = answerPrompt(ctx, result([]), 'what is *this* _thing_ [x](y) ' + 'z'.repeat(400));
+  const text = texts(p)[1]!;
+  expect(text).toContain('what is this thing x(y) z');
+  expect(text).not.toContain('z'.repeat(200));
+});

@@ -152,21 +152,3 @@ describe('matching', () => {
     expect(search.search('how do I do it?').hits).toEqual([]);
   });
 });
-
-test('the index builds in under 50 ms and a query takes under 5 ms (medians, once warm; bench/search.ts has p99)', () => {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const builds: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t = performance.now();
-    new GuidanceSearch(content.guidance, content.vocabulary);
-    builds.push(performance.now() - t);
-  }
-  const queries: number[] = [];
-  for (let i = 0; i < 100; i++) {
-    const t = performance.now();
-    search.search('how do i stop kids messaging each other on zoom, wating room pasword');
-    queries.push(performance.now() - t);
-  }
-  expect(median(builds)).toBeLessThan(50);
-  expect(median(queries)).toBeLessThan(5);
-});
