@@ -1,5 +1,4 @@
-/** The guidance search: platform detection, intents, language handling, speed. */
-import { performance } from 'node:perf_hooks';
+/** The guidance search: platform detection, intents and language handling (speed is measured in bench/search.ts). */
 import { loadContent } from '../../../src/content/load.js';
 import { GuidanceSearch, Language, normalise } from '../../../src/core/guidance/search.js';
 
