@@ -12,6 +12,7 @@ export interface CliCommand {
 const commands: Record<string, () => Promise<CliCommand>> = {
   'content check': () => import('./cli/content-check.js').then((m) => m.command),
   ask: () => import('./cli/ask.js').then((m) => m.command),
+  status: () => import('./cli/status.js').then((m) => m.command),
 };
 
 function help(): string {

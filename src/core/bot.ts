@@ -90,7 +90,7 @@ export function createBot(deps: Deps, parts: BotParts): Bot {
       teamId: who.teamId ?? u?.teamId,
       firstSeen: u?.firstSeen ?? now,
       lastSeen: now,
-      dmConversationId: where.kind === 'dm' ? where.id : u?.dmConversationId,
+      dmConversationId: where.kind === 'dm' && where.id !== who.id ? where.id : u?.dmConversationId,
     }));
     await deps.store.conversations.update(conversationKey(where.platform, where.id), (c) => ({
       platform: where.platform,
@@ -103,8 +103,19 @@ export function createBot(deps: Deps, parts: BotParts): Bot {
     }));
   }
 
+  /**
+   * A turn with no conversation (a Slack global shortcut) is addressed to the person's DM. Use the DM's
+   * real id when known, so later button presses in that DM find the same dialog.
+   */
+  async function resolveDm(turn: Turn): Promise<Turn> {
+    if (turn.where.kind !== 'dm' || turn.where.id !== turn.who.id) return turn;
+    const known = await deps.store.users.get(userKey(turn.who.platform, turn.who.id));
+    return known?.dmConversationId ? { ...turn, where: { ...turn.where, id: known.dmConversationId } } : turn;
+  }
+
   return {
-    async handle(turn) {
+    async handle(incoming) {
+      const turn = await resolveDm(incoming);
       await remember(turn);
       const input = turn.input;
       switch (input.kind) {

@@ -7,6 +7,7 @@ import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
 import type { Clock, Log } from '../core/ports.js';
 import { deliver, modalView, type ModalEnvelope, type SlackOrigin } from './deliver.js';
+import { SHORTCUTS } from './ids.js';
 import { decodeActionId, formErrors, formValuesFromView } from './render.js';
 
 export interface ListenerDeps {
@@ -76,9 +77,10 @@ export function registerListeners(app: App, d: ListenerDeps): void {
   app.shortcut(/.*/, async ({ shortcut, ack, client }) => {
     await ack();
     const channel = shortcut.type === 'message_action' ? shortcut.channel.id : undefined;
+    // A global shortcut has no conversation: core answers in the person's DM with the bot.
     const t = turn(d.clock, { id: shortcut.user.id, name: shortcut.user.username }, shortcut.team?.id, channel, {
       kind: 'action',
-      action: shortcut.callback_id,
+      action: SHORTCUTS[shortcut.callback_id] ?? shortcut.callback_id,
       value: '',
     });
     await run(t, { client, channel, userId: shortcut.user.id, triggerId: shortcut.trigger_id });

@@ -9,7 +9,10 @@ import { FORM, blockAction, event, postSlack, slashCommand } from '../rig/slack-
 import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
-import { SETUP_ACTIONS } from '../../dialogs/secure-call-ids.js';
+import { SETUP_ACTIONS, SETUP_FIELDS, SETUP_FORMS } from '../../dialogs/secure-call-ids.js';
+import { payload, viewSubmission } from '../rig/slack-requests.js';
+import { invoke } from '../rig/teams-requests.js';
+import { main as cli } from '../../src/cli.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -140,6 +143,65 @@ describe('Slack', () => {
   });
 });
 
+describe('Slack forms and shortcuts', () => {
+  test('the global shortcut starts the setup in the DM with the bot', async () => {
+    const body = payload({
+      type: 'shortcut',
+      callback_id: 'setup.shortcut',
+      trigger_id: 'trigger-U-shortcut',
+      team: { id: 'T0SCHOOL', domain: 'school' },
+      user: { id: 'U-shortcut', username: 'shortcut', team_id: 'T0SCHOOL' },
+      action_ts: '1',
+      token: 'legacy',
+    });
+    expect((await postSlack(rig.url, body, FORM)).status).toBe(200);
+    const call = await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'U-shortcut');
+    expect(slackButtons(call.body).map((b) => b.action)).toContain(SETUP_ACTIONS.platform);
+  });
+
+  test('"remind me before my next call": a past time is refused in the form, a good one is kept and visible to the CLI', async () => {
+    const user = 'U-remind';
+    const channel = 'D-remind';
+    await postSlack(rig.url, slashCommand({ user, channel, text: 'setup zoom' }), FORM);
+    await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
+    const { final } = await driveSlack(user, channel, 'zoom');
+    await slackPress(user, channel, final, find(slackButtons(final.body), SETUP_ACTIONS.remind));
+    const opened = await rig.slack.waitForMethod('views.open', (b) => b.trigger_id === `trigger-${user}`);
+    const view = opened.body.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(SETUP_FORMS.remind);
+
+    const submit = (epochSeconds: number) =>
+      postSlack(
+        rig.url,
+        viewSubmission({
+          user,
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          values: { [SETUP_FIELDS.when]: { type: 'datetimepicker', selected_date_time: epochSeconds } },
+        }),
+        FORM,
+      );
+    const refused = await submit(Math.floor(Date.now() / 1000) - 3600);
+    expect(refused.status).toBe(200);
+    expect(refused.json).toMatchObject({ response_action: 'errors', errors: { [SETUP_FIELDS.when]: expect.any(String) } });
+
+    const accepted = await submit(Math.floor(Date.now() / 1000) + 3 * 86400);
+    expect(accepted.status).toBe(200);
+    expect(accepted.json?.response_action).toBeUndefined();
+
+    // The CLI reads the store while the server runs (no lock needed, no torn file).
+    const lines: string[] = [];
+    const original = console.log;
+    console.log = (l: string) => void lines.push(l);
+    try {
+      expect(await cli(['status', '--data-dir', rig.dataDir, '--json'])).toBe(0);
+    } finally {
+      console.log = original;
+    }
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ pendingRequests: 1 });
+  });
+});
+
 // ---- Teams ---------------------------------------------------------------------------------------
 interface TeamsCard {
   id: string;
@@ -221,6 +283,23 @@ describe('Teams', () => {
     card = last(teamsCards(conversation));
     await teamsPress(conversation, from, card, find(teamsButtons(card.body), SETUP_ACTIONS.carryOn));
     expect(JSON.stringify(last(teamsCards(conversation)).body)).toContain(`Step ${Number(step[1]) + 1} of ${step[2]}`);
+  });
+
+  test('an Action.Execute invoke is answered with the next card in the invoke response', async () => {
+    const conversation = 'a:teams-invoke';
+    const from = 'aad-invoke';
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'secure my call'));
+    await rig.connector.waitForConversation(conversation);
+    const platform = find(teamsButtons(last(teamsCards(conversation)).body), SETUP_ACTIONS.platform, /Zoom/);
+    const res = await postTeams(
+      rig.url,
+      invoke(rig.connector.url, conversation, { id: from }, 'adaptiveCard/action', { action: { type: 'Action.Execute', data: { safecall: { action: platform.action, value: platform.value } } } }),
+    );
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text) as { statusCode: number; type: string; value: Record<string, unknown> };
+    expect(body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(body.value)).toMatch(/kind of call/i);
+    expectValidCard(body.value);
   });
 
   test('"help someone is zoombombing my lesson" gets the in-call playbook in one card', async () => {
