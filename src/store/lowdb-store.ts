@@ -163,7 +163,8 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
   const s: StoreState = { dir, readOnly, log, closed: false, lockLost: false };
   let lock: DirLock | undefined;
   if (!readOnly) {
-    await securePermissions(dir, log);
+    // The lock comes before anything that reads the folder's files: a live holder may be renaming them.
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
     lock = await acquireDirLock(dir, {
       staleMs: opts.lockStaleMs,
       log,
@@ -174,7 +175,10 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
     });
   }
   try {
-    if (!readOnly) await removeStrayTempFiles(dir, log);
+    if (!readOnly) {
+      await securePermissions(dir, log);
+      await removeStrayTempFiles(dir, log);
+    }
     const meta = await prepareSchema(dir, { log, readOnly });
     const users = new FileCollection<KnownUser>('users', s);
     const conversations = new FileCollection<KnownConversation>('conversations', s);
