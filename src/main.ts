@@ -45,12 +45,12 @@ export async function start(o: StartOptions): Promise<Running> {
   const dataDir = resolve(env.DATA_DIR);
   const store = await openLowdbStore(dataDir, { log });
   try {
-    const { bot } = buildBot({ store, clock, log, school: settings.school });
-    const slack = createSlack({ env, bot, clock, log, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
+    const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
+    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
     const adapter = createAdapter(env, log);
     const teams = teamsRequestListener({
       adapter,
-      logic: turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone }, adapter),
+      logic: turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings }, adapter),
       log,
       bodyLimit: env.SAFECALL_BODY_LIMIT,
       tenantId: env.MicrosoftAppTenantId,

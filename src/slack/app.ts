@@ -10,6 +10,7 @@ import pRetry from 'p-retry';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
 import type { Clock, Log } from '../core/ports.js';
+import type { Strings } from '../core/strings.js';
 import { registerListeners } from './listeners.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
@@ -48,6 +49,7 @@ export interface SlackOptions {
   bot: Bot;
   clock: Clock;
   log: Log;
+  strings: Strings;
   /** Only this workspace is served (settings slack.teamId). */
   teamId?: string;
   bodyLimit: number;
@@ -100,7 +102,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
       await next();
     });
   }
-  registerListeners(app, { bot: o.bot, clock: o.clock, log });
+  registerListeners(app, { bot: o.bot, clock: o.clock, log, strings: o.strings });
 
   let initialised = false;
   let stopped = false;

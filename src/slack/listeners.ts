@@ -6,6 +6,7 @@ import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
 import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
 import type { Clock, Log } from '../core/ports.js';
+import type { Strings } from '../core/strings.js';
 import { deliver, modalView, type ModalEnvelope, type SlackOrigin } from './deliver.js';
 import { SHORTCUTS } from './ids.js';
 import { decodeActionId, formErrors, formValuesFromView } from './render.js';
@@ -14,6 +15,7 @@ export interface ListenerDeps {
   bot: Bot;
   clock: Clock;
   log: Log;
+  strings: Strings;
 }
 
 export function kindOf(channel: string | undefined): ConversationKind {
@@ -101,7 +103,8 @@ export function registerListeners(app: App, d: ListenerDeps): void {
       replies = await d.bot.handle(t);
     } catch (err) {
       d.log.error({ err: (err as Error).message }, 'slack: the bot failed on a form');
-      await ack({ response_action: 'errors', errors: { [view.blocks[view.blocks.length - 1]?.block_id ?? 'form']: 'Sorry, that could not be saved. Please try again.' } });
+      // Keep the modal open (nothing typed is lost) with the apology beside its last field.
+      await ack({ response_action: 'errors', errors: { [view.blocks[view.blocks.length - 1]?.block_id ?? 'form']: d.strings.t('help.problem') } });
       return;
     }
     const refused = replies.find((r) => r.mode === 'form-errors');

@@ -17,7 +17,9 @@ import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
 import { conversationKey, type Clock, type Log, type Store } from '../core/ports.js';
 import type { Prompt } from '../core/prompt.js';
+import type { Strings } from '../core/strings.js';
 import { renderCard, submitPayload } from './render.js';
+import type { RenderCardOptions } from './card-types.js';
 
 export interface TeamsOptions {
   env: Env;
@@ -26,6 +28,7 @@ export interface TeamsOptions {
   clock: Clock;
   log: Log;
   timezone: string;
+  strings: Strings;
 }
 
 export function createAdapter(env: Env, log: Log): CloudAdapter {
@@ -44,8 +47,8 @@ export function createAdapter(env: Env, log: Log): CloudAdapter {
 
 const kindOf = (type: string | undefined): ConversationKind => (type === 'channel' ? 'channel' : type === 'groupChat' ? 'group' : 'dm');
 
-function message(p: Prompt): Partial<Activity> {
-  return { type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [renderCard(p)] };
+function cardOptions(strings: Strings, timeZone: string): RenderCardOptions {
+  return { timeZone, choiceSubmitLabel: strings.t('cards.ok'), timeLabel: strings.t('cards.time'), requiredMessage: strings.t('cards.required') };
 }
 
 function inputOf(activity: Activity, timezone: string): Input | undefined {
@@ -77,6 +80,9 @@ function inputOf(activity: Activity, timezone: string): Input | undefined {
 
 export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
   const appId = o.env.MicrosoftAppId ?? '';
+  const options = cardOptions(o.strings, o.timezone);
+  const card = (p: Prompt) => renderCard(p, options);
+  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [card(p)] });
 
   async function sendTo(conversationId: string, p: Prompt): Promise<void> {
     const known = await o.store.conversations.get(conversationKey('teams', conversationId));
@@ -100,7 +106,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           break;
         case 'update':
         case 'form-errors':
-          if (context.activity.type === ActivityTypes.Invoke) invokeCard = renderCard(reply.prompt).content;
+          if (context.activity.type === ActivityTypes.Invoke) invokeCard = card(reply.prompt).content;
           else if (replyTo) await context.updateActivity({ ...message(reply.prompt), id: replyTo });
           else await context.sendActivity(message(reply.prompt));
           break;
@@ -136,10 +142,10 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
       at: o.clock.now(),
     };
     const replies = await o.bot.handle(turn);
-    const card = await deliver(context, replies);
+    const next = await deliver(context, replies);
     if (activity.type === ActivityTypes.Invoke) {
-      const value = card
-        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
+      const value = next
+        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: next }
         : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' };
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: value } });
     }
