@@ -22,17 +22,17 @@ export interface EmergencyButtons {
 /** One tap: which platform the call is on. */
 export function emergencyPlatformQuestion(ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
   return prompt([
-    { kind: 'heading', text: ctx.t('now.heading') },
-    { kind: 'text', text: ctx.t('now.askPlatform') },
+    { kind: 'heading', text: ctx.t('setup.now.heading') },
+    { kind: 'text', text: ctx.t('setup.now.askPlatform') },
     {
       kind: 'actions',
-      buttons: CALL_PLATFORMS.map((p) => ({ action: A.now, label: ctx.t(`buttons.${p}`), value: buttons.value(p), style: 'danger' as const })),
+      buttons: CALL_PLATFORMS.map((p) => ({ action: A.now, label: ctx.t(`setup.buttons.${p}`), value: buttons.value(p), style: 'danger' as const })),
     },
   ]);
 }
 
 function backButton(ctx: SetupViewContext, buttons: EmergencyButtons): Button[] {
-  return buttons.back ? [{ action: A.back, label: ctx.t('buttons.back'), value: buttons.back }] : [];
+  return buttons.back ? [{ action: A.back, label: ctx.t('setup.buttons.back'), value: buttons.back }] : [];
 }
 
 /** A short line for a related control: where it is, or plainly that the platform has none. */
@@ -40,23 +40,23 @@ function brief(ctx: SetupViewContext, id: string, platform: CallPlatform): { lab
   const item = ctx.guidance.byId.get(id);
   if (!item) return undefined;
   const p = item.platforms[platform];
-  const value = p.support === 'none' ? ctx.t('now.noControl', { alternative: p.alternative ?? '' }) : (p.where ?? p.steps[0] ?? '');
+  const value = p.support === 'none' ? ctx.t('setup.now.noControl', { alternative: p.alternative ?? '' }) : (p.where ?? p.steps[0] ?? '');
   return { label: item.title, value };
 }
 
 export function playbook(platform: CallPlatform, ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
   const item = ctx.guidance.byId.get(PLAYBOOK_ITEM);
-  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('now.heading') }, { kind: 'text', text: ctx.t('now.on', { platform: platformName(ctx, platform) }) }];
+  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('setup.now.heading') }, { kind: 'text', text: ctx.t('setup.now.on', { platform: platformName(ctx, platform) }) }];
   if (item) {
     const p = item.platforms[platform];
     if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
     if (p.support !== 'full' && p.alternative) blocks.push({ kind: 'text', text: p.alternative });
   }
   const facts = PLAYBOOK_EXTRAS.map((id) => brief(ctx, id, platform)).filter((f): f is { label: string; value: string } => !!f);
-  if (facts.length) blocks.push({ kind: 'text', text: ctx.t('now.also') }, { kind: 'facts', facts });
+  if (facts.length) blocks.push({ kind: 'text', text: ctx.t('setup.now.also') }, { kind: 'facts', facts });
   blocks.push({
     kind: 'actions',
-    buttons: [{ action: A.report, label: ctx.t('buttons.report'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
+    buttons: [{ action: A.report, label: ctx.t('setup.buttons.report'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
   });
   return prompt(blocks);
 }
@@ -64,7 +64,7 @@ export function playbook(platform: CallPlatform, ctx: SetupViewContext, buttons:
 /** Incident reports are a later release: until then, the breach-procedure advice (DPO, document it, 72 hours). */
 export function reportAdvice(platform: CallPlatform, ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
   const item = ctx.guidance.byId.get(REPORT_ITEM);
-  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('report.heading') }, { kind: 'text', text: ctx.t('report.later') }];
+  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('setup.report.heading') }, { kind: 'text', text: ctx.t('setup.report.later') }];
   if (item) {
     const p = item.platforms[platform];
     if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
@@ -73,7 +73,7 @@ export function reportAdvice(platform: CallPlatform, ctx: SetupViewContext, butt
   }
   blocks.push({
     kind: 'actions',
-    buttons: [{ action: A.now, label: ctx.t('buttons.playbook'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
+    buttons: [{ action: A.now, label: ctx.t('setup.buttons.playbook'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
   });
   return prompt(blocks);
 }

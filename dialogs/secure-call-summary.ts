@@ -20,25 +20,25 @@ function checklistItems(state: SetupState, ctx: SetupViewContext): { id: string;
 function describeCall(state: SetupState, ctx: SetupViewContext): { platform: string; kind: string } {
   return {
     platform: state.platform ? platformName(ctx, state.platform) : '',
-    kind: state.kind ? ctx.t(`kindNames.${state.kind}`) : '',
+    kind: state.kind ? ctx.t(`setup.kindNames.${state.kind}`) : '',
   };
 }
 
 /** A plain list a teacher can paste into a lesson plan; also the summary's fallback text. */
 export function plainCopy(state: SetupState, ctx: SetupViewContext): string {
   const items = checklistItems(state, ctx);
-  const lines = [ctx.t('summary.copyTitle', describeCall(state, ctx))];
+  const lines = [ctx.t('setup.summary.copyTitle', describeCall(state, ctx))];
   const groups: [ChecklistState, string][] = [
-    ['done', 'summary.done'],
-    ['skipped', 'summary.skipped'],
-    ['open', 'summary.open'],
+    ['done', 'setup.summary.done'],
+    ['skipped', 'setup.summary.skipped'],
+    ['open', 'setup.summary.open'],
   ];
   for (const [which, heading] of groups) {
     const group = items.filter((i) => i.state === which);
     if (!group.length) continue;
     lines.push('', ctx.t(heading), ...group.map((i) => `- ${i.label}`));
   }
-  if (!items.length) lines.push('', ctx.t('summary.empty'));
+  if (!items.length) lines.push('', ctx.t('setup.summary.empty'));
   return lines.join('\n');
 }
 
@@ -48,18 +48,18 @@ export function summaryView(state: SetupState, ctx: SetupViewContext): Prompt {
   const call = describeCall(state, ctx);
   return prompt(
     [
-      { kind: 'heading', text: ctx.t('summary.heading') },
+      { kind: 'heading', text: ctx.t('setup.summary.heading') },
       { kind: 'text', text: `${call.platform}, ${call.kind}` },
-      { kind: 'note', text: ctx.t('summary.counts', { ...counts(state) }) },
-      items.length ? { kind: 'checklist', items: items.map(({ label, state: s }) => ({ label, state: s })) } : { kind: 'text', text: ctx.t('summary.empty') },
+      { kind: 'note', text: ctx.t('setup.summary.counts', { ...counts(state) }) },
+      items.length ? { kind: 'checklist', items: items.map(({ label, state: s }) => ({ label, state: s })) } : { kind: 'text', text: ctx.t('setup.summary.empty') },
       { kind: 'divider' },
-      { kind: 'text', text: `${ctx.t('summary.copyHeading')}\n${copy}` },
+      { kind: 'text', text: `${ctx.t('setup.summary.copyHeading')}\n${copy}` },
       {
         kind: 'actions',
         buttons: [
-          { action: A.post, label: ctx.t('buttons.post'), value: ctx.token(), style: 'primary' },
-          { action: A.remind, label: ctx.t('buttons.remind'), value: ctx.token() },
-          { action: A.startAgain, label: ctx.t('buttons.startAgain'), value: ctx.token() },
+          { action: A.post, label: ctx.t('setup.buttons.post'), value: ctx.token(), style: 'primary' },
+          { action: A.remind, label: ctx.t('setup.buttons.remind'), value: ctx.token() },
+          { action: A.startAgain, label: ctx.t('setup.buttons.startAgain'), value: ctx.token() },
         ],
       },
     ],
@@ -70,13 +70,13 @@ export function summaryView(state: SetupState, ctx: SetupViewContext): Prompt {
 /** The checklist as posted to a class or staff channel: no buttons, nothing personal beyond the name. */
 export function sharedChecklist(state: SetupState, ctx: SetupViewContext, ownerName?: string): Prompt {
   const items = checklistItems(state, ctx);
-  const heading = ownerName ? ctx.t('summary.sharedBy', { name: ownerName }) : ctx.t('summary.shared');
+  const heading = ownerName ? ctx.t('setup.summary.sharedBy', { name: ownerName }) : ctx.t('setup.summary.shared');
   const call = describeCall(state, ctx);
   return prompt(
     [
       { kind: 'heading', text: heading },
       { kind: 'text', text: `${call.platform}, ${call.kind}` },
-      items.length ? { kind: 'checklist', items: items.map(({ label, state: s }) => ({ label, state: s })) } : { kind: 'text', text: ctx.t('summary.empty') },
+      items.length ? { kind: 'checklist', items: items.map(({ label, state: s }) => ({ label, state: s })) } : { kind: 'text', text: ctx.t('setup.summary.empty') },
     ],
     `${heading}\n${plainCopy(state, ctx)}`,
   );
@@ -85,33 +85,33 @@ export function sharedChecklist(state: SetupState, ctx: SetupViewContext, ownerN
 export function postForm(ctx: SetupViewContext, channels: string[], formState: string, error?: { field: string; value?: string }): Prompt {
   const field: FormField = {
     id: F.channel,
-    label: ctx.t('post.field'),
+    label: ctx.t('setup.post.field'),
     type: 'select',
     required: true,
-    hint: ctx.t('post.hint'),
-    options: channels.map((id) => ({ value: id, label: ctx.t('post.channel', { id }) })),
+    hint: ctx.t('setup.post.hint'),
+    options: channels.map((id) => ({ value: id, label: ctx.t('setup.post.channel', { id }) })),
     initial: error?.value && channels.includes(error.value) ? error.value : undefined,
     error: error?.field,
   };
   return {
-    ...prompt([{ kind: 'text', text: ctx.t('post.hint') }]),
-    form: { id: SETUP_FORMS.post, title: ctx.t('post.title'), submitLabel: ctx.t('post.submit'), cancelLabel: ctx.t('post.cancel'), fields: [field], state: formState },
+    ...prompt([{ kind: 'text', text: ctx.t('setup.post.hint') }]),
+    form: { id: SETUP_FORMS.post, title: ctx.t('setup.post.title'), submitLabel: ctx.t('setup.post.submit'), cancelLabel: ctx.t('setup.post.cancel'), fields: [field], state: formState },
   };
 }
 
 export function remindForm(ctx: SetupViewContext, formState: string, typed?: { value?: string; error?: string }): Prompt {
   const field: FormField = {
     id: F.when,
-    label: ctx.t('remind.field'),
+    label: ctx.t('setup.remind.field'),
     type: 'datetime',
     required: true,
-    hint: ctx.t('remind.hint'),
+    hint: ctx.t('setup.remind.hint'),
     initial: typed?.value || undefined,
     error: typed?.error,
   };
   return {
-    ...prompt([{ kind: 'text', text: ctx.t('remind.hint') }]),
-    form: { id: SETUP_FORMS.remind, title: ctx.t('remind.title'), submitLabel: ctx.t('remind.submit'), cancelLabel: ctx.t('remind.cancel'), fields: [field], state: formState },
+    ...prompt([{ kind: 'text', text: ctx.t('setup.remind.hint') }]),
+    form: { id: SETUP_FORMS.remind, title: ctx.t('setup.remind.title'), submitLabel: ctx.t('setup.remind.submit'), cancelLabel: ctx.t('setup.remind.cancel'), fields: [field], state: formState },
   };
 }
 

@@ -9,9 +9,9 @@ import { SETUP_ACTIONS as A } from './secure-call-ids.js';
 import { accountStepIds, stepPhase, type SetupState } from './secure-call.js';
 
 export interface SetupViewContext {
-  /** A text from setup.yaml, key without the `setup.` prefix. */
+  /** A text from content/<locale>/strings/setup.yaml (keys `setup.…`). */
   t(key: string, vars?: Vars): string;
-  /** Whether setup.yaml has the key (for optional texts such as short document names). */
+  /** Whether the key exists (for optional texts such as short document names). */
   has(key: string): boolean;
   guidance: Guidance;
   /** The value for a button acting on the dialog as it is now. */
@@ -21,47 +21,47 @@ export interface SetupViewContext {
 /** An expanded part of a step, shown in place by Why? or I can't find it. */
 export type StepPanel = 'why' | 'cant-find';
 
-export const platformName = (ctx: SetupViewContext, p: CallPlatform) => ctx.t(`platforms.${p}`);
+export const platformName = (ctx: SetupViewContext, p: CallPlatform) => ctx.t(`setup.platforms.${p}`);
 
 export function platformQuestion(state: SetupState, ctx: SetupViewContext): Prompt {
   return prompt([
-    { kind: 'heading', text: ctx.t('ask.heading') },
-    { kind: 'text', text: ctx.t(state.switching ? 'ask.switching' : 'ask.platform') },
+    { kind: 'heading', text: ctx.t('setup.ask.heading') },
+    { kind: 'text', text: ctx.t(state.switching ? 'setup.ask.switching' : 'setup.ask.platform') },
     {
       kind: 'actions',
-      buttons: CALL_PLATFORMS.map((p) => ({ action: A.platform, label: ctx.t(`buttons.${p}`), value: ctx.token(p), style: p === state.platform ? ('primary' as const) : undefined })),
+      buttons: CALL_PLATFORMS.map((p) => ({ action: A.platform, label: ctx.t(`setup.buttons.${p}`), value: ctx.token(p), style: p === state.platform ? ('primary' as const) : undefined })),
     },
   ]);
 }
 
 export function kindQuestion(state: SetupState, ctx: SetupViewContext): Prompt {
-  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('ask.heading') }];
-  if (state.platform) blocks.push({ kind: 'text', text: ctx.t('ask.chosen', { platform: platformName(ctx, state.platform) }) });
+  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('setup.ask.heading') }];
+  if (state.platform) blocks.push({ kind: 'text', text: ctx.t('setup.ask.chosen', { platform: platformName(ctx, state.platform) }) });
   blocks.push(
-    { kind: 'text', text: ctx.t('ask.kind') },
-    { kind: 'actions', buttons: CALL_KINDS.map((k) => ({ action: A.kind, label: ctx.t(`kinds.${k}`), value: ctx.token(k) })) },
+    { kind: 'text', text: ctx.t('setup.ask.kind') },
+    { kind: 'actions', buttons: CALL_KINDS.map((k) => ({ action: A.kind, label: ctx.t(`setup.kinds.${k}`), value: ctx.token(k) })) },
   );
   const accountCount = accountStepIds(ctx.guidance.items).length;
-  const extra: Button[] = [{ action: A.changePlatform, label: ctx.t('buttons.changePlatform'), value: ctx.token() }];
+  const extra: Button[] = [{ action: A.changePlatform, label: ctx.t('setup.buttons.changePlatform'), value: ctx.token() }];
   if (!state.accountSeenBefore) {
-    if (accountCount) blocks.push({ kind: 'note', text: ctx.t('account.firstTime', { count: accountCount }) });
+    if (accountCount) blocks.push({ kind: 'note', text: ctx.t('setup.account.firstTime', { count: accountCount }) });
   } else if (state.includeAccount) {
-    blocks.push({ kind: 'note', text: ctx.t('account.again') });
-    extra.push({ action: A.account, label: ctx.t('buttons.leaveAccount'), value: ctx.token('leave') });
+    blocks.push({ kind: 'note', text: ctx.t('setup.account.again') });
+    extra.push({ action: A.account, label: ctx.t('setup.buttons.leaveAccount'), value: ctx.token('leave') });
   } else {
-    blocks.push({ kind: 'note', text: ctx.t('account.seen') });
-    extra.push({ action: A.account, label: ctx.t('buttons.includeAccount'), value: ctx.token('include') });
+    blocks.push({ kind: 'note', text: ctx.t('setup.account.seen') });
+    extra.push({ action: A.account, label: ctx.t('setup.buttons.includeAccount'), value: ctx.token('include') });
   }
   blocks.push({ kind: 'actions', buttons: extra });
   return prompt(blocks);
 }
 
 function sourceNote(ctx: SetupViewContext, source: GuidanceItem['sources'][number]): string {
-  return ctx.t('step.source', { doc: documentName(ctx, source.doc), part: source.part });
+  return ctx.t('setup.step.source', { doc: documentName(ctx, source.doc), part: source.part });
 }
 
 function documentName(ctx: SetupViewContext, doc: string): string {
-  if (ctx.has(`docs.${doc}`)) return ctx.t(`docs.${doc}`);
+  if (ctx.has(`setup.docs.${doc}`)) return ctx.t(`setup.docs.${doc}`);
   return ctx.guidance.sources.documents.find((d) => d.id === doc)?.title ?? doc;
 }
 
@@ -75,14 +75,14 @@ export function howTo(item: GuidanceItem, platform: CallPlatform, ctx: SetupView
   const alternative = opts.alternative !== false && p.alternative ? `\n${p.alternative}` : '';
   const blocks: Block[] = [];
   if (p.support === 'none') {
-    blocks.push({ kind: 'text', text: `${ctx.t('step.none', { platform: name })}${alternative}` });
+    blocks.push({ kind: 'text', text: `${ctx.t('setup.step.none', { platform: name })}${alternative}` });
     if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
   } else {
-    if (p.where) blocks.push({ kind: 'text', text: ctx.t('step.where', { where: p.where }) });
+    if (p.where) blocks.push({ kind: 'text', text: ctx.t('setup.step.where', { where: p.where }) });
     blocks.push({ kind: 'steps', items: p.steps, ordered: true });
-    if (p.support === 'partial') blocks.push({ kind: 'text', text: `${ctx.t('step.partial', { platform: name })}${alternative}` });
+    if (p.support === 'partial') blocks.push({ kind: 'text', text: `${ctx.t('setup.step.partial', { platform: name })}${alternative}` });
   }
-  if (p.unconfirmed) blocks.push({ kind: 'note', text: ctx.t('step.unconfirmed', { platform: name }) });
+  if (p.unconfirmed) blocks.push({ kind: 'note', text: ctx.t('setup.step.unconfirmed', { platform: name }) });
   return blocks;
 }
 
@@ -97,18 +97,18 @@ export function stepView(state: SetupState, ctx: SetupViewContext, panel?: StepP
       kind: 'progress',
       current: state.index + 1,
       total: state.plan.length,
-      label: ctx.t('step.progress', { current: state.index + 1, total: state.plan.length, phase: ctx.t(`phases.${stepPhase(item)}`) }),
+      label: ctx.t('setup.step.progress', { current: state.index + 1, total: state.plan.length, phase: ctx.t(`setup.phases.${stepPhase(item)}`) }),
     },
     { kind: 'heading', text: item.title },
     ...howTo(item, platform, ctx, { alternative: panel !== 'cant-find' }),
   ];
   if (panel === 'why') {
-    blocks.push({ kind: 'text', text: `${ctx.t('step.why')}\n${item.why}` });
-    blocks.push({ kind: 'note', text: [ctx.t('step.sources'), ...item.sources.map((s) => sourceNote(ctx, s))].join('\n') });
+    blocks.push({ kind: 'text', text: `${ctx.t('setup.step.why')}\n${item.why}` });
+    blocks.push({ kind: 'note', text: [ctx.t('setup.step.sources'), ...item.sources.map((s) => sourceNote(ctx, s))].join('\n') });
   } else {
     if (panel === 'cant-find') {
-      blocks.push({ kind: 'text', text: `${ctx.t('step.cantFind')}\n${p.ifNotFound}` });
-      if (p.support !== 'full' && p.alternative) blocks.push({ kind: 'text', text: `${ctx.t('step.instead')}\n${p.alternative}` });
+      blocks.push({ kind: 'text', text: `${ctx.t('setup.step.cantFind')}\n${p.ifNotFound}` });
+      if (p.support !== 'full' && p.alternative) blocks.push({ kind: 'text', text: `${ctx.t('setup.step.instead')}\n${p.alternative}` });
     }
     const first = item.sources[0];
     if (first) blocks.push({ kind: 'note', text: sourceNote(ctx, first) });
@@ -117,18 +117,18 @@ export function stepView(state: SetupState, ctx: SetupViewContext, panel?: StepP
     {
       kind: 'actions',
       buttons: [
-        { action: A.done, label: ctx.t(p.support === 'none' ? 'buttons.doneAlternative' : 'buttons.done'), value: ctx.token(), style: 'primary' },
-        { action: A.skip, label: ctx.t('buttons.skip'), value: ctx.token() },
-        { action: A.cantFind, label: ctx.t('buttons.cantFind'), value: ctx.token() },
-        { action: A.why, label: ctx.t('buttons.why'), value: ctx.token() },
+        { action: A.done, label: ctx.t(p.support === 'none' ? 'setup.buttons.doneAlternative' : 'setup.buttons.done'), value: ctx.token(), style: 'primary' },
+        { action: A.skip, label: ctx.t('setup.buttons.skip'), value: ctx.token() },
+        { action: A.cantFind, label: ctx.t('setup.buttons.cantFind'), value: ctx.token() },
+        { action: A.why, label: ctx.t('setup.buttons.why'), value: ctx.token() },
       ],
     },
     {
       kind: 'actions',
       buttons: [
-        { action: A.now, label: ctx.t('buttons.now'), value: ctx.token(platform), style: 'danger' },
-        { action: A.changePlatform, label: ctx.t('buttons.changePlatform'), value: ctx.token() },
-        { action: A.finish, label: ctx.t('buttons.finish'), value: ctx.token() },
+        { action: A.now, label: ctx.t('setup.buttons.now'), value: ctx.token(platform), style: 'danger' },
+        { action: A.changePlatform, label: ctx.t('setup.buttons.changePlatform'), value: ctx.token() },
+        { action: A.finish, label: ctx.t('setup.buttons.finish'), value: ctx.token() },
       ],
     },
   );
@@ -138,16 +138,16 @@ export function stepView(state: SetupState, ctx: SetupViewContext, panel?: StepP
 /** Offered when the teacher starts again while a walk is under way. */
 export function resumeQuestion(state: SetupState, ctx: SetupViewContext): Prompt {
   return prompt([
-    { kind: 'heading', text: ctx.t('ask.heading') },
+    { kind: 'heading', text: ctx.t('setup.ask.heading') },
     {
       kind: 'text',
-      text: ctx.t('resume.step', { platform: platformName(ctx, state.platform ?? 'zoom'), current: state.index + 1, total: state.plan.length }),
+      text: ctx.t('setup.resume.step', { platform: platformName(ctx, state.platform ?? 'zoom'), current: state.index + 1, total: state.plan.length }),
     },
     {
       kind: 'actions',
       buttons: [
-        { action: A.carryOn, label: ctx.t('buttons.carryOn'), value: ctx.token(), style: 'primary' },
-        { action: A.startAgain, label: ctx.t('buttons.startAgain'), value: ctx.token() },
+        { action: A.carryOn, label: ctx.t('setup.buttons.carryOn'), value: ctx.token(), style: 'primary' },
+        { action: A.startAgain, label: ctx.t('setup.buttons.startAgain'), value: ctx.token() },
       ],
     },
   ]);
@@ -162,6 +162,6 @@ export function withLead(lead: string, p: Prompt): Prompt {
 export function startOffer(text: string, ctx: Pick<SetupViewContext, 't'>): Prompt {
   return prompt([
     { kind: 'text', text },
-    { kind: 'actions', buttons: [{ action: A.start, label: ctx.t('buttons.start'), style: 'primary' }] },
+    { kind: 'actions', buttons: [{ action: A.start, label: ctx.t('setup.buttons.start'), style: 'primary' }] },
   ]);
 }

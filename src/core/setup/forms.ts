@@ -51,13 +51,13 @@ export function formHandlers(rt: SetupRuntime) {
     const known = await channels(turn);
     const chosen = values[F.channel] ?? '';
     if (!known.includes(chosen)) {
-      const error = t(known.length ? 'post.unknown' : 'post.none');
+      const error = t(known.length ? 'setup.post.unknown' : 'setup.post.none');
       return [{ mode: 'form-errors', errors: { [F.channel]: error }, prompt: postForm(rt.ctx(record), known, state, { field: error, value: chosen }) }];
     }
     deps.log.info({ dialog: 'setup', form: SETUP_FORMS.post }, 'checklist posted to a channel');
     return [
       { mode: 'post', to: chosen, prompt: sharedChecklist(record.data, rt.ctx(record), record.ownerName ?? turn.who.name) },
-      { mode: 'private', prompt: note(t('post.posted')) },
+      { mode: 'private', prompt: note(t('setup.post.posted')) },
     ];
   }
 
@@ -66,7 +66,7 @@ export function formHandlers(rt: SetupRuntime) {
     const raw = values[F.when];
     const { at, problem } = readWhen(raw, now);
     if (problem || !at) {
-      const error = t(`remind.${problem ?? 'invalid'}`);
+      const error = t(`setup.remind.${problem ?? 'invalid'}`);
       // Keep what was typed (when it is a readable time) so the teacher only has to correct it.
       const kept = at ? (raw && !/^\d+$/.test(raw.trim()) ? raw.trim() : at.toISOString()) : undefined;
       return [{ mode: 'form-errors', errors: { [F.when]: error }, prompt: remindForm(rt.ctx(record), state, { value: kept, error }) }];
@@ -91,7 +91,7 @@ export function formHandlers(rt: SetupRuntime) {
     };
     await deps.store.requests.put(request.id, request);
     deps.log.info({ dialog: 'setup', request: REMIND_BEFORE_CALL }, 'reminder recorded (sent once the scheduler is switched on)');
-    return [{ mode: 'private', prompt: note(t('remind.saved', { when: formatWhen(at) }), t('remind.notYet')) }];
+    return [{ mode: 'private', prompt: note(t('setup.remind.saved', { when: formatWhen(at) }), t('setup.remind.notYet')) }];
   }
 
   return {
@@ -104,7 +104,7 @@ export function formHandlers(rt: SetupRuntime) {
       if (action === A.remind) return [{ mode: 'modal', prompt: remindForm(ctx, state) }];
       const known = await channels(turn);
       // No known channel: say how to fix it, privately, and leave the checklist as it is.
-      if (!known.length) return [{ mode: 'private', prompt: note(t('post.none')) }];
+      if (!known.length) return [{ mode: 'private', prompt: note(t('setup.post.none')) }];
       return [{ mode: 'modal', prompt: postForm(ctx, known, state) }];
     },
 

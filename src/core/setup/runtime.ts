@@ -44,8 +44,8 @@ export function setupRuntime(deps: Deps): SetupRuntime {
     deps.store.dialogs,
     deps.clock,
   );
-  const t = (key: string, vars?: Vars) => deps.strings.t(`setup.${key}`, vars);
-  const has = (key: string) => deps.strings.has(`setup.${key}`);
+  const t = (key: string, vars?: Vars) => deps.strings.t(key, vars);
+  const has = (key: string) => deps.strings.has(key);
 
   const ctx = (record?: SetupRecord): SetupViewContext => ({
     t,
@@ -78,14 +78,14 @@ export function setupRuntime(deps: Deps): SetupRuntime {
     inProgress: (record): record is SetupRecord => !!record && record.data.stage !== 'summary',
     refused(turn, outcome) {
       if (outcome.kind === 'foreign') {
-        const name = outcome.ownerName ?? t('foreign.someone');
+        const name = outcome.ownerName ?? t('setup.foreign.someone');
         deps.log.info({ dialog: SETUP_DIALOG, outcome: 'foreign' }, 'button pressed by someone other than its owner');
-        return [{ mode: 'private', prompt: startOffer(t(`foreign.${turn.who.platform}`, { name }), { t }) }];
+        return [{ mode: 'private', prompt: startOffer(t(`setup.foreign.${turn.who.platform}`, { name }), { t }) }];
       }
       deps.log.info({ dialog: SETUP_DIALOG, outcome: 'stale', current: !!outcome.current }, 'stale button');
       // A new post: the old message is left as it is, and the stale answer is not applied.
-      if (outcome.current) return [{ mode: 'post', prompt: withLead(t('stale'), view(outcome.current)) }];
-      return [{ mode: 'post', prompt: startOffer(t('staleNone'), { t }) }];
+      if (outcome.current) return [{ mode: 'post', prompt: withLead(t('setup.stale'), view(outcome.current)) }];
+      return [{ mode: 'post', prompt: startOffer(t('setup.staleNone'), { t }) }];
     },
   };
 }
