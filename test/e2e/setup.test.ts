@@ -49,24 +49,43 @@ const last = <T>(xs: T[]): T => {
   return x;
 };
 
+/** How the driver sees one platform: the latest message, its buttons, a check of it, and a press. */
+interface Surface<M> {
+  latest(): M;
+  buttons(m: M): Clickable[];
+  check(m: M): void;
+  press(m: M, b: Clickable): Promise<void>;
+}
+
 /** Presses through platform, kind, account offer and every step with Done; returns the step count seen. */
-async function driveSlack(user: string, channel: string, platform: CallPlatform): Promise<{ steps: number; final: SlackMessage }> {
+async function drive<M>(ui: Surface<M>, platform: CallPlatform): Promise<{ steps: number; final: M }> {
   let steps = 0;
   for (let i = 0; i < 80; i++) {
-    const msg = last(slackMessages(channel));
-    expectWithinSlackLimits(msg.body as never);
-    const buttons = slackButtons(msg.body);
+    const msg = ui.latest();
+    ui.check(msg);
+    const buttons = ui.buttons(msg);
     const has = (a: string) => buttons.some((b) => b.action === a);
-    if (has(SETUP_ACTIONS.platform)) await slackPress(user, channel, msg, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
-    else if (has(SETUP_ACTIONS.kind)) await slackPress(user, channel, msg, find(buttons, SETUP_ACTIONS.kind, /class/i));
-    else if (has(SETUP_ACTIONS.account)) await slackPress(user, channel, msg, buttons.find((b) => b.action === SETUP_ACTIONS.account)!);
+    if (has(SETUP_ACTIONS.platform)) await ui.press(msg, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
+    else if (has(SETUP_ACTIONS.kind)) await ui.press(msg, find(buttons, SETUP_ACTIONS.kind, /class/i));
+    else if (has(SETUP_ACTIONS.account)) await ui.press(msg, buttons.find((b) => b.action === SETUP_ACTIONS.account)!);
     else if (has(SETUP_ACTIONS.done)) {
       steps++;
-      await slackPress(user, channel, msg, find(buttons, SETUP_ACTIONS.done));
+      await ui.press(msg, find(buttons, SETUP_ACTIONS.done));
     } else return { steps, final: msg };
   }
   throw new Error('the setup did not finish within 80 presses');
 }
+
+const driveSlack = (user: string, channel: string, platform: CallPlatform) =>
+  drive<SlackMessage>(
+    {
+      latest: () => last(slackMessages(channel)),
+      buttons: (m) => slackButtons(m.body),
+      check: (m) => expectWithinSlackLimits(m.body as never),
+      press: (m, b) => slackPress(user, channel, m, b),
+    },
+    platform,
+  );
 
 describe('Slack', () => {
   test.each(['zoom', 'teams', 'meet'] as const)('from the question to the checklist on %s, updating one message in place', async (platform) => {
@@ -222,23 +241,16 @@ async function teamsPress(conversation: string, from: string, card: TeamsCard, b
   await eventually(() => expect(rig.connector.calls.length).toBeGreaterThan(before));
 }
 
-async function driveTeams(conversation: string, from: string, platform: CallPlatform) {
-  let steps = 0;
-  for (let i = 0; i < 80; i++) {
-    const card = last(teamsCards(conversation));
-    expectValidCard((card.body.attachments as { content: Record<string, unknown> }[])[0]!.content);
-    const buttons = teamsButtons(card.body);
-    const has = (a: string) => buttons.some((b) => b.action === a);
-    if (has(SETUP_ACTIONS.platform)) await teamsPress(conversation, from, card, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
-    else if (has(SETUP_ACTIONS.kind)) await teamsPress(conversation, from, card, find(buttons, SETUP_ACTIONS.kind, /class/i));
-    else if (has(SETUP_ACTIONS.account)) await teamsPress(conversation, from, card, buttons.find((b) => b.action === SETUP_ACTIONS.account)!);
-    else if (has(SETUP_ACTIONS.done)) {
-      steps++;
-      await teamsPress(conversation, from, card, find(buttons, SETUP_ACTIONS.done));
-    } else return { steps, final: card };
-  }
-  throw new Error('the setup did not finish within 80 presses');
-}
+const driveTeams = (conversation: string, from: string, platform: CallPlatform) =>
+  drive<TeamsCard>(
+    {
+      latest: () => last(teamsCards(conversation)),
+      buttons: (c) => teamsButtons(c.body),
+      check: (c) => expectValidCard((c.body.attachments as { content: Record<string, unknown> }[])[0]!.content),
+      press: (c, b) => teamsPress(conversation, from, c, b),
+    },
+    platform,
+  );
 
 describe('Teams', () => {
   test.each(['zoom', 'teams', 'meet'] as const)('from the question to the checklist on %s, updating one card in place', async (platform) => {
