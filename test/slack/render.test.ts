@@ -5,18 +5,10 @@ import * as L from '../../src/slack/limits.js';
 import { decodeActionId, formErrors, formValuesFromView, renderHome, renderMessage, renderModal } from '../../src/slack/render.js';
 import { splitText, toMrkdwn, truncate } from '../../src/slack/text.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
+import { rng } from '../helpers/rng.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Small seeded PRNG so failures reproduce. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const words = (r: () => number, n: number, tag = 'w') => Array.from({ length: n }, (_, i) => `${tag}${i}x${Math.floor(r() * 1000)}`).join(' ');
 
 /** Every mrkdwn / plain text shown by the blocks, in order. */

@@ -1,17 +1,9 @@
 import type { Block, FormField, Prompt } from '../../src/core/prompt.js';
 import { renderCard, submitPayload, MAX_ACTIONS_PER_SET, type CardElement } from '../../src/teams/render.js';
 import { cardProblems, expectValidCard } from '../helpers/validate-card.js';
+import { rng } from '../helpers/rng.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** All actions of the card's ActionSets, in order. */
 const actionsOf = (body: CardElement[] | Json[]): Json[] => (body as Json[]).filter((e) => e.type === 'ActionSet').flatMap((e) => e.actions as Json[]);
