@@ -12,7 +12,6 @@ import { GUIDE_ACTIONS } from './core/guidance/ids.js';
 import { setupFeature } from './core/setup/feature.js';
 import { SETUP_ACTIONS } from '../dialogs/secure-call-ids.js';
 import { loadContent, type Content } from './content/load.js';
-import { loadCommandWords } from './content/commands.js';
 
 export interface BotParts {
   store: Store;
@@ -40,7 +39,7 @@ export function buildBot(p: BotParts): Built {
     setup,
     intent: (text) => search.detectIntent(text),
     platformIn: (text) => search.detectPlatform(text),
-    commands: loadCommandWords(p.contentDir),
+    commands: content.commands,
     helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
   });
   return { bot, deps, search };

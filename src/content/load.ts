@@ -17,6 +17,7 @@ import {
 } from '../core/guidance/schema.js';
 import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
 import { vocabularySchema, type Vocabulary } from '../core/guidance/vocabulary.js';
+import { commandWordsSchema, type CommandWords } from '../core/commands.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CONTENT_DIR = join(PROJECT_ROOT, 'content');
@@ -27,6 +28,8 @@ export interface Content {
   strings: Strings;
   /** The language-specific search data (content/<locale>/search.yaml). */
   vocabulary: Vocabulary;
+  /** The words that start each command (content/<locale>/commands.yaml). */
+  commands: CommandWords;
 }
 
 export class ContentError extends Error {
@@ -97,13 +100,17 @@ export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_
   if (existsSync(vocabularyFile)) vocabulary = check(vocabularySchema, readYaml(vocabularyFile, dir, problems), rel(vocabularyFile), problems);
   else problems.push(`${rel(vocabularyFile)}: missing (the search vocabulary)`);
 
+  const commandsFile = join(dir, locale, 'commands.yaml');
+  const commands = check(commandWordsSchema, readYaml(commandsFile, dir, problems), rel(commandsFile), problems);
+
   crossCheck({ measures, sources, items }, problems, locale);
-  if (problems.length || !vocabulary) throw new ContentError(problems);
+  if (problems.length || !vocabulary || !commands) throw new ContentError(problems);
 
   return {
     guidance: { measures, sources, items, byId: new Map(items.map((i) => [i.id, i])) },
     strings: makeStrings(locale, table),
     vocabulary,
+    commands,
   };
 }
 

@@ -75,3 +75,14 @@ test('a missing search vocabulary is reported', async () => {
 test('an unknown option is an error', async () => {
   expect((await run(['content', 'check', '--nope'])).code).toBe(2);
 });
+
+test('a broken commands file is reported by file and field', async () => {
+  edit('en-GB/commands.yaml', (d) => {
+    d.help = [];
+    d.nonsense = ['x'];
+  });
+  const { code, out } = await run(['content', 'check', '--dir', dir]);
+  expect(code).toBe(1);
+  expect(out).toMatch(/en-GB\/commands\.yaml: help: /);
+  expect(out).toMatch(/en-GB\/commands\.yaml: \(top level\): Unrecognized key: "nonsense"/);
+});
