@@ -68,14 +68,12 @@ async function update(origin: SlackOrigin, p: Prompt, log: Log): Promise<void> {
   for (const m of rest) await origin.client.chat.postMessage({ channel: origin.channel, ...m });
 }
 
-async function privately(origin: SlackOrigin, p: Prompt, log: Log): Promise<void> {
+/** Each part once: through the response_url if there is one, else as a DM post, else as an ephemeral message. */
+async function privately(origin: SlackOrigin, p: Prompt): Promise<void> {
   for (const message of renderMessage(p)) {
     if (await respond(origin, { response_type: 'ephemeral', ...message })) continue;
-    if (!origin.channel || origin.channel.startsWith('D')) {
-      await post(origin, { ...p, blocks: p.blocks }, undefined, log);
-      return;
-    }
-    await origin.client.chat.postEphemeral({ channel: origin.channel, user: origin.userId, ...message });
+    if (!origin.channel || origin.channel.startsWith('D')) await origin.client.chat.postMessage({ channel: origin.channel ?? origin.userId, ...message });
+    else await origin.client.chat.postEphemeral({ channel: origin.channel, user: origin.userId, ...message });
   }
 }
 
@@ -94,7 +92,7 @@ export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log): 
         await update(origin, reply.prompt, log);
         break;
       case 'private':
-        await privately(origin, reply.prompt, log);
+        await privately(origin, reply.prompt);
         break;
       case 'modal':
         if (origin.triggerId && reply.prompt.form) {
