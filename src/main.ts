@@ -11,7 +11,7 @@ import { systemClock, type Clock, type Log } from './core/ports.js';
 import { createLogger } from './log.js';
 import { createHttpServer } from './server.js';
 import { createSlack } from './slack/app.js';
-import { openLowdbStore } from './store/lowdb-store.js';
+import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
 import { createAdapter, turnLogic } from './teams/adapter.js';
 import { teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
@@ -113,8 +113,8 @@ export async function start(o: StartOptions): Promise<Running> {
 /** Errors a person can act on: print the message only. */
 function explain(err: unknown): string | undefined {
   if (err instanceof ConfigError || err instanceof ContentError) return err.message;
-  const name = (err as Error)?.name ?? '';
-  if (/^Store\w*Error$/.test(name) || (err as Error)?.constructor?.name?.startsWith('Store')) return (err as Error).message;
+  const storeErrors = [StoreLockedError, StoreCorruptError, StoreVersionError, ReadOnlyStoreError];
+  if (storeErrors.some((E) => err instanceof E)) return (err as Error).message;
   if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') return `The port is already in use: ${(err as Error).message}. Set PORT to a free port.`;
   if ((err as NodeJS.ErrnoException)?.code === 'EADDRNOTAVAIL') return `HOST is not an address of this machine: ${(err as Error).message}.`;
   return undefined;
