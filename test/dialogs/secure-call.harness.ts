@@ -11,6 +11,7 @@ import { userKey, type Store } from '../../src/core/ports.js';
 import { loadContent, type Content } from '../../src/content/load.js';
 import { decodeToken } from '../../src/core/dialog/engine.js';
 import { setupFeature, type SetupFeature } from '../../dialogs/secure-call/feature.js';
+import type { SetupOptions } from '../../dialogs/secure-call/runtime.js';
 import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 
 export const NOW = new Date('2026-11-23T09:00:00Z');
@@ -62,13 +63,16 @@ export class Chat {
   private snapshot?: Message;
   private form?: { prompt: Prompt; by: string };
 
-  constructor(readonly deps: Deps = makeDeps()) {
-    this.feature = setupFeature(deps);
+  constructor(
+    readonly deps: Deps = makeDeps(),
+    readonly options: SetupOptions = {},
+  ) {
+    this.feature = setupFeature(deps, options);
   }
 
   /** A new feature over the same store: what happens when the bot restarts. */
   restartBot(): void {
-    this.feature = setupFeature({ ...this.deps });
+    this.feature = setupFeature({ ...this.deps }, this.options);
   }
 
   private turn(who: Person, input: Input): Turn {
@@ -197,12 +201,13 @@ function findIn(message: Message, action: string, arg?: string): { message: Mess
 
 /**
  * Rows pressing one button from step `from` (on screen) until step `to` shows, in a walk of `total`
- * steps; by default to the end, where the checklist shows.
+ * cards; by default to the end, where the checklist shows. The list for IT, when last, is passed on with
+ * "Copy the list for IT" (or skipped).
  */
-export function walk(action: 'setup.done' | 'setup.skip', from: number, total: number, to = total + 1): Row[] {
+export function walk(action: 'setup.done' | 'setup.skip', from: number, total: number, to = total + 1, itLast = false): Row[] {
   const rows: Row[] = [];
   for (let step = from + 1; step <= Math.min(to, total); step++) rows.push([`action ${action}`, new RegExp(`Step ${step} of ${total}\\b`)]);
-  if (to > total) rows.push([`action ${action}`, /Your secure-call checklist/]);
+  if (to > total) rows.push([`action ${itLast && action === 'setup.done' ? 'setup.copy-for-it' : action}`, /Your secure-call checklist/]);
   return rows;
 }
 

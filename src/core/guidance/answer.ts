@@ -131,11 +131,8 @@ export function topicsPrompt(ctx: AnswerContext, lead?: string): Prompt {
   if (lead) blocks.push({ kind: 'text', text: lead });
   blocks.push({ kind: 'heading', text: g(ctx, 'topics.heading') }, { kind: 'text', text: g(ctx, 'topics.lead') });
   for (const [phase, items] of topicsByPhase(ctx.guidance)) {
-    blocks.push(
-      { kind: 'heading', text: g(ctx, `topics.phase.${phase}`) },
-      { kind: 'steps', ordered: false, items: items.map((i) => i.title) },
-      { kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, 'topics.choose'), options: items.map((i) => ({ value: i.id, label: i.title })) },
-    );
+    // Each topic once, and one kind of control for all of them: a menu per phase.
+    blocks.push({ kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, `topics.phase.${phase}`), options: items.map((i) => ({ value: i.id, label: i.title })) });
   }
   blocks.push({ kind: 'actions', buttons: [setupButton(ctx, undefined)] });
   return prompt(blocks);
@@ -153,11 +150,13 @@ function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Bu
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {
-  const sources = item.sources.map((s) => g(ctx, 'sourceItem', { doc: s.doc, part: s.part })).join('; ');
+  // One name per source document in every message (strings/sources.yaml), each source once.
+  const docName = (doc: string) => (ctx.strings.has(`sources.${doc}`) ? ctx.strings.t(`sources.${doc}`) : doc);
+  const list = [...new Set(item.sources.map((s) => g(ctx, 'sourceItem', { doc: docName(s.doc), part: s.part })))];
   const blocks: Block[] = [
     { kind: 'heading', text: item.title },
     { kind: 'text', text: item.why },
-    { kind: 'note', text: g(ctx, 'source', { sources }) },
+    { kind: 'note', text: g(ctx, list.length > 1 ? 'sources' : 'source', { sources: list.join('; ') }) },
   ];
   if (platform) blocks.push(...platformBlocks(ctx, item, platform));
   return blocks;

@@ -50,6 +50,10 @@ const platformSteps = z
     refs: z.array(z.string().regex(/^[ZTG]\d+$/)),
     /** Set when no source confirms the exact setting: the steps say what to look for instead. */
     unconfirmed: z.boolean().optional(),
+    /** Who can change it on this platform: the teacher in their own meeting (the default) or an admin (IT). */
+    setBy: z.enum(['teacher', 'admin']).optional(),
+    /** The steps for a recurring class (one meeting set up once), where they differ from `steps`. */
+    recurringSteps: z.array(text).min(1).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.support !== 'none' && p.steps.length === 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'needs at least one step' });
@@ -63,6 +67,8 @@ export const guidanceItemSchema = z.strictObject({
   measures: z.array(id).min(1),
   /** In a teacher's words. */
   title: text.max(80),
+  /** The title for a recurring class, where it differs (e.g. "every lesson" when it is one meeting). */
+  recurringTitle: text.max(80).optional(),
   /** One or two sentences on why it matters. */
   why: text,
   /** Which source document and part: [{ doc: PCPD, part: "Hosts, point 2" }]. */
