@@ -5,7 +5,7 @@
 import type { ChecklistState, FormField, Prompt, Button } from '../../src/core/prompt.js';
 import { prompt } from '../../src/core/prompt.js';
 import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
-import { planIds, type SetupState } from './dialog.js';
+import { planIds, stepPhase, type SetupState } from './dialog.js';
 import { platformName, titleFor, type SetupViewContext } from './views.js';
 
 interface Line {
@@ -30,6 +30,19 @@ function grouped(state: SetupState, ctx: SetupViewContext): { done: Line[]; open
   return { done, open };
 }
 
+/** Done, in a line per phase ("Before the call: 11 done"), so the card stays short; the plain copy lists each. */
+function doneByPhase(state: SetupState, ctx: SetupViewContext): Line[] {
+  const phases = new Map<string, number>();
+  const toIt = new Set(state.plan.filter((c) => c.admin).flatMap((c) => c.ids));
+  for (const id of planIds(state.plan)) {
+    const item = ctx.guidance.byId.get(id);
+    if (!item || state.answers[id] !== 'done') continue;
+    const phase = toIt.has(id) ? 'it' : stepPhase(item);
+    phases.set(phase, (phases.get(phase) ?? 0) + 1);
+  }
+  return [...phases].map(([phase, n]) => ({ label: ctx.t(phase === 'it' ? 'setup.summary.passedCount' : 'setup.summary.doneCount', { phase: ctx.t(`setup.phases.${phase}`), n }), state: 'done' }));
+}
+
 function describeCall(state: SetupState, ctx: SetupViewContext): { platform: string; kind: string } {
   return {
     platform: state.platform ? platformName(ctx, state.platform) : '',
@@ -41,8 +54,8 @@ function describeCall(state: SetupState, ctx: SetupViewContext): { platform: str
 export function plainCopy(state: SetupState, ctx: SetupViewContext): string {
   const { done, open } = grouped(state, ctx);
   const lines = [ctx.t('setup.summary.copyTitle', describeCall(state, ctx))];
-  if (done.length) lines.push('', ctx.t('setup.summary.done'), ...done.map((i) => `- ${i.label}${i.detail ? ` (${i.detail})` : ''}`));
-  if (open.length) lines.push('', ctx.t('setup.summary.open'), ...open.map((i) => `- ${i.label}`));
+  if (done.length) lines.push('', ctx.t('setup.summary.copyDone'), ...done.map((i) => `- ${i.label}${i.detail ? ` (${i.detail})` : ''}`));
+  if (open.length) lines.push('', ctx.t('setup.summary.copyOpen'), ...open.map((i) => `- ${i.label}`));
   if (!done.length && !open.length) lines.push('', ctx.t('setup.summary.empty'));
   return lines.join('\n');
 }
@@ -54,7 +67,7 @@ export function summaryView(state: SetupState, ctx: SetupViewContext): Prompt {
     { kind: 'heading', text: ctx.t('setup.summary.heading') },
     { kind: 'note', text: ctx.t('setup.summary.call', { platform: call.platform, kind: call.kind, done: done.length, open: open.length }) },
   ];
-  if (done.length) blocks.push({ kind: 'text', text: ctx.t('setup.summary.done') }, { kind: 'checklist', items: done });
+  if (done.length) blocks.push({ kind: 'text', text: ctx.t('setup.summary.done') }, { kind: 'checklist', items: doneByPhase(state, ctx) });
   if (open.length) blocks.push({ kind: 'text', text: ctx.t('setup.summary.open') }, { kind: 'checklist', items: open });
   if (!done.length && !open.length) blocks.push({ kind: 'text', text: ctx.t('setup.summary.empty') });
   const buttons: Button[] = [];

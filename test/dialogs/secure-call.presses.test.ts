@@ -39,9 +39,11 @@ test("help's time promise matches the measured first-time and returning walks", 
   const walks = await Promise.all(platforms.map(async (p) => { const w = walker(); return [await w.walk(p), await w.walk(p)] as const; }));
   const longestFirst = Math.max(...walks.map(([f]) => f.minutes));
   const longestAgain = Math.max(...walks.map(([, a]) => a.minutes));
-  // The promise is the longest walk rounded up to the next whole minute: never less than it takes.
-  expect(Number(first)).toBe(Math.ceil(longestFirst));
-  expect(Number(again)).toBe(Math.ceil(longestAgain));
+  // Never less than the longest walk takes, and not more than two minutes over it.
+  for (const [promised, measured] of [[Number(first), longestFirst], [Number(again), longestAgain]] as const) {
+    expect(promised).toBeGreaterThanOrEqual(Math.ceil(measured));
+    expect(promised).toBeLessThanOrEqual(Math.ceil(measured) + 2);
+  }
 });
 
 afterAll(() => {

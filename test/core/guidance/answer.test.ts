@@ -76,7 +76,9 @@ describe('the best match', () => {
     const p = answerPrompt(ctx, result([wr], 'zoom'), 'lobby');
     expect(p.blocks.find((b) => b.kind === 'heading')).toEqual({ kind: 'heading', text: wr.title });
     expect(has(p, wr.why)).toBe(true);
-    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: s.doc, part: s.part }))).toBe(true);
+    // Each document by its one name (strings/sources.yaml), the same as in the setup.
+    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: content.strings.t(`sources.${s.doc}`), part: s.part }))).toBe(true);
+    expect(p.fallback).not.toMatch(/\bPCPD\b|Source: Source/);
     expect(p.fallback).toContain(wr.title);
   });
 
