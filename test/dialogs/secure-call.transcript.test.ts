@@ -4,7 +4,7 @@
  * the checklist's forms (post to a channel, remind me) are in secure-call-summary.transcript.test.ts.
  */
 import { Chat, TEACHERS, returning, walk } from './secure-call.harness.js';
-import { accountStepIds } from '../../dialogs/secure-call.js';
+import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
 
 const khan = TEACHERS.khan!;
