@@ -3,7 +3,8 @@
  * through `t`; every button value from `token` (the dialog's instance and revision, see the dialog engine).
  * Cards are read on phones: one progress line, short texts, sources only under Why?.
  */
-import { CALL_KINDS, CALL_PLATFORMS, type CallKind, type CallPlatform, type Guidance, type GuidanceItem } from '../../src/core/guidance/schema.js';
+import { CALL_KINDS, CALL_PLATFORMS, stepsFor, type CallKind, type CallPlatform, type Guidance, type GuidanceItem } from '../../src/core/guidance/schema.js';
+import { documentName } from '../../src/core/guidance/answer.js';
 import { prompt, type Block, type Button, type Prompt } from '../../src/core/prompt.js';
 import type { Vars } from '../../src/core/strings.js';
 import { SETUP_ACTIONS as A } from './ids.js';
@@ -23,7 +24,7 @@ export interface SetupOffers {
 }
 
 export interface SetupViewContext {
-  /** A text from content/<locale>/strings (keys `setup.…`, `sources.…`). */
+  /** A text from content/<locale>/strings/setup.yaml (keys `setup.…`). */
   t(key: string, vars?: Vars): string;
   /** Whether the key exists (for optional texts). */
   has(key: string): boolean;
@@ -38,11 +39,6 @@ export type StepPanel = 'why' | 'cant-find';
 
 export const platformName = (ctx: Pick<SetupViewContext, 't'>, p: CallPlatform) => ctx.t(`setup.platforms.${p}`);
 
-/** One name per source document, the same in every message (content/<locale>/strings/sources.yaml). */
-export function documentName(ctx: Pick<SetupViewContext, 't' | 'has' | 'guidance'>, doc: string): string {
-  if (ctx.has(`sources.${doc}`)) return ctx.t(`sources.${doc}`);
-  return ctx.guidance.sources.documents.find((d) => d.id === doc)?.title ?? doc;
-}
 
 export function platformQuestion(state: SetupState, ctx: SetupViewContext): Prompt {
   return prompt([
@@ -77,14 +73,9 @@ export function kindQuestion(state: SetupState, ctx: SetupViewContext): Prompt {
   return prompt(blocks);
 }
 
-/** The title and steps for this kind of call: a recurring class is one meeting, set up once. */
-export function titleFor(item: GuidanceItem, kind: CallKind | undefined): string {
-  return kind === 'class' && item.recurringTitle ? item.recurringTitle : item.title;
-}
-
-function stepsFor(item: GuidanceItem, platform: CallPlatform, kind: CallKind | undefined): string[] {
-  const p = item.platforms[platform];
-  return kind === 'class' && p.recurringSteps ? p.recurringSteps : p.steps;
+/** An item's title as the checklist and the cards show it. */
+export function titleFor(item: GuidanceItem, _kind?: CallKind): string {
+  return item.title;
 }
 
 /**
@@ -94,7 +85,8 @@ function stepsFor(item: GuidanceItem, platform: CallPlatform, kind: CallKind | u
 export function howTo(item: GuidanceItem, platform: CallPlatform, ctx: SetupViewContext, opts: { alternative?: boolean; kind?: CallKind } = {}): Block[] {
   const p = item.platforms[platform];
   const name = platformName(ctx, platform);
-  const steps = stepsFor(item, platform, opts.kind);
+  // A recurring class is one meeting set up once: its steps differ where the guidance says so.
+  const steps = stepsFor(p, opts.kind);
   const alternative = opts.alternative !== false && p.alternative ? `\n${p.alternative}` : '';
   const blocks: Block[] = [];
   if (p.support === 'none') {
@@ -111,7 +103,7 @@ export function howTo(item: GuidanceItem, platform: CallPlatform, ctx: SetupView
 
 /** "Sources" once, then each source once: the document's one name and the part. */
 export function sourcesNote(ctx: SetupViewContext, items: GuidanceItem[]): Block {
-  const lines = [...new Set(items.flatMap((i) => i.sources.map((s) => ctx.t('setup.step.source', { doc: documentName(ctx, s.doc), part: s.part }))))];
+  const lines = [...new Set(items.flatMap((i) => i.sources.map((s) => ctx.t('setup.step.source', { doc: documentName(ctx.guidance, s.doc), part: s.part }))))];
   return { kind: 'note', text: [ctx.t('setup.step.sources'), ...lines.map((l) => `- ${l}`)].join('\n') };
 }
 

@@ -21,12 +21,12 @@ describe('after the summary', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ...toSummary.slice(0, 3),
-      ['action setup.finish', { text: [/Zoom, recurring class · 3 done · 15 still open/, /Done\n\[x\] Before the call: 3 done/, /Still open\n\[ \] Turn off joining by phone call/], not: /Copy for your lesson plan/, modes: ['update'] }],
+      ['action setup.finish', { text: [/Zoom, recurring class · 3 done · 14 still open/, /Done\n\[x\] Before the call: 3 done/, /Still open\n\[ \] Add a passcode/], not: /Copy for your lesson plan/, modes: ['update'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     // No plain copy on the card itself (it is the fallback for notifications only).
     expect(summary.blocks.some((b) => (b.kind === 'text' || b.kind === 'note') && /Secure-call checklist \(/.test(b.text))).toBe(false);
-    await chat.replay([['action setup.copy', { text: [/Secure-call checklist \(Zoom, recurring class\)\n\nDone:/, /- Let people in one at a time/, /Still open:\n- Turn off joining by phone call/], modes: ['private'] }]]);
+    await chat.replay([['action setup.copy', { text: [/Secure-call checklist \(Zoom, recurring class\)\n\nDone:/, /- Let people in one at a time/, /Still open:\n- Add a passcode/], modes: ['private'] }]]);
     // The checklist stays as it was.
     expect(chat.find(khan, 'setup.copy').message.prompt.fallback).toMatch(/^Secure-call checklist \(Zoom, recurring class\)\n\nDone:\n- /);
   });
@@ -60,7 +60,7 @@ describe('after the summary', () => {
     const requests = await chat.deps.store.requests.list();
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ kind: 'remind-before-call', platform: 'slack', userId: khan.id, conversationId: chat.where.id, dueAt: '2026-11-30T08:15:00.000Z' });
-    expect((requests[0]!.detail.open as string[]).length).toBe(15);
+    expect((requests[0]!.detail.open as string[]).length).toBe(14);
   });
 
   it('a "Remind me" button from before reminders were switched off opens nothing', async () => {

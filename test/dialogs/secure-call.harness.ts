@@ -12,7 +12,8 @@ import { loadContent, type Content } from '../../src/content/load.js';
 import { decodeToken } from '../../src/core/dialog/engine.js';
 import { setupFeature, type SetupFeature } from '../../dialogs/secure-call/feature.js';
 import type { SetupOptions } from '../../dialogs/secure-call/runtime.js';
-import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
+import { accountStepIds, isAdminOnly } from '../../dialogs/secure-call/dialog.js';
+import { CALL_PLATFORMS } from '../../src/core/guidance/schema.js';
 
 export const NOW = new Date('2026-11-23T09:00:00Z');
 export const CHANNEL: Place = { platform: 'slack', id: 'C-CLASS-7B', kind: 'channel', teamId: 'T1' };
@@ -211,9 +212,11 @@ export function walk(action: 'setup.done' | 'setup.skip', from: number, total: n
   return rows;
 }
 
-/** A teacher who has been through the account steps before and uses `platform`. */
+/** A teacher who has been through the one-off steps (account habits, the list for IT) before and uses `platform`. */
 export async function returning(chat: Chat, platform?: 'zoom' | 'teams' | 'meet', who: Person = TEACHERS.khan!) {
-  const ids = accountStepIds(chat.deps.guidance.items);
+  const items = chat.deps.guidance.items;
+  const admin = items.filter((i) => CALL_PLATFORMS.some((p) => isAdminOnly(i, p))).map((i) => i.id);
+  const ids = [...new Set([...accountStepIds(items), ...admin])];
   const at = chat.deps.clock.now().toISOString();
   await chat.deps.store.users.put(userKey(who.platform, who.id), {
     platform: who.platform, id: who.id, name: who.name, firstSeen: at, lastSeen: at,

@@ -22,8 +22,8 @@ describe('the guided setup, to the summary, on each platform', () => {
       ['action setup.kind class', { text: [/Step 1 of 9 · Before the call/, /Let people in one at a time from a waiting room/, /Where: Security \(called Host tools/, /\[Done, all of these \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/], not: [/ask IT|Zoom admin/i, /Source/], modes: [...UPDATE] }],
       ...walk('setup.done', 1, 9, 7),
       ['action setup.done', { text: [/Step 8 of 9 · Once for your account/, /Opt out of your data being 'sold'/] }],
-      ['action setup.done', { text: [/Step 9 of 9 · For IT/, /Settings only IT can change/, /Choose where your school's call data is stored: Zoom web settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
-      ['action setup.copy-for-it', { text: [/Your secure-call checklist/, /23 done · 0 still open/, /2 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Choose where/], modes: ['update', 'private'] }],
+      ['action setup.done', { text: [/Step 9 of 9 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
+      ['action setup.copy-for-it', { text: [/Your secure-call checklist/, /23 done · 0 still open/, /3 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Keep recording off/], modes: ['update', 'private'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     expect(summary.blocks.some((b) => b.kind === 'checklist')).toBe(true);
@@ -40,13 +40,13 @@ describe('the guided setup, to the summary, on each platform', () => {
     await returning(recurring, 'zoom');
     await recurring.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', { text: [/Give the class a meeting of its own/, /Schedule the class once as a recurring meeting/], not: /Schedule each lesson as a new meeting/ }],
+      ['action setup.kind class', { text: [/Schedule the class once, as a recurring meeting/], not: /Schedule the call as a new meeting/ }],
     ]);
     const oneOff = new Chat();
     await returning(oneOff, 'zoom');
     await oneOff.replay([
       ['start', /What kind of call/],
-      ['action setup.kind lesson', { text: [/Use a new meeting ID for every lesson/, /Schedule each lesson as a new meeting/], not: /recurring meeting/ }],
+      ['action setup.kind lesson', { text: [/Schedule the call as a new meeting/], not: /Schedule the class once/ }],
     ]);
   });
 
@@ -71,7 +71,7 @@ describe('the guided setup, to the summary, on each platform', () => {
       ['action setup.kind meeting', [/Step 1 of 6/, /Host controls → Meeting access → Restricted/]],
       ['action setup.done', /Step 2 of 6/],
       ['action setup.done', [/Step 3 of 6/, /Turn off sending files in the chat/, /Google Meet has no setting for this\./]],
-      ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 10 still open/, /\[ \] Add a passcode/], not: /virtual background/i }],
+      ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 9 still open/, /\[ \] Keep lesson links off public websites/], not: /virtual background/i }],
     ]);
   });
 
@@ -108,7 +108,7 @@ describe('help on a card', () => {
     await chat.replay([
       ['start', /What kind of call/],
       ['action setup.kind class', /Step 1 of 7/],
-      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- the Hong Kong privacy regulator's guidelines: Data security, point 1/, /a school trust's data protection impact assessment \(DPIA\) for remote lessons: Risk 1/, /Step 1 of 7/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
+      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- Hong Kong privacy regulator's guidelines: Data security, point 1/, /School trust's data protection impact assessment \(DPIA\): Risk 1/, /Step 1 of 7/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
       ['action setup.why', /Step 1 of 7/],
       ['action setup.skip', /Step 2 of 7/],
     ]);
@@ -142,7 +142,7 @@ describe('changing course', () => {
       ['action setup.done', /Step 2 of 7/],
       ['action setup.finish', { text: [/Your secure-call checklist/, /\[Carry on \| Copy as text \| Start again\]/] }],
       ['restart-bot', /.*/],
-      ['start', { text: [/You have a setup on Zoom with 15 still open\. Carry on where you left off \(step 2 of 7\)\?/], modes: ['post'] }],
+      ['start', { text: [/You have a setup on Zoom with 14 still open\. Carry on where you left off \(step 2 of 7\)\?/], modes: ['post'] }],
       ['action setup.carry-on', { text: /Step 2 of 7/, modes: [...UPDATE] }],
       ...walk('setup.done', 2, 7),
       // Finished: setup starts a new walk.
@@ -162,7 +162,7 @@ describe('changing course', () => {
       ['action setup.platform teams', { text: [/Step \d of 7/, /Microsoft Teams|Meeting options/], not: /Which platform/, modes: [...UPDATE] }],
       ['action setup.change-platform', /Which platform are you using now/],
       ['action setup.platform meet', /Step \d of 7/],
-      ['action setup.finish', [/Google Meet, recurring class · 3 done · 15 still open/]],
+      ['action setup.finish', [/Google Meet, recurring class · 3 done · 14 still open/]],
     ]);
     const user = await chat.deps.store.users.get(userKey('slack', khan.id));
     expect(user?.prefs?.callPlatform).toBe('meet');
@@ -226,7 +226,7 @@ describe('"It\'s happening now"', () => {
     const chat = new Chat();
     await chat.replay([
       ['say help someone is zoombombing my lesson', { text: [/Lock the meeting/, /Remove the person/, /Stop their screen share and their video/, /data protection officer \(DPO\)/, /The exact clicks for your platform/, /\[Zoom \| Microsoft Teams \| Google Meet\]/], not: /Back to my setup/, modes: ['post'] }],
-      ['action setup.now meet', { text: [/On Google Meet:/, /Restricted/, /No setting: Meet has no lock/], not: /Back to my setup/, modes: [...UPDATE] }],
+      ['action setup.now meet', { text: [/On Google Meet:/, /Restricted/, /No setting: We found no lock in Meet/], not: /Back to my setup/, modes: [...UPDATE] }],
       ['say happening now', { text: /On Google Meet:/, modes: ['post'] }],
     ]);
   });
@@ -269,7 +269,7 @@ describe('state', () => {
       ['old setup.skip', { text: [/That step has moved on — here's where you are now/, /Step 2 of 7/], modes: ['post'] }],
       ['old setup.why', { text: /That step has moved on/, modes: ['post'] }],
       ['action setup.done', /Step 3 of 7/],
-      ['action setup.finish', /6 done · 12 still open/],
+      ['action setup.finish', /6 done · 11 still open/],
     ]);
   });
 
@@ -320,7 +320,7 @@ describe('state', () => {
       ['double setup.kind class', { text: /Step 1 of 7/, not: /moved on/, modes: ['update', 'update'] }],
       ['double setup.done', { text: /Step 2 of 7/, not: /Step 3 of|moved on/, modes: ['update', 'update'] }],
       ['action setup.done', /Step 3 of 7/],
-      ['action setup.finish', /6 done · 12 still open/],
+      ['action setup.finish', /6 done · 11 still open/],
       ['double setup.start-again', { text: /What kind of call/, not: /moved on/, modes: ['update', 'update'] }],
       ['double setup.kind lesson', { text: /Step 1 of 7/, not: /moved on/, modes: ['update', 'update'] }],
     ]);

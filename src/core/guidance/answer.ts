@@ -150,9 +150,8 @@ function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Bu
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {
-  // One name per source document in every message (strings/sources.yaml), each source once.
-  const docName = (doc: string) => (ctx.strings.has(`sources.${doc}`) ? ctx.strings.t(`sources.${doc}`) : doc);
-  const list = [...new Set(item.sources.map((s) => g(ctx, 'sourceItem', { doc: docName(s.doc), part: s.part })))];
+  // Each source document by its one name (content/sources.yaml), each source once.
+  const list = [...new Set(item.sources.map((s) => g(ctx, 'sourceItem', { doc: documentName(ctx.guidance, s.doc), part: s.part })))];
   const blocks: Block[] = [
     { kind: 'heading', text: item.title },
     { kind: 'text', text: item.why },
@@ -160,6 +159,11 @@ function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatfo
   ];
   if (platform) blocks.push(...platformBlocks(ctx, item, platform));
   return blocks;
+}
+
+/** A source document's one name (content/sources.yaml), the same in every message. */
+export function documentName(guidance: Guidance, doc: string): string {
+  return guidance.sources.documents.find((d) => d.id === doc)?.name ?? doc;
 }
 
 /** The full steps for one platform. */
