@@ -10,7 +10,13 @@ import { renderCard } from '../../src/teams/render.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
-import { addChannel, Chat, TEACHERS, type Row } from './secure-call.harness.js';
+import { addChannel, Chat, TEACHERS, realContent, type Row } from './secure-call.harness.js';
+import type { Turn } from '../../src/core/conversation.js';
+import { buildBot } from '../../src/app.js';
+import { memoryStore } from '../../src/core/memory.js';
+import { GUIDE_ACTIONS } from '../../src/core/guidance/ids.js';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 const khan = TEACHERS.khan!;
 
@@ -151,5 +157,42 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
 
   it('with a plain-text fallback for every prompt', () => {
     for (const p of prompts) expect(p.fallback.trim()).not.toBe('');
+  });
+});
+
+describe('every other card a teacher can reach (help, welcome, topics, each topic)', () => {
+  const turn = (input: Turn['input'], platform: 'slack' | 'teams' = 'slack'): Turn => ({
+    who: { platform, id: 'U-ANY', name: 'Ms Any' },
+    where: { platform, id: 'D-ANY', kind: 'dm' },
+    input,
+    at: new Date('2026-11-23T09:00:00Z'),
+  });
+
+  async function reachable(school: { name?: string; timezone: string }): Promise<Prompt[]> {
+    const { bot } = buildBot({ store: memoryStore(), clock: { now: () => new Date('2026-11-23T09:00:00Z') }, log: silent, school });
+    const out: Prompt[] = [];
+    const take = async (t: Turn) => out.push(...(await bot.handle(t)).map((r) => r.prompt));
+    await take(turn({ kind: 'installed' }));
+    await take(turn({ kind: 'installed' }, 'teams'));
+    await take(turn({ kind: 'message', text: 'help' }));
+    await take(turn({ kind: 'message', text: 'topics' }));
+    await take(turn({ kind: 'message', text: 'what is the weather tomorrow' }));
+    await take(turn({ kind: 'message', text: 'lobby' }));
+    for (const item of realContent().guidance.items) await take(turn({ kind: 'action', action: GUIDE_ACTIONS.show, value: item.id }));
+    return out;
+  }
+
+  it('has nothing unfinished on screen and no label cut off', async () => {
+    const prompts = await reachable({ name: 'Hillside Primary', timezone: 'Europe/London' });
+    expect(prompts.filter((p) => UNFINISHED.test(p.fallback) || UNFINISHED.test(plainText(p.blocks))).map((p) => p.fallback.slice(0, 80))).toEqual([]);
+    const labels = prompts.flatMap((p) => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : [])));
+    expect(labels.filter((l) => l.length > MAX_BUTTON_LABEL)).toEqual([]);
+    expect(prompts.some((p) => /Hillside Primary's helper/.test(p.fallback))).toBe(true);
+  });
+
+  it('names the school only when the settings do: never "Your school\'s"', async () => {
+    const prompts = await reachable({ timezone: 'Europe/London' });
+    for (const p of prompts) expect(p.fallback).not.toMatch(/Your school's|undefined|\{school\}/);
+    expect(prompts.some((p) => /your helper for safe class calls/.test(p.fallback))).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ describe('the guided setup, to the summary, on each platform', () => {
     await chat.replay([
       ['start', /Which platform is the call on\?/],
       ['action setup.platform zoom', { text: [/What kind of call/, /Platform: Zoom/, /the last steps are a few one-off habits and a short list for IT/], modes: [...UPDATE] }],
-      ['action setup.kind class', { text: [/Step 1 of 9 · Before the call/, /Let people in one at a time from a waiting room/, /Where: Security \(called Host tools/, /\[Done, all of these \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/], not: [/ask IT|Zoom admin/i, /Source/], modes: [...UPDATE] }],
+      ['action setup.kind class', { text: [/Step 1 of 9 · Before the call/, /Let people in one at a time from a waiting room/, /Where: Security \(called Host tools/, /\[All done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/], not: [/ask IT|Zoom admin/i, /Source/], modes: [...UPDATE] }],
       ...walk('setup.done', 1, 9, 7),
       ['action setup.done', { text: [/Step 8 of 9 · Once for your account/, /Opt out of your data being 'sold'/] }],
       ['action setup.done', { text: [/Step 9 of 9 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],

@@ -135,7 +135,9 @@ export function topicsPrompt(ctx: AnswerContext, lead?: string): Prompt {
     blocks.push({ kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, `topics.phase.${phase}`), options: items.map((i) => ({ value: i.id, label: i.title })) });
   }
   blocks.push({ kind: 'actions', buttons: [setupButton(ctx, undefined)] });
-  return prompt(blocks);
+  // Clients without cards (and notifications) still get the list, once, as text.
+  const fallback = [g(ctx, 'topics.heading'), ...topicsByPhase(ctx.guidance).flatMap(([phase, items]) => ['', g(ctx, `topics.phase.${phase}`), ...items.map((i) => `- ${i.title}`)])].join('\n');
+  return prompt(blocks, lead ? `${lead}\n${fallback}` : fallback);
 }
 
 /** The items by phase, phases in call order, empty phases left out. */
