@@ -348,3 +348,35 @@ describe('Teams', () => {
     expectValidCard((playbook.body.attachments as { content: Record<string, unknown> }[])[0]!.content);
   });
 });
+
+describe('Teams forms', () => {
+  test('"Post to a channel": a refused choice shows its error in the card; once accepted, the card says so and the error is gone', async () => {
+    const staff = '19:staffroom@thread.tacv2';
+    await postTeams(rig.url, message(rig.connector.url, staff, { id: 'aad-post' }, 'help', 'channel'));
+    await rig.connector.waitForConversation(staff);
+    const conversation = 'a:teams-post';
+    const from = 'aad-post';
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'secure my call'));
+    await rig.connector.waitForConversation(conversation);
+    const { final } = await driveTeams(conversation, from, 'zoom');
+    await teamsPress(conversation, from, final, find(teamsButtons(final.body), SETUP_ACTIONS.post));
+    const formCard = last(teamsCards(conversation));
+    const text = JSON.stringify(formCard.body);
+    expect(text).toContain(SETUP_FORMS.post);
+    const state = /"form":"setup\.post-form","state":"([^"]*)"/.exec(text)?.[1];
+    expect(state).toBeDefined();
+    const submit = async (chosen: string) => {
+      const before = rig.connector.calls.length;
+      const res = await postTeams(rig.url, cardSubmit(rig.connector.url, conversation, { id: from }, { safecall: { form: SETUP_FORMS.post, state }, [SETUP_FIELDS.channel]: chosen }, formCard.id));
+      expect(res.status).toBe(200);
+      await eventually(() => expect(rig.connector.calls.length).toBeGreaterThan(before));
+    };
+    const cardNow = () => JSON.stringify(last(teamsCards(conversation).filter((c) => c.id === formCard.id)).body);
+    await submit('19:not-known');
+    await eventually(() => expect(cardNow()).toMatch(/Pick one of the channels in the list/));
+    await submit(staff);
+    await eventually(() => expect(cardNow()).toMatch(/posted your checklist/));
+    expect(cardNow()).not.toMatch(/Pick one of the channels in the list/);
+    await eventually(() => expect(JSON.stringify(rig.connector.activities(staff))).toMatch(/Secure-call checklist/));
+  });
+});
