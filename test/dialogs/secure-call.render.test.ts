@@ -155,6 +155,22 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
     }
   });
 
+  it('spells out DPO and DPIA at their first use on each card', () => {
+    const firstUse = (text: string, short: string, long: string) => {
+      const at = text.search(new RegExp(`\\b${short}\\b`));
+      return at < 0 || text.slice(0, at + short.length).endsWith(`${long} (${short}`);
+    };
+    const bad = prompts.map((p) => plainText(p.blocks)).filter((t) => !firstUse(t, 'DPO', 'data protection officer') || !firstUse(t, 'DPIA', 'data protection impact assessment'));
+    expect(bad.map((t) => t.slice(0, 100))).toEqual([]);
+  });
+
+  it('keeps before-the-call settings out of the in-call playbook', () => {
+    const playbooks = prompts.filter((p) => p.blocks.some((b) => b.kind === 'heading' && /disrupting your call/.test(b.text)));
+    expect(playbooks.length).toBeGreaterThan(0);
+    const before = realContent().guidance.items.filter((i) => i.phase === 'before').map((i) => i.title);
+    for (const p of playbooks) for (const title of before) expect(plainText(p.blocks)).not.toContain(title);
+  });
+
   it('with a plain-text fallback for every prompt', () => {
     for (const p of prompts) expect(p.fallback.trim()).not.toBe('');
   });
