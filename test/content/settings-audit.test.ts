@@ -65,7 +65,7 @@ const ADMIN_ONLY = new Set([
 const references = new Map(guidance.sources.references.map((r) => [r.id, r]));
 const block = (id: string, p: CallPlatform): PlatformSteps => guidance.byId.get(id)!.platforms[p];
 const allText = (s: PlatformSteps) =>
-  [s.where ?? '', ...s.steps, ...Object.values(s.stepsByKind ?? {}).flat(), s.alternative ?? '', s.ifNotFound].join('\n');
+  [s.where ?? '', ...s.steps, ...(s.recurringSteps ?? []), s.alternative ?? '', s.ifNotFound].join('\n');
 
 test('the audit covers every item and no other', () => {
   expect(rows.map((r) => r[0]).sort()).toEqual(guidance.items.map((i) => i.id).sort());
