@@ -150,3 +150,21 @@ describe('the cross-checks on guidance words and references', () => {
     expect(out).toContain('lock-meeting: platforms.zoom.setBy:');
   });
 });
+
+describe("the source documents' one name each (strings/sources.yaml)", () => {
+  const names = (text: string) => writeFileSync(join(dir, 'en-GB/strings/sources.yaml'), text);
+
+  test('a name for every document, and no other, passes', async () => {
+    names('PCPD: "the Hong Kong privacy regulator\'s guidelines"\nDPIA: "a school trust\'s data protection impact assessment (DPIA)"\n');
+    expect((await run(['content', 'check', '--dir', dir])).code).toBe(0);
+  });
+
+  test('a missing name, a name for an unknown document and a name that is one of the other names are reported', async () => {
+    names('PCPD: "the PCPD"\nNOPE: "something"\n');
+    const { code, out } = await run(['content', 'check', '--dir', dir]);
+    expect(code).toBe(1);
+    expect(out).toContain('en-GB/strings/sources.yaml: DPIA: missing');
+    expect(out).toContain('en-GB/strings/sources.yaml: NOPE: no such document');
+    expect(out).toContain('en-GB/strings/sources.yaml: PCPD: uses "PCPD"');
+  });
+});
