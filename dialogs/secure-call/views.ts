@@ -3,8 +3,7 @@
  * through `t`; every button value from `token` (the dialog's instance and revision, see the dialog engine).
  * Cards are read on phones: one progress line, short texts, sources only under Why?.
  */
-import { CALL_KINDS, CALL_PLATFORMS, stepsFor, type CallKind, type CallPlatform, type Guidance, type GuidanceItem } from '../../src/core/guidance/schema.js';
-import { documentName } from '../../src/core/guidance/answer.js';
+import { CALL_KINDS, CALL_PLATFORMS, type CallKind, type CallPlatform, type Guidance, type GuidanceItem } from '../../src/core/guidance/schema.js';
 import { prompt, type Block, type Button, type Prompt } from '../../src/core/prompt.js';
 import type { Vars } from '../../src/core/strings.js';
 import { SETUP_ACTIONS as A } from './ids.js';
@@ -24,7 +23,7 @@ export interface SetupOffers {
 }
 
 export interface SetupViewContext {
-  /** A text from content/<locale>/strings/setup.yaml (keys `setup.…`). */
+  /** A text from content/<locale>/strings (keys `setup.…`, `sources.…`). */
   t(key: string, vars?: Vars): string;
   /** Whether the key exists (for optional texts). */
   has(key: string): boolean;
@@ -73,9 +72,14 @@ export function kindQuestion(state: SetupState, ctx: SetupViewContext): Prompt {
   return prompt(blocks);
 }
 
-/** An item's title as the checklist and the cards show it. */
-export function titleFor(item: GuidanceItem, _kind?: CallKind): string {
-  return item.title;
+/** The title for this kind of call: a recurring class is one meeting, set up once. */
+export function titleFor(item: GuidanceItem, kind: CallKind | undefined): string {
+  return kind === 'class' && item.recurringTitle ? item.recurringTitle : item.title;
+}
+
+/** The steps for this kind of call: a recurring class's own where the guidance gives them. */
+function stepsFor(p: GuidanceItem['platforms'][CallPlatform], kind: CallKind | undefined): string[] {
+  return kind === 'class' && p.recurringSteps ? p.recurringSteps : p.steps;
 }
 
 /**
@@ -101,9 +105,12 @@ export function howTo(item: GuidanceItem, platform: CallPlatform, ctx: SetupView
   return blocks;
 }
 
+/** A source document's one name (content/<locale>/strings/sources.yaml), as the answers name it too. */
+const documentName = (ctx: SetupViewContext, doc: string) => (ctx.has(`sources.${doc}`) ? ctx.t(`sources.${doc}`) : doc);
+
 /** "Sources" once, then each source once: the document's one name and the part. */
 export function sourcesNote(ctx: SetupViewContext, items: GuidanceItem[]): Block {
-  const lines = [...new Set(items.flatMap((i) => i.sources.map((s) => ctx.t('setup.step.source', { doc: documentName(ctx.guidance, s.doc), part: s.part }))))];
+  const lines = [...new Set(items.flatMap((i) => i.sources.map((s) => ctx.t('setup.step.source', { doc: documentName(ctx, s.doc), part: s.part }))))];
   return { kind: 'note', text: [ctx.t('setup.step.sources'), ...lines.map((l) => `- ${l}`)].join('\n') };
 }
 

@@ -40,7 +40,7 @@ describe('the guided setup, to the summary, on each platform', () => {
     await returning(recurring, 'zoom');
     await recurring.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', { text: [/Schedule the class once, as a recurring meeting/], not: /Schedule the call as a new meeting/ }],
+      ['action setup.kind class', { text: [/Give the class a meeting of its own/, /Schedule the class once, as a recurring meeting/], not: /Schedule the call as a new meeting/ }],
     ]);
     const oneOff = new Chat();
     await returning(oneOff, 'zoom');

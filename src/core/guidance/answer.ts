@@ -152,8 +152,8 @@ function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Bu
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {
-  // Each source document by its one name (content/sources.yaml), each source once.
-  const list = [...new Set(item.sources.map((s) => g(ctx, 'sourceItem', { doc: documentName(ctx.guidance, s.doc), part: s.part })))];
+  // Each source document by its one name (strings/sources.yaml), each source once.
+  const list = [...new Set(item.sources.map((s) => g(ctx, 'sourceItem', { doc: documentName(ctx, s.doc), part: s.part })))];
   const blocks: Block[] = [
     { kind: 'heading', text: item.title },
     { kind: 'text', text: item.why },
@@ -163,9 +163,9 @@ function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatfo
   return blocks;
 }
 
-/** A source document's one name (content/sources.yaml), the same in every message. */
-export function documentName(guidance: Guidance, doc: string): string {
-  return guidance.sources.documents.find((d) => d.id === doc)?.name ?? doc;
+/** A source document's one name (content/<locale>/strings/sources.yaml), the same in every message. */
+export function documentName(ctx: Pick<AnswerContext, 'strings'>, doc: string): string {
+  return ctx.strings.has(`sources.${doc}`) ? ctx.strings.t(`sources.${doc}`) : doc;
 }
 
 /** The full steps for one platform. */
