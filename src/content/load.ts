@@ -18,6 +18,7 @@ import {
 import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
 import { vocabularySchema, type Vocabulary } from '../core/guidance/vocabulary.js';
 import { commandWordsSchema, type CommandWords } from '../core/commands.js';
+import { checkPlatformBlocks, checkWording } from './guidance-rules.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CONTENT_DIR = join(PROJECT_ROOT, 'content');
@@ -143,6 +144,8 @@ function crossCheck(g: Omit<Guidance, 'byId'>, problems: string[], locale: strin
         else if (platform !== p) problems.push(`${where(item)}: platforms.${p}.refs.${i}: "${r}" is a ${platform} reference`);
       });
     }
+    checkPlatformBlocks(item, where(item), problems);
+    checkWording(item, g.sources, where(item), problems);
   }
   for (const m of measureIds) {
     if (!itemIds.has(m)) problems.push(`${locale}/guidance: no item for measure "${m}" (one item per measure)`);

@@ -9,9 +9,12 @@ import type { Deps } from '../deps.js';
 import { prompt, type Block, type Button, type Prompt } from '../prompt.js';
 import { CALL_PLATFORMS, PHASES, type CallPlatform, type Guidance, type GuidanceItem } from './schema.js';
 import type { SearchHit, SearchResult } from './search.js';
-import { GUIDE_ACTIONS, SETUP_START } from './ids.js';
+import { GUIDE_ACTIONS } from './ids.js';
 
-export type AnswerContext = Pick<Deps, 'strings' | 'guidance'>;
+export type AnswerContext = Pick<Deps, 'strings' | 'guidance'> & {
+  /** The guided setup's start action, owned by the setup feature and passed in by the composition root. Value: a platform or empty. */
+  setupStart: string;
+};
 
 /**
  * A hit scoring below this is not a good match. Scores are MiniSearch BM25 sums (times the number of
@@ -146,11 +149,11 @@ export function topicsByPhase(guidance: Guidance): [string, GuidanceItem[]][] {
 }
 
 function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Button {
-  return { action: SETUP_START, label: g(ctx, 'buttons.setup'), value: platform ?? '', style: 'primary' };
+  return { action: ctx.setupStart, label: g(ctx, 'buttons.setup'), value: platform ?? '', style: 'primary' };
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {
-  const sources = item.sources.map((s) => g(ctx, 'sourceItem', { doc: s.doc, part: s.part })).join('; ');
+  const sources = item.sources.map((s) => g(ctx, 'sourceItem', { doc: documentName(ctx.guidance, s.doc), part: s.part })).join('; ');
   const blocks: Block[] = [
     { kind: 'heading', text: item.title },
     { kind: 'text', text: item.why },
@@ -158,6 +161,11 @@ function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatfo
   ];
   if (platform) blocks.push(...platformBlocks(ctx, item, platform));
   return blocks;
+}
+
+/** A source document's one name (content/sources.yaml), the same in every message. */
+export function documentName(guidance: Guidance, doc: string): string {
+  return guidance.sources.documents.find((d) => d.id === doc)?.name ?? doc;
 }
 
 /** The full steps for one platform. */

@@ -29,9 +29,27 @@ export const measuresFileSchema = z.strictObject({ measures: z.array(measureSche
 /** content/sources.yaml: the source documents and the vendor references cited by platform steps. */
 export const sourcesFileSchema = z.strictObject({
   documents: z.array(
-    z.strictObject({ id: z.string().regex(/^[A-Z]+$/), title: text, publisher: text, date: isoDate, file: text }),
+    z.strictObject({
+      id: z.string().regex(/^[A-Z]+$/),
+      /** The one name a teacher sees for this document, in every message ("Source: <name>, <part>"). */
+      name: text,
+      /** Other names for it that must not appear in what a teacher reads (content check), so it has one name. */
+      otherNames: z.array(text).optional(),
+      title: text,
+      publisher: text,
+      date: isoDate,
+      file: text,
+    }),
   ),
-  references: z.array(z.strictObject({ id: z.string().regex(/^[ZTG]\d+$/), platform: z.enum(CALL_PLATFORMS), title: text })),
+  references: z.array(
+    z.strictObject({
+      id: z.string().regex(/^[ZTG]\d+$/),
+      platform: z.enum(CALL_PLATFORMS),
+      title: text,
+      /** Set for the third-party (school or university IT) pages PLATFORM-SETTINGS.md marks (3p): a source, not the vendor's. */
+      thirdParty: z.literal(true).optional(),
+    }),
+  ),
 });
 
 /** A platform the item applies to. `support` says how well the platform can do it. */
@@ -48,8 +66,15 @@ const platformSteps = z
     ifNotFound: text,
     /** Vendor references from content/sources.yaml (Z1, T4, G1…); empty where the step is general advice. */
     refs: z.array(z.string().regex(/^[ZTG]\d+$/)),
+    /**
+     * Steps for one kind of call where they differ from `steps` (a recurring class is one meeting set up once,
+     * not a new meeting each lesson). Kinds not listed use `steps`, which must suit every kind.
+     */
+    stepsByKind: z.partialRecord(z.enum(CALL_KINDS), z.array(text).min(1)).optional(),
     /** Set when no source confirms the exact setting: the steps say what to look for instead. */
     unconfirmed: z.boolean().optional(),
+    /** Who can change it: `admin` settings are gathered into one list a teacher passes to IT. */
+    setBy: z.enum(['teacher', 'admin']).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.support !== 'none' && p.steps.length === 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'needs at least one step' });
@@ -81,6 +106,11 @@ export type Measure = z.infer<typeof measureSchema>;
 export type SourcesFile = z.infer<typeof sourcesFileSchema>;
 export type PlatformSteps = z.infer<typeof platformSteps>;
 export type GuidanceItem = z.infer<typeof guidanceItemSchema>;
+
+/** The steps for this kind of call: its own where the guidance differs, else the ones for every kind. */
+export function stepsFor(p: PlatformSteps, kind: CallKind | undefined): string[] {
+  return (kind && p.stepsByKind?.[kind]) || p.steps;
+}
 
 export interface Guidance {
   measures: Measure[];

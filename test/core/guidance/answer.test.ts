@@ -12,13 +12,16 @@ import {
   topicsPrompt,
   type AnswerContext,
 } from '../../../src/core/guidance/answer.js';
-import { GUIDE_ACTIONS, SETUP_START } from '../../../src/core/guidance/ids.js';
+import { GUIDE_ACTIONS } from '../../../src/core/guidance/ids.js';
+import { SETUP_ACTIONS } from '../../../dialogs/secure-call/ids.js';
+
+const SETUP_START = SETUP_ACTIONS.start;
 import type { GuidanceItem } from '../../../src/core/guidance/schema.js';
 import { GuidanceSearch, type SearchResult } from '../../../src/core/guidance/search.js';
 import type { Block, Button, Prompt } from '../../../src/core/prompt.js';
 
 const content = loadContent();
-const ctx: AnswerContext = { strings: content.strings, guidance: content.guidance };
+const ctx: AnswerContext = { strings: content.strings, guidance: content.guidance, setupStart: SETUP_START };
 const search = new GuidanceSearch(content.guidance, content.vocabulary);
 const t = (key: string, vars?: Record<string, string | number>) => content.strings.t(`guide.${key}`, vars);
 
@@ -68,12 +71,14 @@ describe('no good match', () => {
 });
 
 describe('the best match', () => {
-  test('shows title, why and the source cited by document and part', () => {
+  test('shows title, why and the source cited by its one name (sources.yaml) and part, never by its id', () => {
     const wr = item('waiting-room');
     const p = answerPrompt(ctx, result([wr], 'zoom'), 'lobby');
     expect(p.blocks.find((b) => b.kind === 'heading')).toEqual({ kind: 'heading', text: wr.title });
     expect(has(p, wr.why)).toBe(true);
-    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: s.doc, part: s.part }))).toBe(true);
+    const names = new Map(ctx.guidance.sources.documents.map((d) => [d.id, d.name]));
+    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: names.get(s.doc)!, part: s.part }))).toBe(true);
+    expect(has(p, 'PCPD (')).toBe(false);
     expect(p.fallback).toContain(wr.title);
   });
 
