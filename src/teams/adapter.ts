@@ -12,6 +12,7 @@ import {
   type Activity,
   type ConversationReference,
 } from 'botbuilder';
+import pTimeout from 'p-timeout';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
@@ -37,7 +38,10 @@ export interface TeamsOptions {
 /** Longer than the Bot Connector's redelivery window; receipts are removed by the store after this. */
 export const RECEIPT_TTL_MS = 60 * 60 * 1000;
 
-export function createAdapter(env: Env, log: Log): CloudAdapter {
+/** How long a call to the Bot Connector (the serviceUrl) may take; a turn must not wait on a silent far side. */
+export const CONNECTOR_TIMEOUT_MS = 10_000;
+
+export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR_TIMEOUT_MS): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: env.MicrosoftAppId ?? '',
     MicrosoftAppPassword: env.MicrosoftAppPassword ?? '',
@@ -45,6 +49,14 @@ export function createAdapter(env: Env, log: Log): CloudAdapter {
     MicrosoftAppTenantId: env.MicrosoftAppTenantId ?? '',
   });
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}, credentials));
+  // botbuilder's connector client has no timeout, and it replaces any request policy passed in, so a turn
+  // stops waiting for a silent serviceUrl here instead (the send fails with a TimeoutError).
+  adapter.use(async (context, next) => {
+    const deadline = <T>(work: Promise<T>) => pTimeout(work, { milliseconds: connectorTimeoutMs, message: 'the Bot Connector did not answer in time' });
+    context.onSendActivities((_ctx, _activities, send) => deadline(send()));
+    context.onUpdateActivity((_ctx, _activity, send) => deadline(send()));
+    await next();
+  });
   adapter.onTurnError = async (_context, error) => {
     log.error({ err: error.message }, 'teams: a turn failed');
   };
