@@ -29,7 +29,7 @@ export const activitySchema = z.looseObject({
   action: z.string().max(64).nullish(),
   membersAdded: z.array(account).nullish(),
   membersRemoved: z.array(account).nullish(),
-  channelData: z.looseObject({ tenant: z.looseObject({ id: z.string().max(128) }).nullish() }).nullish(),
+  channelData: z.looseObject({ tenant: z.looseObject({ id: z.string().max(128).nullish() }).nullish() }).nullish(),
 });
 export type CheckedActivity = z.infer<typeof activitySchema>;
 
