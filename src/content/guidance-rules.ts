@@ -30,6 +30,7 @@ interface Shown {
 function shownTexts(item: GuidanceItem): Shown[] {
   const out: Shown[] = [
     { field: 'title', text: item.title },
+    ...(item.recurringTitle ? [{ field: 'recurringTitle', text: item.recurringTitle }] : []),
     { field: 'why', text: item.why },
     ...item.sources.map((s, i) => ({ field: `sources.${i}.part`, text: s.part })),
   ];
@@ -37,9 +38,7 @@ function shownTexts(item: GuidanceItem): Shown[] {
     const s = item.platforms[p];
     const where = s.where ? `${s.where}\n` : '';
     out.push({ field: `platforms.${p}.steps`, text: where + s.steps.join('\n') });
-    for (const [kind, steps] of Object.entries(s.stepsByKind ?? {})) {
-      out.push({ field: `platforms.${p}.stepsByKind.${kind}`, text: where + (steps ?? []).join('\n') });
-    }
+    if (s.recurringSteps) out.push({ field: `platforms.${p}.recurringSteps`, text: where + s.recurringSteps.join('\n') });
     if (s.alternative) out.push({ field: `platforms.${p}.alternative`, text: s.alternative });
     out.push({ field: `platforms.${p}.ifNotFound`, text: s.ifNotFound });
   }
@@ -50,10 +49,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The wording rules: one name per source document, abbreviations spelled out, no "your school's". */
 export function checkWording(item: GuidanceItem, sources: SourcesFile, where: string, problems: string[]): void {
-  const otherNames = sources.documents.flatMap((d) => (d.otherNames ?? []).map((n) => ({ n, name: d.name })));
+  const otherNames = sources.documents.flatMap((d) => (d.otherNames ?? []).map((n) => ({ n, id: d.id })));
   for (const { field, text } of shownTexts(item)) {
-    for (const { n, name } of otherNames) {
-      if (new RegExp(`\\b${escape(n)}\\b`, 'i').test(text)) problems.push(`${where}: ${field}: calls a source "${n}"; its one name is "${name}"`);
+    for (const { n, id } of otherNames) {
+      if (new RegExp(`\\b${escape(n)}\\b`, 'i').test(text)) problems.push(`${where}: ${field}: calls a source "${n}"; use its one name (strings sources.${id})`);
     }
     if (SCHOOL_POSSESSIVE.test(text)) problems.push(`${where}: ${field}: says "your school's"; say "the school", "your school" or "IT"`);
     for (const [abbr, full] of Object.entries(ABBREVIATIONS)) {
@@ -68,7 +67,7 @@ export function checkWording(item: GuidanceItem, sources: SourcesFile, where: st
 /**
  * The reference rules, from the audit against PLATFORM-SETTINGS.md: a setting stated as fact (`where`) cites
  * a source, or is marked unconfirmed; an admin's setting says where it is, for the list a teacher passes to
- * IT; per-kind steps are only for kinds of call the item is for.
+ * IT; recurring-class steps are only for items a recurring class gets.
  */
 export function checkPlatformBlocks(item: GuidanceItem, where: string, problems: string[]): void {
   for (const p of CALL_PLATFORMS) {
@@ -77,10 +76,8 @@ export function checkPlatformBlocks(item: GuidanceItem, where: string, problems:
       problems.push(`${where}: platforms.${p}.refs: "where" states a setting as fact with no reference; cite one or set unconfirmed: true`);
     }
     if (s.setBy === 'admin' && !s.where) problems.push(`${where}: platforms.${p}.where: an admin's setting needs "where", for the list passed to IT`);
-    for (const kind of Object.keys(s.stepsByKind ?? {})) {
-      if (item.callKinds && !item.callKinds.includes(kind as never)) {
-        problems.push(`${where}: platforms.${p}.stepsByKind.${kind}: the item is not for "${kind}" calls (callKinds)`);
-      }
+    if (s.recurringSteps && item.callKinds && !item.callKinds.includes('class')) {
+      problems.push(`${where}: platforms.${p}.recurringSteps: the item is not for recurring classes (callKinds)`);
     }
   }
 }

@@ -133,17 +133,38 @@ describe('the cross-checks on guidance words and references', () => {
       block(d, 'meet').ifNotFound = "Ask your school's IT team.";
     });
     const out = await check();
-    expect(out).toContain(`secure-network: why: calls a source "PCPD"; its one name is "Hong Kong privacy regulator's guidelines"`);
+    expect(out).toContain('secure-network: why: calls a source "PCPD"; use its one name (strings sources.PCPD)');
     expect(out).toContain(`secure-network: platforms.meet.ifNotFound: says "your school's"`);
   });
 
-  test("an admin's setting with no where, per-kind steps for a kind the item is not for, and an unknown setBy are reported", async () => {
+  test("an admin's setting with no where, recurring-class steps on an item a recurring class doesn't get, and an unknown setBy are reported", async () => {
     edit('en-GB/guidance/secure-network.yaml', (d) => void (block(d, 'zoom').setBy = 'admin'));
-    edit('en-GB/guidance/disable-private-chat.yaml', (d) => void (block(d, 'zoom').stepsByKind = { meeting: ['Turn it off.'] }));
+    edit('en-GB/guidance/disable-private-chat.yaml', (d) => {
+      d.callKinds = ['lesson'];
+      block(d, 'zoom').recurringSteps = ['Turn it off.'];
+    });
     edit('en-GB/guidance/lock-meeting.yaml', (d) => void (block(d, 'zoom').setBy = 'it'));
     const out = await check();
     expect(out).toContain("secure-network: platforms.zoom.where: an admin's setting needs \"where\"");
-    expect(out).toContain('disable-private-chat: platforms.zoom.stepsByKind.meeting: the item is not for "meeting" calls');
+    expect(out).toContain('disable-private-chat: platforms.zoom.recurringSteps: the item is not for recurring classes');
     expect(out).toContain('lock-meeting: platforms.zoom.setBy:');
+  });
+});
+
+describe("the source documents' one name each (strings/sources.yaml)", () => {
+  const names = (text: string) => writeFileSync(join(dir, 'en-GB/strings/sources.yaml'), text);
+
+  test('a name for every document, and no other, passes', async () => {
+    names('PCPD: "the Hong Kong privacy regulator\'s guidelines"\nDPIA: "a school trust\'s data protection impact assessment (DPIA)"\n');
+    expect((await run(['content', 'check', '--dir', dir])).code).toBe(0);
+  });
+
+  test('a missing name, a name for an unknown document and a name that is one of the other names are reported', async () => {
+    names('PCPD: "the PCPD"\nNOPE: "something"\n');
+    const { code, out } = await run(['content', 'check', '--dir', dir]);
+    expect(code).toBe(1);
+    expect(out).toContain('en-GB/strings/sources.yaml: DPIA: missing');
+    expect(out).toContain('en-GB/strings/sources.yaml: NOPE: no such document');
+    expect(out).toContain('en-GB/strings/sources.yaml: PCPD: uses "PCPD"');
   });
 });

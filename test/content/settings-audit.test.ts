@@ -65,7 +65,7 @@ const ADMIN_ONLY = new Set([
 const references = new Map(guidance.sources.references.map((r) => [r.id, r]));
 const block = (id: string, p: CallPlatform): PlatformSteps => guidance.byId.get(id)!.platforms[p];
 const allText = (s: PlatformSteps) =>
-  [s.where ?? '', ...s.steps, ...Object.values(s.stepsByKind ?? {}).flat(), s.alternative ?? '', s.ifNotFound].join('\n');
+  [s.where ?? '', ...s.steps, ...(s.recurringSteps ?? []), s.alternative ?? '', s.ifNotFound].join('\n');
 
 test('the audit covers every item and no other', () => {
   expect(rows.map((r) => r[0]).sort()).toEqual(guidance.items.map((i) => i.id).sort());
@@ -113,8 +113,8 @@ const CORRECTIONS: { at: string; says: RegExp[]; not?: RegExp[]; ref: string }[]
   { at: 'disable-dial-in/meet', says: [/\*\*Restricted\*\*/, /phone must also ask to join/], ref: 'G1' },
   { at: 'mute-on-entry/teams', says: [/doesn't stop people who dialled in by phone from unmuting/], ref: 'T8' },
   { at: 'waiting-room/teams', says: [/may already be set for you/], ref: 'T5' },
-  { at: 'host-only-screen-share/teams', says: [/only organisers can present already/], ref: 'T5' },
-  { at: 'disable-dial-in/teams', says: [/may already be off for you/], ref: 'T5' },
+  { at: 'host-only-screen-share/teams', says: [/may already be set for you/], ref: 'T5' },
+  { at: 'disable-dial-in/teams', says: [/may already be set for you/], ref: 'T5' },
   { at: 'waiting-room/meet', says: [/Google Classroom/, /class list get straight in once a teacher is there/], ref: 'G8' },
   // No source either way: phrased as what was (not) found, not as fact.
   { at: 'unique-meeting-id/teams', says: [/We found no personal meeting ID/], not: [/Teams has no personal meeting ID/], ref: 'T3' },

@@ -153,7 +153,7 @@ function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Bu
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {
-  const sources = item.sources.map((s) => g(ctx, 'sourceItem', { doc: documentName(ctx.guidance, s.doc), part: s.part })).join('; ');
+  const sources = item.sources.map((s) => g(ctx, 'sourceItem', { doc: s.doc, part: s.part })).join('; ');
   const blocks: Block[] = [
     { kind: 'heading', text: item.title },
     { kind: 'text', text: item.why },
@@ -161,11 +161,6 @@ function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatfo
   ];
   if (platform) blocks.push(...platformBlocks(ctx, item, platform));
   return blocks;
-}
-
-/** A source document's one name (content/sources.yaml), the same in every message. */
-export function documentName(guidance: Guidance, doc: string): string {
-  return guidance.sources.documents.find((d) => d.id === doc)?.name ?? doc;
 }
 
 /** The full steps for one platform. */

@@ -31,9 +31,10 @@ export const sourcesFileSchema = z.strictObject({
   documents: z.array(
     z.strictObject({
       id: z.string().regex(/^[A-Z]+$/),
-      /** The one name a teacher sees for this document, in every message ("Source: <name>, <part>"). */
-      name: text,
-      /** Other names for it that must not appear in what a teacher reads (content check), so it has one name. */
+      /**
+       * Other names for it that must not appear in guidance text (content check): a teacher sees one name per
+       * document, the one in content/<locale>/strings/sources.yaml.
+       */
       otherNames: z.array(text).optional(),
       title: text,
       publisher: text,
@@ -67,10 +68,10 @@ const platformSteps = z
     /** Vendor references from content/sources.yaml (Z1, T4, G1…); empty where the step is general advice. */
     refs: z.array(z.string().regex(/^[ZTG]\d+$/)),
     /**
-     * Steps for one kind of call where they differ from `steps` (a recurring class is one meeting set up once,
-     * not a new meeting each lesson). Kinds not listed use `steps`, which must suit every kind.
+     * The steps for a recurring class where they differ from `steps` (it is one meeting set up once, not a new
+     * meeting each lesson). Other kinds of call use `steps`, which must not contradict a recurring class either.
      */
-    stepsByKind: z.partialRecord(z.enum(CALL_KINDS), z.array(text).min(1)).optional(),
+    recurringSteps: z.array(text).min(1).optional(),
     /** Set when no source confirms the exact setting: the steps say what to look for instead. */
     unconfirmed: z.boolean().optional(),
     /** Who can change it: `admin` settings are gathered into one list a teacher passes to IT. */
@@ -88,6 +89,8 @@ export const guidanceItemSchema = z.strictObject({
   measures: z.array(id).min(1),
   /** In a teacher's words. */
   title: text.max(80),
+  /** The title for a recurring class, where `title` would not fit it ("every lesson" when it is one meeting). */
+  recurringTitle: text.max(80).optional(),
   /** One or two sentences on why it matters. */
   why: text,
   /** Which source document and part: [{ doc: PCPD, part: "Hosts, point 2" }]. */
@@ -106,11 +109,6 @@ export type Measure = z.infer<typeof measureSchema>;
 export type SourcesFile = z.infer<typeof sourcesFileSchema>;
 export type PlatformSteps = z.infer<typeof platformSteps>;
 export type GuidanceItem = z.infer<typeof guidanceItemSchema>;
-
-/** The steps for this kind of call: its own where the guidance differs, else the ones for every kind. */
-export function stepsFor(p: PlatformSteps, kind: CallKind | undefined): string[] {
-  return (kind && p.stepsByKind?.[kind]) || p.steps;
-}
 
 export interface Guidance {
   measures: Measure[];
