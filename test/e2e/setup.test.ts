@@ -211,7 +211,7 @@ describe('Slack forms and shortcuts', () => {
     const { final } = await driveSlack(user, channel, 'zoom');
     expect(slackButtons(final.body).map((b) => b.action)).not.toContain(SETUP_ACTIONS.remind);
     await slackPress(user, channel, final, find(slackButtons(final.body), SETUP_ACTIONS.post));
-    const opened = await rig.slack.waitForMethod('views.open', (b) => b.trigger_id === `trigger-${user}`);
+    const opened = await rig.slack.waitForMethod('views.open', (b) => String(b.trigger_id).startsWith(`trigger-${user}.`));
     const view = opened.body.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(SETUP_FORMS.post);
     // The hint is shown once, on the field.
