@@ -4,7 +4,6 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import {
@@ -19,7 +18,9 @@ import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
 import { vocabularySchema, type Vocabulary } from '../core/guidance/vocabulary.js';
 import { commandWordsSchema, type CommandWords } from '../core/commands.js';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PROJECT_ROOT } from '../project-root.js';
+
+export { PROJECT_ROOT };
 export const CONTENT_DIR = join(PROJECT_ROOT, 'content');
 export const DEFAULT_LOCALE = 'en-GB';
 
