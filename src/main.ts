@@ -46,7 +46,7 @@ export async function start(o: StartOptions): Promise<Running> {
   const store = await openLowdbStore(dataDir, { log });
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
-    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
+    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const adapter = createAdapter(env, log);
     const teams = teamsRequestListener({
       adapter,

@@ -12,6 +12,7 @@ import type { Bot } from '../core/bot.js';
 import type { Clock, Log } from '../core/ports.js';
 import type { Strings } from '../core/strings.js';
 import { registerListeners } from './listeners.js';
+import { SlackWorkLimiter } from './work-limiter.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
@@ -20,6 +21,9 @@ export class ForeignWorkspaceError extends Error {
     super(`request from workspace ${teamId ?? '(none)'}, which this SafeCall does not serve`);
   }
 }
+
+/** Enough to absorb a burst; small enough that acknowledged work drains within about a second. */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
 
 export interface SlackHandle {
   mode: 'http' | 'socket';
@@ -53,6 +57,8 @@ export interface SlackOptions {
   /** Only this workspace is served (settings slack.teamId). */
   teamId?: string;
   bodyLimit: number;
+  /** HTTP mode: most requests in flight before new ones get 503 instead of an ack (see work-limiter.ts). */
+  maxInFlight?: number;
   /** Start-up retry pacing (tests shorten it). */
   retry?: { minTimeout: number; maxTimeout: number };
 }
@@ -68,6 +74,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
   };
   const logger = boltLogger(log);
   const socket = Boolean(env.SLACK_APP_TOKEN);
+  const limiter = socket ? undefined : new SlackWorkLimiter({ maxInFlight: o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, log });
   const receiver = socket
     ? undefined
     : new HTTPReceiver({
@@ -75,6 +82,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         endpoints: ['/slack/events'],
         logger,
         bodyLimit: o.bodyLimit,
+        customPropertiesExtractor: limiter?.tagEvent,
         processEventErrorHandler: async ({ error, response }) => {
           const foreign = error instanceof ForeignWorkspaceError || (error as { original?: unknown }).original instanceof ForeignWorkspaceError;
           if (foreign) {
@@ -95,6 +103,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     logger,
     deferInitialization: true,
   });
+  if (receiver && limiter) limiter.attach(receiver, app);
   if (o.teamId) {
     const allowed = o.teamId;
     app.use(async ({ context, next }) => {
@@ -119,7 +128,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
             res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('SafeCall is still connecting to Slack.');
             return;
           }
-          receiver.requestListener(req, res);
+          if (limiter!.admit(req, res)) receiver.requestListener(req, res);
         }
       : undefined,
     async start() {
@@ -145,6 +154,8 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     async stop() {
       stopped = true;
       abort.abort();
+      // Acknowledged work gets its reply out before the store closes.
+      await limiter?.idle(10_000);
       if (socket && initialised) await app.stop();
     },
   };
