@@ -22,8 +22,8 @@ const where = (url: string): string => {
   if (!url) return '(native)';
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return m[1]!;
-  const src = /\/(dist\/)?((?:src|dialogs|bench)\/[^/]+)/.exec(url);
-  return src ? src[2]! : url.replace(/^.*\//, '');
+  const own = /\/((?:dist\/)?(?:src|dialogs)\/.+)$/.exec(url);
+  return own ? own[1]! : url.replace(/^.*\//, '');
 };
 
 export function summarise(path: string, top = 25): string {
