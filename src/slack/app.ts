@@ -22,7 +22,7 @@ export class ForeignWorkspaceError extends Error {
   }
 }
 
-/** Enough to absorb a burst; small enough that acknowledged work drains within about a second. */
+/** The ceiling on Slack work in flight; the limiter admits fewer when work is finishing slowly. */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 
 export interface SlackHandle {
