@@ -6,7 +6,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY dialogs ./dialogs
-RUN npm ci --no-audit --no-fund && npm run build
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm run build
 
 # Run stage: production dependencies and the compiled JavaScript only; no TypeScript loader at start.
 FROM node:20-bookworm-slim

@@ -24,27 +24,33 @@ const wants = (part: string) => !only || only === part;
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverage: loadavg()[0] ?? 0 };
 const results = new URL('./results/', import.meta.url);
 mkdirSync(results, { recursive: true });
+/** Everything printed also goes to bench/results/report.txt. */
+const printed: string[] = [];
+const say = (text: string) => {
+  printed.push(text);
+  console.log(text);
+};
 const save = (name: string, figures: unknown) =>
   writeFileSync(new URL(`${name}.json`, results), `${JSON.stringify({ at: new Date().toISOString(), quick, machine, figures }, null, 2)}\n`);
 
-console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, load average ${machine.loadAverage.toFixed(2)}${quick ? ' (quick run)' : ''}\n`);
+say(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, load average ${machine.loadAverage.toFixed(2)}${quick ? ' (quick run)' : ''}\n`);
 
 if (wants('platforms')) {
   // SafeCall runs as production does: compiled JavaScript in dist/ (built now if a source changed).
   const built = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
   if (built.status !== 0) process.exit(1);
-  const o = quick ? { rounds: 1, seconds: 3, connections: 8 } : { rounds: 2, seconds: 8, connections: 8 };
+  const o = quick ? { rounds: 1, seconds: 3, connections: 8 } : { rounds: 3, seconds: 6, connections: 8 };
   const runs = await platforms.run(o);
-  console.log(platformTable(runs));
+  say(platformTable(runs));
   save('platforms', { load: o, runs });
 }
 
 if (wants('store')) {
   const sizes = await store.run(quick ? { writes: 30, seedBudgetMs: 5_000 } : { writes: 200, seedBudgetMs: 30_000 });
   const at = (n: number) => sizes.find((s) => s.records === n);
-  console.log('\nstore: users.update with records already stored');
+  say('\nstore: users.update with records already stored');
   for (const s of sizes)
-    console.log(
+    say(
       s.reached
         ? `  ${String(s.records).padStart(7)} records   p50 ${s.p50Ms} ms   p99 ${s.p99Ms} ms   (seeded in ${s.seedSeconds} s)`
         : `  ${String(s.records).padStart(7)} records   not reached: seeding stopped at ${s.seeded} after ${s.seedSeconds} s (${Math.round(s.seeded / s.seedSeconds)} puts/s)`,
@@ -53,14 +59,15 @@ if (wants('store')) {
   const large = at(100_000);
   if (small?.p50Ms && large?.p50Ms) {
     const ratio = large.p50Ms / small.p50Ms;
-    console.log(`  p50 at 100,000 / p50 at 100: ×${ratio.toFixed(2)} (target ≤ ×2) ${ratio <= 2 ? 'met' : 'MISSED'}`);
-  } else console.log('  p50 at 100,000 / p50 at 100: not measured (100,000 records not reached) MISSED');
+    say(`  p50 at 100,000 / p50 at 100: ×${ratio.toFixed(2)} (target ≤ ×2) ${ratio <= 2 ? 'met' : 'MISSED'}`);
+  } else say('  p50 at 100,000 / p50 at 100: not measured (100,000 records not reached) MISSED');
   save('store', sizes);
 }
 
 if (wants('search')) {
   const figures = search.run();
-  console.log(`\n${search.report(figures)}`);
+  say(`\n${search.report(figures)}`);
   save('search', figures);
 }
-console.log(`\nwritten to bench/results/ (${machine.cpu}, ${machine.cores} cores, node ${machine.node})`);
+say(`\nwritten to bench/results/ (${machine.cpu}, ${machine.cores} cores, node ${machine.node})`);
+writeFileSync(new URL('report.txt', results), `${printed.join('\n')}\n`);
