@@ -9,8 +9,10 @@ import type { Logger as BoltLogger } from '@slack/bolt';
 import pRetry from 'p-retry';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
-import type { Clock, Log } from '../core/ports.js';
+import type { Clock, Collection, Log, Receipt } from '../core/ports.js';
 import type { Strings } from '../core/strings.js';
+import { oncePerDelivery } from './deliveries.js';
+import { slackEdge } from './edge.js';
 import { registerListeners } from './listeners.js';
 import { SlackWorkLimiter } from './work-limiter.js';
 
@@ -56,6 +58,8 @@ export interface SlackOptions {
   strings: Strings;
   /** Only this workspace is served (settings slack.teamId). */
   teamId?: string;
+  /** Idempotency receipts (the store's), so a repeated delivery has no second effect. */
+  receipts: Collection<Receipt>;
   bodyLimit: number;
   /** HTTP mode: most requests in flight before new ones get 503 instead of an ack (see work-limiter.ts). */
   maxInFlight?: number;
@@ -83,8 +87,14 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         logger,
         bodyLimit: o.bodyLimit,
         customPropertiesExtractor: limiter?.tagEvent,
+        // Bolt acknowledges events before listeners run, so an error there can only be logged: writing a
+        // status then would throw ERR_HTTP_HEADERS_SENT inside Bolt and end the process.
         processEventErrorHandler: async ({ error, response }) => {
           const foreign = error instanceof ForeignWorkspaceError || (error as { original?: unknown }).original instanceof ForeignWorkspaceError;
+          if (response.headersSent) {
+            log.error({ err: error.message, after: 'ack' }, 'slack: a listener failed after the request was acknowledged');
+            return false;
+          }
           if (foreign) {
             log.warn({ reason: 'foreign-workspace' }, 'slack: refused a request from a workspace that is not configured');
             response.writeHead(403).end();
@@ -94,7 +104,12 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
           response.writeHead(500).end();
           return true;
         },
-        unhandledRequestHandler: ({ logger: l }) => l.warn('a Slack request was not acknowledged in time'),
+        // Every request the edge lets through has a listener that acknowledges; this is the backstop that
+        // still answers (Bolt's default would, ours must too) instead of leaving the connection open.
+        unhandledRequestHandler: ({ response }) => {
+          log.warn({ status: 404 }, 'slack: a request was not acknowledged within 3 seconds; answered 404');
+          if (!response.headersSent) response.writeHead(404).end();
+        },
       });
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
@@ -104,14 +119,24 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     deferInitialization: true,
   });
   if (receiver && limiter) limiter.attach(receiver, app);
+  // Errors reach the receiver's processEventErrorHandler (one log line there) instead of being logged twice.
+  app.error(async (error) => {
+    throw error;
+  });
   if (o.teamId) {
+    // The HTTP edge refuses foreign workspaces before Bolt; this covers Socket Mode.
     const allowed = o.teamId;
     app.use(async ({ context, next }) => {
       if (context.teamId !== allowed && context.enterpriseId !== allowed) throw new ForeignWorkspaceError(context.teamId);
       await next();
     });
   }
+  app.use(oncePerDelivery(o.receipts, o.clock, log));
   registerListeners(app, { bot: o.bot, clock: o.clock, log, strings: o.strings });
+
+  const edge = receiver
+    ? slackEdge({ signingSecret: env.SLACK_SIGNING_SECRET!, bodyLimit: o.bodyLimit, teamId: o.teamId, log, bolt: receiver.requestListener })
+    : undefined;
 
   let initialised = false;
   let stopped = false;
@@ -128,7 +153,13 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
             res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('SafeCall is still connecting to Slack.');
             return;
           }
-          if (limiter!.admit(req, res)) receiver.requestListener(req, res);
+          // Over capacity: 503 before the body is even read, so Slack retries instead of getting an ack.
+          if (!limiter!.admit(req, res)) return;
+          edge!(req, res).catch((err: Error) => {
+            log.error({ err: err.message }, 'slack: a request failed before it reached a listener');
+            if (!res.headersSent) res.writeHead(500).end();
+            else res.end();
+          });
         }
       : undefined,
     async start() {
