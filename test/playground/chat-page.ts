@@ -134,8 +134,8 @@ export class ChatPage {
   }
 
   /**
-   * A picture of the current card alone. The window grows to fit a tall card (an element shot of a card taller
-   * than the chat pane comes out overlapped by the page header), and the mouse moves off so no hover shows.
+   * A picture of the current card (with a margin): the window grows to fit a tall card,
+   * and the mouse moves off so no hover shows.
    */
   async shootCard(path: string): Promise<void> {
     const card = this.page.locator(CARD).nth(this.current);
@@ -144,7 +144,15 @@ export class ChatPage {
     await this.page.mouse.move(0, 0);
     if (height > viewport.height - 250) await this.page.setViewportSize({ width: viewport.width, height: Math.ceil(height) + 300 });
     try {
-      await card.screenshot({ path });
+      const box = await card.boundingBox();
+      if (!box) throw new Error('the card is not on screen');
+      // Whole pixels and a margin round the card: a tight clip (card width, or a fractional offset) makes
+      // Chromium re-lay some cards out in another font, showing faults the teacher never sees.
+      const x = Math.max(0, Math.floor(box.x) - 90);
+      const y = Math.max(0, Math.floor(box.y) - 8);
+      const right = Math.min(this.page.viewportSize()!.width, Math.ceil(box.x + box.width) + 90);
+      const clip = { x, y, width: right - x, height: Math.ceil(box.y + box.height) + 8 - y };
+      await this.page.screenshot({ path, clip });
     } finally {
       await this.page.setViewportSize(viewport);
     }
@@ -158,3 +166,4 @@ export class ChatPage {
     await this.context.close();
   }
 }
+
