@@ -15,16 +15,25 @@ const ANSWER_MS = 10000;
 
 export interface ButtonSeen {
   label: string;
-  /** The renderer ellipsises a label that does not fit: its text box is narrower than its text. */
+  /**
+   * The label does not show whole: the renderer ellipsised it (its text box is narrower than its text), or the
+   * button runs past the card's inner edge, where the card clips it.
+   */
   cutOff: boolean;
+  /** The width the button needs for its whole label, in CSS pixels. */
+  width: number;
   primary: boolean;
 }
 
 export interface CardSeen {
   text: string;
   width: number;
+  /** The width inside the card's padding: what a row of buttons has. */
+  innerWidth: number;
   /** Items of numbered or bulleted lists: the card says what to do, step by step. */
   listItems: number;
+  /** Choices in drop-down menus (Input.ChoiceSet), which the renderer uses where buttons would not fit. */
+  options: number;
   buttons: ButtonSeen[];
 }
 
@@ -77,6 +86,14 @@ export class ChatPage {
     return this.page.locator(CARD).allInnerTexts();
   }
 
+  /** Makes the latest card that shows `text` the current one (to press a button on an earlier card). */
+  async focusOn(text: string): Promise<void> {
+    const texts = await this.allCardTexts();
+    const i = texts.map((x) => x.replace(/\s+/g, ' ').includes(text)).lastIndexOf(true);
+    if (i < 0) throw new Error(`no card on screen shows "${text}"`);
+    this.current = i;
+  }
+
   /** Types into the compose box and waits for the bot's reply card; that card becomes the current one. */
   async say(text: string): Promise<CardSeen> {
     const before = await this.cardCount();
@@ -119,18 +136,33 @@ export class ChatPage {
   /** The current card: its text, rendered width and buttons. */
   async read(): Promise<CardSeen> {
     const card = this.page.locator(CARD).nth(this.current);
-    return card.evaluate((el: HTMLElement) => ({
-      text: el.innerText,
-      width: el.getBoundingClientRect().width,
-      listItems: el.querySelectorAll('li').length,
-      buttons: [...el.querySelectorAll<HTMLElement>('button')]
-        .filter((b) => b.querySelector('.ac-pushButton-content'))
-        .map((b) => {
-          const content = b.querySelector<HTMLElement>('.ac-pushButton-content')!;
-          const label = (content.lastElementChild as HTMLElement | null) ?? content;
-          return { label: b.getAttribute('aria-label') ?? b.innerText, cutOff: label.scrollWidth > label.clientWidth + 1, primary: content.classList.contains('primary') };
-        }),
-    }));
+    return card.evaluate((el: HTMLElement) => {
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      const innerRight = box.right - parseFloat(style.paddingRight);
+      const innerWidth = box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return {
+        text: el.innerText,
+        width: box.width,
+        innerWidth,
+        listItems: el.querySelectorAll('li').length,
+        options: el.querySelectorAll('option, [role=option]').length,
+        buttons: [...el.querySelectorAll<HTMLElement>('button')]
+          .filter((b) => b.querySelector('.ac-pushButton-content'))
+          .map((b) => {
+            const content = b.querySelector<HTMLElement>('.ac-pushButton-content')!;
+            const label = (content.lastElementChild as HTMLElement | null) ?? content;
+            const rect = b.getBoundingClientRect();
+            const ellipsised = label.scrollWidth > label.clientWidth + 1;
+            return {
+              label: b.getAttribute('aria-label') ?? b.innerText,
+              cutOff: ellipsised || rect.right > innerRight + 1,
+              width: Math.round(rect.width + (label.scrollWidth - label.clientWidth)),
+              primary: content.classList.contains('primary'),
+            };
+          }),
+      };
+    });
   }
 
   /**

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { loadEnv, parseSettings } from '../../src/config.js';
@@ -56,7 +56,10 @@ interface Report {
   welcomes?: number;
   setup?: { presses: number; stepCards: number; doubleProgress: number; checklistListItems: number };
   emergency: Record<string, { firstReplyListItems: number; firstReplyButtons: string[]; presses: number; reportIsNewMessage: boolean }>;
-  cutOffLabels: string[];
+  /** Inside the card's padding: the room a button row has. */
+  cardInnerWidth?: number;
+  /** Labels that do not show whole, by the picture they are in, with the width each needs. */
+  cutOff: Record<string, { label: string; width: number }[]>;
   getProbeWarned?: boolean;
 }
 
@@ -65,18 +68,20 @@ let bot: Running;
 let playground: Playground;
 let chat: ChatPage;
 const logs: string[] = [];
-const report: Report = { viewport: { width: 1280, height: 900 }, cardWidth: {}, emergency: {}, cutOffLabels: [] };
-const seen: CardSeen[] = [];
+const report: Report = { viewport: { width: 1280, height: 900 }, cardWidth: {}, emergency: {}, cutOff: {} };
+const seen: (CardSeen & { picture: string })[] = [];
 let shot = 0;
 
 const picture = (name: string) => join(OUT, `${String(++shot).padStart(2, '0')}-${name}.png`);
 
 /** Remembers a card for the width and cut-off checks, and saves its picture (named by its step, if any). */
 async function record(card: CardSeen, name: string, on: ChatPage = chat): Promise<CardSeen> {
-  seen.push(card);
-  for (const b of card.buttons) if (b.cutOff && !report.cutOffLabels.includes(b.label)) report.cutOffLabels.push(b.label);
   const step = card.text.match(/Step (\d+) of (\d+)/);
-  await on.shootCard(picture(step ? `step-${step[1]}-of-${step[2]}` : name));
+  const file = picture(step ? `step-${step[1]}-of-${step[2]}` : name);
+  seen.push({ ...card, picture: basename(file) });
+  const cut = card.buttons.filter((b) => b.cutOff).map((b) => ({ label: b.label, width: b.width }));
+  if (cut.length) report.cutOff[basename(file)] = cut;
+  await on.shootCard(file);
   return card;
 }
 
@@ -158,6 +163,12 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
     await chat.shootPage(picture('welcome-page'));
   });
 
+  test('the topics card from the welcome answers in the client', async () => {
+    await chat.focusOn(t('help.welcome', { school: SCHOOL }));
+    const topics = await record(await chat.press(t('help.buttons.topics')), 'topics');
+    expect(topics.buttons.length + topics.options).toBeGreaterThan(3);
+  });
+
   test('guided setup: every click answers, and pressing each step\'s Done leads to the checklist', async () => {
     const checklist = plain(t('setup.summary.heading'));
     let card = await record(await chat.say('how do I secure my class call'), 'asked');
@@ -219,17 +230,27 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
     }
   }, 60000);
 
-  test('the card width is measured, and no button label is cut off at the card\'s edge', async () => {
+  test('the card width is measured, and no setup or emergency button label is cut off at the card\'s edge', async () => {
     expect(seen.length).toBeGreaterThan(3);
     const widths = [...new Set(seen.map((c) => Math.round(c.width)))];
     report.cardWidth[`viewport ${report.viewport.width}`] = Math.max(...widths);
+    report.cardInnerWidth = Math.round(Math.max(...seen.map((c) => c.innerWidth)));
     for (const width of [1920, 1024]) {
       await chat.page.setViewportSize({ width, height: report.viewport.height });
       report.cardWidth[`viewport ${width}`] = Math.round((await chat.read()).width);
     }
     await chat.page.setViewportSize(report.viewport);
     expect(Math.max(...widths)).toBeGreaterThan(200);
-    expect(report.cutOffLabels).toEqual([]);
+    const walked = seen.filter((c) => !/topics/.test(c.picture)).flatMap((c) => c.buttons.filter((b) => b.cutOff).map((b) => `${c.picture}: ${b.label}`));
+    expect(walked).toEqual([]);
+  });
+
+  // Known fault (issue 12, "no label cut off at the card's edge"): long topic titles run past the card's edge.
+  // When the topics card is fixed this starts failing: make it a plain test then.
+  test.failing('the topics card shows every button label whole', () => {
+    const topics = seen.filter((c) => /topics/.test(c.picture));
+    expect(topics.length).toBeGreaterThan(0);
+    expect(topics.flatMap((c) => c.buttons.filter((b) => b.cutOff).map((b) => b.label))).toEqual([]);
   });
 
   test('nothing the teacher typed reaches the logs', () => {
