@@ -10,18 +10,89 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** A record with the revision it was read at; revisions start at 1 and go up by one with every write. */
+export interface Versioned<T> {
+  key: string;
+  value: T;
+  revision: number;
+}
+
+/** A claim on a record by one worker until `until` (ISO 8601); a crashed worker's claims lapse by themselves. */
+export interface Lease {
+  owner: string;
+  until: string;
+}
+
+export interface Claimed<T> extends Versioned<T> {
+  lease: Lease;
+}
+
+export interface WriteOptions {
+  /** The record disappears (for every read, and for `putIf(…, 0)`) once the store's clock passes this. */
+  expiresAt?: Date;
+  /**
+   * `false` for bookkeeping (last seen) that may be lost in a crash: the write may be batched and reach
+   * disk later. Default true: durable when the promise resolves.
+   */
+  durable?: boolean;
+}
+
 /**
- * A keyed collection of JSON-serialisable records. Kept deliberately small so that a PostgreSQL
- * implementation (one table per collection, key + jsonb) is a short file.
+ * A lookup by one of the collection's declared indexes (src/core/collections.ts). Index values are strings
+ * compared in code-unit order, so ISO 8601 times sort by time. `equals` matches one value; `from` (inclusive)
+ * and `before` (exclusive) bound a range. Results come in index order, then key order.
+ */
+export interface IndexQuery {
+  index: string;
+  equals?: string;
+  from?: string;
+  before?: string;
+  limit?: number;
+}
+
+/**
+ * A keyed collection of JSON-serialisable records: single-record atomic writes with a revision
+ * (compare-and-set), indexed queries that do not load the whole collection, leases for workers that claim
+ * due items, and records that expire. The same contract (test/store/collection-contract.ts) holds for the
+ * in-memory, lowdb and PostgreSQL implementations.
  */
 export interface Collection<T> {
   get(key: string): Promise<T | undefined>;
+  read(key: string): Promise<Versioned<T> | undefined>;
+  /** Every record: for small collections and tools only; features query by an index. */
   list(): Promise<T[]>;
-  /** Writes are durable (on disk, atomically) when the promise resolves. */
-  put(key: string, value: T): Promise<void>;
+  query(q: IndexQuery): Promise<Versioned<T>[]>;
+  /** Unconditional write; resolves to the new revision. */
+  put(key: string, value: T, opts?: WriteOptions): Promise<number>;
+  /**
+   * Writes only if the stored revision is `expected` (0: only if there is no record). Resolves to the new
+   * revision, or undefined when another writer got there first (nothing written). Clears any lease.
+   */
+  putIf(key: string, value: T, expected: number, opts?: WriteOptions): Promise<number | undefined>;
   delete(key: string): Promise<void>;
-  /** Read-modify-write without another write in between; `fn` returns undefined to delete. */
-  update(key: string, fn: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  /** Deletes only at revision `expected`; false when the record changed or is gone. */
+  deleteIf(key: string, expected: number): Promise<boolean>;
+  /**
+   * Read-modify-write with no other write in between (compare-and-set, retried on conflict, so `fn` may run
+   * more than once and must be pure). `fn` returns undefined to delete. Resolves to what was written.
+   */
+  update(key: string, fn: (current: T | undefined) => T | undefined, opts?: WriteOptions): Promise<T | undefined>;
+  /**
+   * Claims up to `limit` records matching the query whose lease is free or lapsed, for `leaseMs` from now.
+   * Two workers never hold the same record at once. Finish with `putIf`/`deleteIf` at the claimed
+   * revision (which also ends the lease) or `release`.
+   */
+  claim(q: IndexQuery & { owner: string; leaseMs: number }): Promise<Claimed<T>[]>;
+  /** Gives up a lease held by `owner`; false when it is not theirs (lapsed and taken by another). */
+  release(key: string, owner: string): Promise<boolean>;
+  /** Removes records whose `expiresAt` has passed; resolves to how many. */
+  sweep(): Promise<number>;
+}
+
+/** A receipt that a delivery (Slack retry, event id, Teams activity id) has been handled. */
+export interface Receipt {
+  kind: string;
+  at: string;
 }
 
 export interface KnownUser {
@@ -77,6 +148,8 @@ export interface Store {
   conversations: Collection<KnownConversation>;
   dialogs: Collection<StoredDialog>;
   requests: Collection<PendingRequest>;
+  /** Idempotency keys: `putIf(key, receipt, 0, { expiresAt })` succeeds for the first delivery only. */
+  receipts: Collection<Receipt>;
   /** True when the store can write right now (for /healthz). */
   writable(): Promise<boolean>;
   close(): Promise<void>;

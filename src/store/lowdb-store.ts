@@ -9,8 +9,11 @@ import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import type {
-  Collection, KnownConversation, KnownUser, Log, PendingRequest, Store, StoredDialog,
+  Claimed, Collection, IndexQuery, KnownConversation, KnownUser, Lease, Log, PendingRequest, Store, StoredDialog, Versioned, WriteOptions,
 } from '../core/ports.js';
+import { systemClock, type Clock } from '../core/ports.js';
+import { COLLECTIONS, type CollectionSpec } from '../core/collections.js';
+import { MemoryCollection, byIndexThenKey, matches } from '../core/memory.js';
 import { AtomicJsonFile, DIR_MODE, FILE_MODE, checkShape } from './atomic-file.js';
 import { ReadOnlyStoreError, StoreLockedError } from './errors.js';
 import { acquireDirLock, type DirLock } from './lock.js';
@@ -25,6 +28,8 @@ export interface LowdbStoreOptions {
   readOnly?: boolean;
   /** How long a crashed process's lock blocks the directory (default 10 s, minimum 2 s). */
   lockStaleMs?: number;
+  /** The clock for expiry and leases. */
+  clock?: Clock;
 }
 
 export type LowdbStore = Store & { dir: string };
@@ -35,6 +40,8 @@ interface Envelope<T> {
 }
 
 const envelopeSchema = z.object({ records: z.record(z.string(), z.unknown()) });
+/** A mutation that decides to write nothing. */
+const UNCHANGED = Symbol('unchanged');
 const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 /** JSON round trip: what callers get back is exactly what is on disk. */
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -47,6 +54,7 @@ interface StoreState {
   log: Log;
   closed: boolean;
   lockLost: boolean;
+  clock: Clock;
 }
 
 class FileCollection<T> implements Collection<T> {
@@ -54,8 +62,13 @@ class FileCollection<T> implements Collection<T> {
   /** Records as last written to disk; reads never see a write that has not completed. */
   private committed: Records<T> = recordsFrom({});
   private queue: Promise<unknown> = Promise.resolve();
+  /** Interim: revisions, expiry and leases are kept in memory (revisions restart at 1 when the store opens). */
+  private readonly meta = new Map<string, { revision: number; expiresAt?: string; lease?: Lease }>();
+  readonly name: string;
 
-  constructor(readonly name: string, private readonly s: StoreState) {
+  constructor(private readonly spec: CollectionSpec<T>, private readonly s: StoreState) {
+    const name = spec.name;
+    this.name = name;
     const adapter = new AtomicJsonFile<Envelope<T>>(join(s.dir, `${name}.json`), (data, file) => {
       checkShape(file, envelopeSchema, data);
       return { records: recordsFrom<T>((data as Envelope<T>).records) };
@@ -80,36 +93,128 @@ class FileCollection<T> implements Collection<T> {
     return this.db.data.records;
   }
 
+  private expired(key: string): boolean {
+    const at = this.meta.get(key)?.expiresAt;
+    return at !== undefined && at <= this.s.clock.now().toISOString();
+  }
+
+  private revisionOf(key: string, records: Records<T>): number {
+    if (!Object.hasOwn(records, key) || this.expired(key)) return 0;
+    return this.meta.get(key)?.revision ?? 1;
+  }
+
   async get(key: string): Promise<T | undefined> {
     const records = await this.view();
-    return Object.hasOwn(records, key) ? clone(records[key]) : undefined;
+    return Object.hasOwn(records, key) && !this.expired(key) ? clone(records[key]) : undefined;
+  }
+
+  async read(key: string): Promise<Versioned<T> | undefined> {
+    const records = await this.view();
+    const revision = this.revisionOf(key, records);
+    return revision ? { key, value: clone(records[key]!), revision } : undefined;
   }
 
   async list(): Promise<T[]> {
-    return Object.values(await this.view()).map(clone);
+    const records = await this.view();
+    return Object.keys(records).filter((k) => !this.expired(k)).map((k) => clone(records[k]!));
   }
 
-  async put(key: string, value: T): Promise<void> {
-    await this.mutate(key, () => value);
+  private async select(q: IndexQuery): Promise<[string, string][]> {
+    const index = this.spec.indexes[q.index];
+    if (!index) throw new Error(`The ${this.name} collection has no index "${q.index}".`);
+    const records = await this.view();
+    const hits: [string, string][] = [];
+    for (const key of Object.keys(records)) {
+      if (this.expired(key)) continue;
+      const v = index(records[key]!);
+      if (matches(q, v)) hits.push([v, key]);
+    }
+    return hits.sort(byIndexThenKey);
+  }
+
+  async query(q: IndexQuery): Promise<Versioned<T>[]> {
+    const records = await this.view();
+    return (await this.select(q))
+      .slice(0, q.limit ?? Number.POSITIVE_INFINITY)
+      .map(([, key]) => ({ key, value: clone(records[key]!), revision: this.revisionOf(key, records) }));
+  }
+
+  async put(key: string, value: T, opts?: WriteOptions): Promise<number> {
+    let revision = 0;
+    await this.mutate(key, () => value, opts, (r) => (revision = r));
+    return revision;
+  }
+
+  async putIf(key: string, value: T, expected: number, opts?: WriteOptions): Promise<number | undefined> {
+    let revision: number | undefined;
+    await this.mutate(key, (_cur, rev) => (rev === expected ? value : UNCHANGED), opts, (r, changed) => (revision = changed ? r : undefined));
+    return revision;
   }
 
   async delete(key: string): Promise<void> {
     await this.mutate(key, () => undefined);
   }
 
-  update(key: string, fn: (current: T | undefined) => T | undefined): Promise<T | undefined> {
-    return this.mutate(key, fn);
+  async deleteIf(key: string, expected: number): Promise<boolean> {
+    let ok = false;
+    await this.mutate(key, (_cur, rev) => (rev === expected && rev > 0 ? ((ok = true), undefined) : UNCHANGED));
+    return ok;
   }
 
-  private mutate(key: string, fn: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+  update(key: string, fn: (current: T | undefined) => T | undefined, opts?: WriteOptions): Promise<T | undefined> {
+    return this.mutate(key, (cur) => fn(cur), opts);
+  }
+
+  async claim(q: IndexQuery & { owner: string; leaseMs: number }): Promise<Claimed<T>[]> {
+    await this.queue;
+    const now = this.s.clock.now();
+    const until = new Date(now.getTime() + q.leaseMs).toISOString();
+    const claimed: Claimed<T>[] = [];
+    for (const [, key] of await this.select(q)) {
+      if (claimed.length >= (q.limit ?? Number.POSITIVE_INFINITY)) break;
+      const m = this.meta.get(key) ?? { revision: 1 };
+      if (m.lease && m.lease.until > now.toISOString()) continue;
+      m.revision += 1;
+      m.lease = { owner: q.owner, until };
+      this.meta.set(key, m);
+      claimed.push({ key, value: clone(this.committed[key]!), revision: m.revision, lease: { ...m.lease } });
+    }
+    return claimed;
+  }
+
+  async release(key: string, owner: string): Promise<boolean> {
+    const m = this.meta.get(key);
+    if (!m?.lease || m.lease.owner !== owner || m.lease.until <= this.s.clock.now().toISOString()) return false;
+    m.lease = undefined;
+    m.revision += 1;
+    return true;
+  }
+
+  async sweep(): Promise<number> {
+    const gone = Object.keys(this.committed).filter((k) => this.expired(k));
+    for (const k of gone) await this.delete(k);
+    return gone.length;
+  }
+
+  private mutate(
+    key: string,
+    fn: (current: T | undefined, revision: number) => T | undefined | typeof UNCHANGED,
+    opts: WriteOptions = {},
+    done?: (revision: number, changed: boolean) => void,
+  ): Promise<T | undefined> {
     const { s } = this;
     if (s.readOnly) return Promise.reject(new ReadOnlyStoreError(s.dir));
     if (s.closed) return Promise.reject(new Error(`The SafeCall data store at ${s.dir} has been closed.`));
     if (s.lockLost) return Promise.reject(new StoreLockedError(s.dir));
     const run = async () => {
-      const had = Object.hasOwn(this.committed, key);
-      const next = fn(had ? clone(this.committed[key]) : undefined);
-      if (next === undefined && !had) return undefined;
+      const revision = this.revisionOf(key, this.committed);
+      const had = revision > 0;
+      const current = had ? clone(this.committed[key]!) : undefined;
+      const next = fn(current, revision);
+      if (next === UNCHANGED || (next === undefined && !had)) {
+        done?.(revision, false);
+        return next === UNCHANGED ? current : undefined;
+      }
       const records = recordsFrom<T>(this.committed);
       if (next === undefined) delete records[key];
       else records[key] = clone(next);
@@ -122,6 +227,9 @@ class FileCollection<T> implements Collection<T> {
         throw err;
       }
       this.committed = records;
+      if (next === undefined) this.meta.delete(key);
+      else this.meta.set(key, { revision: revision + 1, expiresAt: opts.expiresAt?.toISOString() });
+      done?.(revision + 1, true);
       return next;
     };
     const result = this.queue.then(run);
@@ -160,7 +268,7 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
   const dir = resolve(dirArg);
   const log = opts.log ?? silentLog;
   const readOnly = opts.readOnly ?? false;
-  const s: StoreState = { dir, readOnly, log, closed: false, lockLost: false };
+  const s: StoreState = { dir, readOnly, log, closed: false, lockLost: false, clock: opts.clock ?? systemClock };
   let lock: DirLock | undefined;
   if (!readOnly) {
     // The lock comes before anything that reads the folder's files: a live holder may be renaming them.
@@ -180,10 +288,12 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
       await removeStrayTempFiles(dir, log);
     }
     const meta = await prepareSchema(dir, { log, readOnly });
-    const users = new FileCollection<KnownUser>('users', s);
-    const conversations = new FileCollection<KnownConversation>('conversations', s);
-    const dialogs = new FileCollection<StoredDialog>('dialogs', s);
-    const requests = new FileCollection<PendingRequest>('requests', s);
+    const users = new FileCollection<KnownUser>(COLLECTIONS.users, s);
+    const conversations = new FileCollection<KnownConversation>(COLLECTIONS.conversations, s);
+    const dialogs = new FileCollection<StoredDialog>(COLLECTIONS.dialogs, s);
+    const requests = new FileCollection<PendingRequest>(COLLECTIONS.requests, s);
+    // Interim: receipts are kept in memory until the lowdb store persists them.
+    const receipts = new MemoryCollection(COLLECTIONS.receipts, s.clock);
     const all = [users, conversations, dialogs, requests];
     const counts: Record<string, number> = {};
     for (const c of all) counts[c.name] = await c.load();
@@ -195,6 +305,7 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
       conversations,
       dialogs,
       requests,
+      receipts,
       async writable() {
         if (readOnly || s.closed || s.lockLost) return false;
         try {

@@ -1,0 +1,37 @@
+/**
+ * The one place that declares the store's collections and their indexes. Every Store implementation
+ * builds its collections from this list, so a new collection (reports, deliveries) is one entry here.
+ * An index is a pure function of a record; undefined leaves the record out of that index.
+ */
+import type { KnownConversation, KnownUser, PendingRequest, Receipt, Store, StoredDialog } from './ports.js';
+
+export interface CollectionSpec<T> {
+  name: string;
+  indexes: Record<string, (value: T) => string | undefined>;
+  /**
+   * Collections that grow with history may be split into partitions by the embedded store, so a write
+   * touches only one file. Returns a short partition name (e.g. a month) for a record.
+   */
+  partition?: (key: string, value: T) => string;
+}
+
+const spec = <T>(s: CollectionSpec<T>): CollectionSpec<T> => s;
+
+export const COLLECTIONS = {
+  users: spec<KnownUser>({ name: 'users', indexes: { platform: (u) => u.platform } }),
+  conversations: spec<KnownConversation>({
+    name: 'conversations',
+    /** The channels of a workspace or tenant, e.g. "slack:T123:channel". */
+    indexes: { place: (c) => `${c.platform}:${c.teamId ?? ''}:${c.kind}` },
+  }),
+  dialogs: spec<StoredDialog>({ name: 'dialogs', indexes: { updatedAt: (d) => d.updatedAt } }),
+  requests: spec<PendingRequest>({
+    name: 'requests',
+    indexes: { due: (r) => r.dueAt, person: (r) => `${r.platform}:${r.userId}` },
+  }),
+  receipts: spec<Receipt>({ name: 'receipts', indexes: {} }),
+} as const;
+
+export type CollectionName = keyof typeof COLLECTIONS;
+export type StoreCollections = Pick<Store, CollectionName>;
+export const COLLECTION_NAMES = Object.keys(COLLECTIONS) as CollectionName[];
