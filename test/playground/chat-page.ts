@@ -12,6 +12,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--dis
 const CARD = '.ac-adaptiveCard';
 /** How long one press may take to get an answer on screen. */
 const ANSWER_MS = 10000;
+/** How long the second change of one turn (a new message, then the pressed card updated) may lag the first. */
+const SAME_TURN_MS = 3000;
 
 export interface ButtonSeen {
   label: string;
@@ -108,7 +110,8 @@ export class ChatPage {
 
   /**
    * Clicks the button labelled `label` on the current card and waits for an answer: the card changed in
-   * place, or a new card appeared (which becomes the current one). Throws if nothing answers.
+   * place, or a new card appeared. The newest card with buttons becomes the current one (a new message with
+   * none, like a list to copy, leaves the conversation on the pressed card). Throws if nothing answers.
    */
   async press(label: string): Promise<CardSeen> {
     const card = this.page.locator(CARD).nth(this.current);
@@ -129,7 +132,23 @@ export class ChatPage {
     }
     const count = await this.cardCount();
     this.lastAnswerWasNew = count > beforeCount;
-    if (this.lastAnswerWasNew) this.current = count - 1;
+    if (this.lastAnswerWasNew) {
+      const cards = this.page.locator(CARD);
+      const withButtons = async (i: number) => (await cards.nth(i).locator('.ac-pushButton-content').count()) > 0;
+      let next = -1;
+      for (let i = count - 1; i >= beforeCount && next < 0; i--) if (await withButtons(i)) next = i;
+      if (next >= 0) this.current = next;
+      else {
+        // Only a message to read or copy (say, the list for IT) came: the conversation goes on in the card that
+        // was pressed, which the bot changes in the same turn.
+        await this.page
+          .waitForFunction(([sel, i, text]) => document.querySelectorAll<HTMLElement>(sel as string)[i as number]?.innerText !== text, [CARD, this.current, beforeText] as const, {
+            timeout: SAME_TURN_MS,
+          })
+          .catch(() => undefined);
+        if (!(await withButtons(this.current))) this.current = count - 1;
+      }
+    }
     return this.read();
   }
 

@@ -54,7 +54,7 @@ interface Report {
   viewport: { width: number; height: number };
   cardWidth: Record<string, number>;
   welcomes?: number;
-  setup?: { presses: number; stepCards: number; doubleProgress: number; checklistListItems: number };
+  setup?: { presses: number; stepCards: number; doubleProgress: number; checklistListItems: number; pressed: string[] };
   emergency: Record<string, { firstReplyListItems: number; firstReplyButtons: string[]; presses: number; reportIsNewMessage: boolean }>;
   /** Inside the card's padding: the room a button row has. */
   cardInnerWidth?: number;
@@ -181,24 +181,26 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
       let label: string | undefined;
       let name: string;
       const done = [LABEL.done, LABEL.doneAlternative].find((l) => has(card, l));
-      if (done) {
-        stepCards++;
-        if ((card.text.match(/\b\d+ of \d+\b|\(\d+\/\d+\)/g) ?? []).length > 1) doubleProgress++;
-        [label, name] = [done, `step-${stepCards}`];
-      } else if (has(card, LABEL.platform)) [label, name] = [LABEL.platform, 'platform'];
+      if (done) [label, name] = [done, 'step'];
+      else if (has(card, LABEL.platform)) [label, name] = [LABEL.platform, 'platform'];
       else if (has(card, LABEL.kind)) [label, name] = [LABEL.kind, 'kind'];
       else if ((label = LABEL.account.find((l) => has(card, l)))) name = 'account';
       else {
-        // A renamed Done is still the step's primary (positive) button.
+        // A renamed Done (or a step's own action, like passing a list to IT) is the step's primary button.
         label = card.buttons.find((b) => b.primary)?.label;
-        name = `primary-${presses}`;
+        name = 'step';
+      }
+      if (name === 'step') {
+        stepCards++;
+        if ((card.text.match(/\b\d+ of \d+\b|\(\d+\/\d+\)/g) ?? []).length > 1) doubleProgress++;
+        name = `step-${stepCards}`;
       }
       if (!label) throw new Error(`the setup card offers nothing to press on the way to the checklist:\n${card.text}`);
       card = await record(await chat.press(label), `after-${name}`);
       pressed.push(label);
       presses++;
     }
-    report.setup = { presses, stepCards, doubleProgress, checklistListItems: card.listItems };
+    report.setup = { presses, stepCards, doubleProgress, checklistListItems: card.listItems, pressed };
     await chat.shootPage(picture('checklist-page'));
     // A teacher SafeCall has never seen is asked the platform and the kind of call, then walks the steps.
     expect(pressed).toEqual(expect.arrayContaining([LABEL.platform, LABEL.kind]));
