@@ -36,13 +36,6 @@ function paragraphs(text: string): string {
 
 const textBlock = (text: string, extra: Record<string, unknown> = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
 
-function progressText(current: number, total: number, label: string): string {
-  const done = Math.max(0, Math.min(current, total));
-  const bar = total > 0 && total <= 12 ? `${'●'.repeat(done)}${'○'.repeat(total - done)}  ` : '';
-  // The label already says "Step 3 of 12": the count is not repeated.
-  return `${bar}${label}`;
-}
-
 function actionSets(actions: CardAction[]): CardElement[] {
   const out: CardElement[] = [];
   for (let i = 0; i < actions.length; i += MAX_ACTIONS_PER_SET) out.push({ type: 'ActionSet', actions: actions.slice(i, i + MAX_ACTIONS_PER_SET) });
@@ -121,7 +114,8 @@ function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions, as
     case 'steps':
       return b.items.length ? [textBlock(b.items.map((s, i) => `${b.ordered === false ? '-' : `${i + 1}.`} ${s.replace(/\s*\n\s*/g, ' ')}`).join('\r'))] : [];
     case 'progress':
-      return [textBlock(progressText(b.current, b.total, b.label), { isSubtle: true, size: 'Small' })];
+      // Shown once: the label already says "Step 3 of 12", so no dots or count beside it.
+      return [textBlock(b.label, { isSubtle: true, size: 'Small' })];
     case 'facts':
       return b.facts.length ? [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: f.label, value: f.value })) }] : [];
     case 'checklist':

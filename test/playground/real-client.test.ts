@@ -197,7 +197,8 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
       }
       if (name === 'step') {
         stepCards++;
-        if ((card.text.match(/\b\d+ of \d+\b|\(\d+\/\d+\)/g) ?? []).length > 1) doubleProgress++;
+        // Progress once: one "Step 3 of 9", with no (3/9) or dots (●●●○○) beside it.
+        if ((card.text.match(/\b\d+ of \d+\b|\(\d+\/\d+\)|[●○]/g) ?? []).length > 1) doubleProgress++;
         name = `step-${stepCards}`;
       }
       if (!label) throw new Error(`the setup card offers nothing to press on the way to the checklist:\n${card.text}`);
@@ -210,6 +211,7 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
     // A teacher SafeCall has never seen is asked the platform and the kind of call, then walks the steps.
     expect(pressed).toEqual(expect.arrayContaining([LABEL.platform, LABEL.kind]));
     expect(stepCards).toBeGreaterThan(0);
+    expect(doubleProgress).toBe(0);
     // Issue 12's target for a first-time teacher: at most 15 presses from the question to the checklist.
     expect(presses).toBeLessThanOrEqual(15);
     // The checklist lists what was done.

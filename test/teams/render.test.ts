@@ -46,7 +46,8 @@ describe('renderCard', () => {
     expect(body[2]).toMatchObject({ isSubtle: true, size: 'Small' });
     expect(body[3]!.text).toBe('1. Open settings\r2. Lock meeting');
     expect(body[4]).toMatchObject({ isSubtle: true });
-    expect(body[4]!.text).toContain('Step 2 of 5');
+    // Progress once: the label, with no dots beside it.
+    expect(body[4]!.text).toBe('Step 2 of 5');
     expect(body[5]).toEqual({ type: 'FactSet', facts: [{ title: 'Class', value: '**7B**' }] });
     expect(body[6]!.text).toBe('✅ Lobby\n\n⏭️ Chat — not needed\n\n⬜ Record');
     const [go, stop, help] = actionsOf(body);
