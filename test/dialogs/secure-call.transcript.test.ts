@@ -70,7 +70,7 @@ describe('the guided setup, to the summary, on each platform', () => {
       ['start', { text: [/What kind of call/, /Platform: Google Meet/, /Change platform/], not: /Which platform/ }],
       ['action setup.kind meeting', [/Step 1 of 6/, /Host controls → Meeting access → Restricted/]],
       ['action setup.done', /Step 2 of 6/],
-      ['action setup.done', [/Step 3 of 6/, /Turn off sending files in the chat/, /Google Meet has no setting for this\./]],
+      ['action setup.done', { text: [/Step 3 of 6/, /Turn off sending files in the chat/, /We found no way to send files in the Meet chat/], not: [/Google Meet has no setting for this/, /I can't find it/] }],
       ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 9 still open/, /\[ \] Keep lesson links off public websites/], not: /virtual background/i }],
     ]);
   });
@@ -96,9 +96,26 @@ describe('help on a card', () => {
     await chat.replay([
       ['start', /What kind of call/],
       ['action setup.kind class', /Step 1 of 7/],
-      ...walk('setup.done', 1, 7, 4),
-      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 4 of 7/], modes: [...UPDATE] }],
-      ['action setup.done', /Step 5 of 7/],
+      ...walk('setup.done', 1, 7, 5),
+      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 5 of 7/], modes: [...UPDATE] }],
+      ['action setup.done', /Step 6 of 7/],
+    ]);
+  });
+
+  it('a step with no setting says so once and offers no "I can\'t find it"', async () => {
+    const chat = new Chat();
+    await returning(chat, 'zoom');
+    await chat.replay([
+      ['start', /What kind of call/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 3),
+      [
+        'action setup.done',
+        {
+          text: [/Step 4 of 7/, /Keep lesson links off public websites/, /There's no setting for this: it's about where you share/, /\[I've done this \| Skip \| Why\? \| It's happening now/],
+          not: [/Zoom has no setting for this/, /I can't find it/],
+        },
+      ],
     ]);
   });
 
