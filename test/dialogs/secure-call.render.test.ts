@@ -2,6 +2,10 @@
  * Every prompt the setup can produce, on all three call platforms, goes through both renderers:
  * Slack (within Block Kit's limits) and Teams (a valid Adaptive Card 1.5).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { plainText, type Prompt } from '../../src/core/prompt.js';
 import { MAX_OPTION_TEXT } from '../../src/slack/limits.js';
 import type { Reply } from '../../src/core/conversation.js';
@@ -22,7 +26,14 @@ const khan = TEACHERS.khan!;
 
 // Teams cuts a button's title at the card's edge: MAX_BUTTON_LABEL (40) is what the real client's card shows whole.
 /** Words that promise something that is not there yet. */
-export const UNFINISHED = /later release|not switched on|switched on yet|don't know any channels|coming soon|not available yet/i;
+export const UNFINISHED = /later release|not switched on|switched on yet|don't know any channels|coming soon|not available yet|not built yet|isn't ready yet/i;
+
+/** Everything a card shows: its text and notes, button and menu labels, and a form's labels, hints and errors. */
+function onScreen(p: Prompt): string {
+  const controls = p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : b.kind === 'choice' ? [b.label, ...b.options.map((o) => o.label)] : []));
+  const form = p.form ? [p.form.title, p.form.submitLabel, p.form.cancelLabel ?? '', ...p.form.fields.flatMap((f) => [f.label, f.hint ?? '', f.placeholder ?? '', f.error ?? '', ...(f.options ?? []).map((o) => o.label)])] : [];
+  return [p.fallback, plainText(p.blocks), ...controls, ...form].join('\n');
+}
 
 /** Drives every path of the setup on one platform and returns every reply given. */
 async function everyPath(platform: CallPlatform): Promise<Reply[]> {
@@ -141,8 +152,14 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
     expect(options.filter((o) => o.label.length > MAX_OPTION_TEXT)).toEqual([]);
   });
 
-  it('with nothing unfinished on screen', () => {
-    const offending = prompts.filter((p) => UNFINISHED.test(p.fallback) || UNFINISHED.test(plainText(p.blocks)));
+  it('with nothing unfinished on screen (the report advice, guidance text, buttons and forms included)', () => {
+    // The scan sees the emergency's report advice card, with the breach procedure's steps and note.
+    const report = realContent().strings.t('setup.report.heading');
+    const advice = prompts.filter((p) => p.blocks.some((b) => b.kind === 'heading' && b.text === report));
+    expect(advice.length).toBeGreaterThan(0);
+    const breach = realContent().guidance.byId.get('breach-procedure')!.platforms[platform];
+    for (const p of advice) expect(onScreen(p)).toContain(breach.ifNotFound);
+    const offending = prompts.filter((p) => UNFINISHED.test(onScreen(p)));
     expect(offending.map((p) => p.fallback.slice(0, 120))).toEqual([]);
   });
 
@@ -186,6 +203,23 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
   });
 });
 
+describe('the words cards are made of', () => {
+  it('promise nothing unfinished: every text in content/en-GB (strings and guidance, every platform)', () => {
+    const texts: string[] = [];
+    const collect = (v: unknown) => {
+      if (typeof v === 'string') texts.push(v);
+      else if (Array.isArray(v)) v.forEach(collect);
+      else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+    };
+    const dir = fileURLToPath(new URL('../../content/en-GB', import.meta.url));
+    for (const file of readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml'))) collect(parse(readFileSync(join(dir, file), 'utf8')));
+    expect(texts.length).toBeGreaterThan(500);
+    expect(texts.filter((t) => UNFINISHED.test(t))).toEqual([]);
+    // The scan knows the words issue 12 found on screen.
+    for (const seen of ['These arrive in a later release.', 'Reminders are not switched on yet.', "I don't know any channels yet."]) expect(seen).toMatch(UNFINISHED);
+  });
+});
+
 describe('every other card a teacher can reach (help, welcome, topics, each topic)', () => {
   const turn = (input: Turn['input'], platform: 'slack' | 'teams' = 'slack'): Turn => ({
     who: { platform, id: 'U-ANY', name: 'Ms Any' },
@@ -210,7 +244,7 @@ describe('every other card a teacher can reach (help, welcome, topics, each topi
 
   it('has nothing unfinished on screen and no label cut off', async () => {
     const prompts = await reachable({ name: 'Hillside Primary', timezone: 'Europe/London' });
-    expect(prompts.filter((p) => UNFINISHED.test(p.fallback) || UNFINISHED.test(plainText(p.blocks))).map((p) => p.fallback.slice(0, 80))).toEqual([]);
+    expect(prompts.filter((p) => UNFINISHED.test(onScreen(p))).map((p) => p.fallback.slice(0, 80))).toEqual([]);
     // Buttons, and the topics card's choices (Teams shows them as buttons), within a Teams row.
     const labels = prompts.flatMap((p) => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : b.kind === 'choice' ? b.options.map((o) => o.label) : [])));
     expect(labels.filter((l) => l.length > MAX_BUTTON_LABEL)).toEqual([]);
