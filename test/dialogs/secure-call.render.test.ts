@@ -163,6 +163,12 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
     expect(offending.map((p) => p.fallback.slice(0, 120))).toEqual([]);
   });
 
+  it('never says a setting is missing and then that its name is unconfirmed', () => {
+    const noSetting = (b: Prompt['blocks'][number]) => b.kind === 'text' && /no setting for this|has no [a-z -]*(switch|button|setting)|We found no/i.test(b.text);
+    const notes = prompts.flatMap((p) => p.blocks.filter((b, i) => b.kind === 'note' && /couldn't confirm/.test(b.text) && p.blocks.slice(0, i).some(noSetting)));
+    expect(notes.filter((n) => n.kind === 'note' && /name of this setting/.test(n.text))).toEqual([]);
+  });
+
   it('shows progress once per card', () => {
     for (const p of prompts) {
       const text = plainText(p.blocks);
