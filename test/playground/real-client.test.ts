@@ -107,12 +107,18 @@ async function emergency(tag: string, on: ChatPage = chat): Promise<CardSeen> {
   await on.shootPage(picture(`${tag}-page`));
 
   expect(has(playbook, LABEL.report)).toBe(true);
-  const reported = await record(await on.press(LABEL.report), `${tag}-report`, on);
+  await on.press(LABEL.report);
   seenHere.presses++;
   seenHere.reportIsNewMessage = on.lastAnswerWasNew;
-  expect(flat(reported.text)).toContain(plain(t('setup.report.heading')));
   // "Report what happened" is a new message: the playbook stays on screen above it.
   expect(on.lastAnswerWasNew).toBe(true);
+  // The advice is that new message (it has no button of its own, so it is read and pictured as the newest card),
+  // not the playbook whose button has the same words as the advice's heading.
+  await on.toNewest();
+  const reported = await record(await on.read(), `${tag}-report`, on);
+  expect(flat(reported.text)).toContain(plain(t('setup.report.lead')));
+  expect(flat(reported.text)).toContain(plain(guidance.byId.get('breach-procedure')!.platforms.zoom.steps[0]!));
+  expect(reported.buttons.map((b) => b.label)).not.toContain(LABEL.report);
   expect(flat((await on.allCardTexts()).join('\n'))).toContain(plain(zoomSteps[0]!));
   return first;
 }
