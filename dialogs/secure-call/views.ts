@@ -101,7 +101,8 @@ export function howTo(item: GuidanceItem, platform: CallPlatform, ctx: SetupView
   } else {
     if (p.where) blocks.push({ kind: 'text', text: ctx.t('setup.step.where', { where: p.where }) });
     blocks.push({ kind: 'steps', items: steps, ordered: true });
-    if (p.support === 'partial') blocks.push({ kind: 'text', text: `${ctx.t('setup.step.partial', { platform: name })}${alternative}` });
+    // As for no setting: each alternative says in its own words what the platform can't do, so once is enough.
+    if (p.support === 'partial') blocks.push({ kind: 'text', text: alternative ? p.alternative! : ctx.t('setup.step.partial', { platform: name }) });
   }
   if (p.unconfirmed) blocks.push({ kind: 'note', text: ctx.t('setup.step.unconfirmed', { platform: name }) });
   return blocks;

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { plainText, type Prompt } from '../../src/core/prompt.js';
+import { plainText, stripMarkup, type Prompt } from '../../src/core/prompt.js';
 import { MAX_OPTION_TEXT } from '../../src/slack/limits.js';
 import type { Reply } from '../../src/core/conversation.js';
 import { renderMessage, renderModal } from '../../src/slack/render.js';
@@ -167,6 +167,16 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
     const noSetting = (b: Prompt['blocks'][number]) => b.kind === 'text' && /no setting for this|has no [a-z -]*(switch|button|setting)|We found no/i.test(b.text);
     const notes = prompts.flatMap((p) => p.blocks.filter((b, i) => b.kind === 'note' && /couldn't confirm/.test(b.text) && p.blocks.slice(0, i).some(noSetting)));
     expect(notes.filter((n) => n.kind === 'note' && /name of this setting/.test(n.text))).toEqual([]);
+  });
+
+  it('says a platform can only do part of something, or nothing, once: in the alternative\'s own words', () => {
+    const { guidance } = realContent();
+    const shown = guidance.items.filter((i) => i.platforms[platform].support !== 'full').map((i) => i.platforms[platform].alternative!);
+    // (With I can't find it open, the alternative moves under "What to do instead" and the short line stays.)
+    const instead = stripMarkup(realContent().strings.t('setup.step.instead'));
+    const cards = prompts.filter((p) => shown.some((a) => plainText(p.blocks).includes(stripMarkup(a))) && !plainText(p.blocks).includes(instead));
+    expect(cards.length).toBeGreaterThan(0);
+    for (const p of cards) expect(plainText(p.blocks)).not.toMatch(/can only do part of this\.|has no setting for this\.\n/);
   });
 
   it('shows progress once per card', () => {
