@@ -23,7 +23,7 @@ describe('the guided setup, to the summary, on each platform', () => {
       ...walk('setup.done', 1, 9, 7),
       ['action setup.done', { text: [/Step 8 of 9 · Once for your account/, /Opt out of your data being 'sold'/] }],
       ['action setup.done', { text: [/Step 9 of 9 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
-      ['action setup.copy-for-it', { text: [/Your secure-call checklist/, /23 done · 0 still open/, /3 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Keep recording off/], modes: ['update', 'private'] }],
+      ['action setup.copy-for-it', { not: /0 still open/, text: [/Your secure-call checklist/, /Zoom, recurring class · all 23 done/, /3 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Keep recording off/], modes: ['update', 'private'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     expect(summary.blocks.some((b) => b.kind === 'checklist')).toBe(true);
@@ -228,7 +228,7 @@ describe('"It\'s happening now"', () => {
       ['start', /What kind of call/],
       ['action setup.kind class', /Step 1 of 7/],
       ['action setup.done', /Step 2 of 7/],
-      ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock meeting/, /Remove/, /Also useful/, /\[Report what happened \| Back to my setup\]/], not: /Mute students when they join|Mute all participants/, modes: [...UPDATE] }],
+      ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock meeting/, /Remove/, /Also useful/, /Turn off a student's camera: Participants/, /\[Report what happened \| Back to my setup\]/], not: /Mute students when they join|Mute all participants|show something inappropriate/, modes: [...UPDATE] }],
       ['action setup.report', { text: [/Do this as soon as the call is over/, /data protection officer \(DPO\)/, /72 hours/, /\[Back to my setup\]/], not: /later release/, modes: ['post'] }],
     ]);
     // The playbook is still on screen above the report advice.
@@ -354,7 +354,7 @@ describe('state', () => {
     await chat.replay([
       ['start', /Carry on where you left off \(step 2 of 2\)/],
       ['action setup.carry-on', [/Step 2 of 2/, /Lock the lesson/]],
-      ['action setup.done', /2 done · 0 still open/],
+      ['action setup.done', /all 2 done/],
     ]);
   });
 });
