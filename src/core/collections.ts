@@ -29,7 +29,8 @@ export const COLLECTIONS = {
     name: 'requests',
     indexes: { due: (r) => r.dueAt, person: (r) => `${r.platform}:${r.userId}` },
   }),
-  receipts: spec<Receipt>({ name: 'receipts', indexes: {} }),
+  /** By day handled: a day's receipts expire together, and their partition is then dropped whole. */
+  receipts: spec<Receipt>({ name: 'receipts', indexes: {}, partition: (_key, r) => (/^\d{4}-\d{2}-\d{2}/.exec(r.at)?.[0] ?? 'undated') }),
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;
