@@ -23,6 +23,8 @@ export interface StoreState {
   clock: Clock;
   /** How long `durable: false` writes may wait for the disk. */
   lazyMs: number;
+  /** Journal fsyncs since open. */
+  fsyncs: number;
 }
 
 /** JSON round trip: what callers get back is exactly what is on disk. */
@@ -57,6 +59,7 @@ export class FileCollection<T> implements Collection<T> {
       lazyMs: this.s.lazyMs,
       log: this.s.log,
       onChange: (key, env) => this.indexChange(part!, key, env),
+      onSync: () => void (this.s.fsyncs += 1),
     });
     this.parts.set(name, part);
     return part;
@@ -72,8 +75,19 @@ export class FileCollection<T> implements Collection<T> {
 
   /** Loads every partition; read-only stores call it before each read to see the writer's changes. */
   async load(): Promise<number> {
-    for (const name of await this.partitionNames()) await this.partition(name).load();
+    for (const name of await this.partitionNames()) await this.bulk(() => this.partition(name).load());
     return this.partOf.size;
+  }
+
+  /** Runs a file load with the indexes sorted once at the end, not kept sorted record by record. */
+  private async bulk(load: () => Promise<void>): Promise<void> {
+    const all = [...this.indexes.values(), this.expiring];
+    all.forEach((i) => i.beginBulk());
+    try {
+      await load();
+    } finally {
+      all.forEach((i) => i.endBulk());
+    }
   }
 
   private async partitionNames(): Promise<string[]> {
@@ -86,7 +100,7 @@ export class FileCollection<T> implements Collection<T> {
 
   private async fresh(): Promise<void> {
     if (!this.s.readOnly) return;
-    for (const name of await this.partitionNames()) await this.partition(name).refresh();
+    for (const name of await this.partitionNames()) await this.bulk(() => this.partition(name).refresh());
   }
 
   private now(): string {

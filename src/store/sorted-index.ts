@@ -9,9 +9,20 @@ import type { IndexQuery } from '../core/ports.js';
 type Pair = [value: string, key: string];
 
 export class SortedIndex {
-  private readonly pairs: Pair[] = [];
+  private pairs: Pair[] = [];
   /** The value each key is indexed under now, to find its pair when the record changes. */
   private readonly valueOf = new Map<string, string>();
+  /** While loading a file, pairs are sorted once at the end instead of inserted one by one. */
+  private bulk = false;
+
+  beginBulk(): void {
+    this.bulk = true;
+  }
+
+  endBulk(): void {
+    this.bulk = false;
+    this.pairs = [...this.valueOf].map(([key, value]): Pair => [value, key]).sort(byIndexThenKey);
+  }
 
   /** Lowest position whose pair is not below `p`. */
   private lowerBound(p: Pair): number {
@@ -29,6 +40,11 @@ export class SortedIndex {
   set(key: string, value: string | undefined): void {
     const old = this.valueOf.get(key);
     if (old === value) return;
+    if (this.bulk) {
+      if (value === undefined) this.valueOf.delete(key);
+      else this.valueOf.set(key, value);
+      return;
+    }
     if (old !== undefined) {
       this.pairs.splice(this.lowerBound([old, key]), 1);
       this.valueOf.delete(key);
