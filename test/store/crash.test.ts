@@ -70,4 +70,30 @@ describe('crash safety', () => {
     const leftovers = (await readdir(dir)).filter((n) => /\.json\.\d+$/.test(n));
     expect(leftovers).toEqual([]); // temp files from interrupted writes were cleaned up at open
   }, 120_000);
+
+  it('a kill -9 between the writes of a turn never leaves a person without their conversation record', async () => {
+    const rdir = await tempDir();
+    try {
+      let acked = 0;
+      for (let trial = 0; trial < 5; trial++) {
+        const child = runFixture('remember-writer.ts', [rdir, `r${trial}`, String(STALE_MS)]);
+        let timer: NodeJS.Timeout | undefined;
+        const result = await collectLines(child, (line) => {
+          if (!line.startsWith('ack ')) return;
+          acked += 1;
+          timer ??= setTimeout(() => child.kill('SIGKILL'), 10 + Math.random() * 50);
+        });
+        clearTimeout(timer);
+        expect({ trial, signal: result.signal, stderr: result.stderr }).toEqual({ trial, signal: 'SIGKILL', stderr: '' });
+        const reader = await openLowdbStore(rdir, { readOnly: true });
+        const conversations = new Set((await reader.conversations.list()).map((c) => c.id));
+        const orphans = (await reader.users.list()).filter((u) => !u.dmConversationId || !conversations.has(u.dmConversationId));
+        expect(orphans).toEqual([]);
+        await reader.close();
+      }
+      expect(acked).toBeGreaterThan(0);
+    } finally {
+      await removeDir(rdir);
+    }
+  }, 120_000);
 });
