@@ -11,6 +11,7 @@ import { systemClock, type Clock, type Log } from './core/ports.js';
 import { createLogger } from './log.js';
 import { createHttpServer } from './server.js';
 import { createSlack } from './slack/app.js';
+import { startSweeper } from './store/sweep.js';
 import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
 import { createAdapter, turnLogic } from './teams/adapter.js';
 import { teamsRequestListener } from './teams/http.js';
@@ -44,6 +45,7 @@ export async function start(o: StartOptions): Promise<Running> {
   const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(env.DATA_DIR);
   const store = await openLowdbStore(dataDir, { log });
+  const sweeper = startSweeper(store, log);
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
@@ -101,10 +103,12 @@ export async function start(o: StartOptions): Promise<Running> {
           server.close(() => ok());
           server.closeAllConnections();
         });
+        await sweeper.stop();
         await store.close();
       },
     };
   } catch (err) {
+    await sweeper.stop();
     await store.close();
     throw err;
   }
