@@ -9,11 +9,12 @@ import type { Clock, Log, Store } from './core/ports.js';
 import { GuidanceSearch } from './core/guidance/search.js';
 import { guideFeature } from './core/guidance/feature.js';
 import { GUIDE_ACTIONS } from './core/guidance/ids.js';
-import { setupFeature } from './core/setup/feature.js';
-import { SETUP_ACTIONS } from '../dialogs/secure-call-ids.js';
+import { setupFeature } from '../dialogs/secure-call/feature.js';
+import { SETUP_ACTIONS } from '../dialogs/secure-call/ids.js';
 import { loadContent, type Content } from './content/load.js';
 
-export interface BotParts {
+/** What the bot is built from: the infrastructure the composition root picked, and the content. */
+export interface BuildBotOptions {
   store: Store;
   clock: Clock;
   log: Log;
@@ -28,11 +29,12 @@ export interface Built {
   search: GuidanceSearch;
 }
 
-export function buildBot(p: BotParts): Built {
+export function buildBot(p: BuildBotOptions): Built {
   const content = p.content ?? loadContent(p.contentDir);
   const deps: Deps = { store: p.store, clock: p.clock, log: p.log, guidance: content.guidance, strings: content.strings, school: p.school };
   const search = new GuidanceSearch(content.guidance, content.vocabulary);
-  const guide = guideFeature(deps, search);
+  // Cross-feature ids are passed in here, so no feature imports another.
+  const guide = guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start });
   const setup = setupFeature(deps);
   const bot = createBot(deps, {
     guide,

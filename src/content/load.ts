@@ -18,6 +18,7 @@ import {
 import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
 import { vocabularySchema, type Vocabulary } from '../core/guidance/vocabulary.js';
 import { commandWordsSchema, type CommandWords } from '../core/commands.js';
+import { checkPlatformBlocks, checkWording } from './guidance-rules.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CONTENT_DIR = join(PROJECT_ROOT, 'content');
@@ -104,6 +105,7 @@ export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_
   const commands = check(commandWordsSchema, readYaml(commandsFile, dir, problems), rel(commandsFile), problems);
 
   crossCheck({ measures, sources, items }, problems, locale);
+  checkDocumentNames(sources, table, locale, problems);
   if (problems.length || !vocabulary || !commands) throw new ContentError(problems);
 
   return {
@@ -112,6 +114,22 @@ export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_
     vocabulary,
     commands,
   };
+}
+
+/**
+ * One name per source document, from strings/sources.yaml (keys sources.<document id>): once any is given,
+ * every document has one, none is for an unknown document, and none is one of the document's other names.
+ */
+function checkDocumentNames(sources: Guidance['sources'], table: Record<string, string>, locale: string, problems: string[]): void {
+  const names = Object.keys(table).filter((k) => k.startsWith('sources.'));
+  if (!names.length) return;
+  const ids = new Set(sources.documents.map((d) => d.id));
+  for (const d of sources.documents) {
+    const name = table[`sources.${d.id}`];
+    if (name === undefined) problems.push(`${locale}/strings/sources.yaml: ${d.id}: missing: every source document needs its one name`);
+    else for (const other of d.otherNames ?? []) if (name.toLowerCase().includes(other.toLowerCase())) problems.push(`${locale}/strings/sources.yaml: ${d.id}: uses "${other}", one of the document's other names`);
+  }
+  for (const k of names) if (!ids.has(k.slice('sources.'.length))) problems.push(`${locale}/strings/sources.yaml: ${k.slice('sources.'.length)}: no such document in sources.yaml`);
 }
 
 function crossCheck(g: Omit<Guidance, 'byId'>, problems: string[], locale: string): void {
@@ -143,6 +161,8 @@ function crossCheck(g: Omit<Guidance, 'byId'>, problems: string[], locale: strin
         else if (platform !== p) problems.push(`${where(item)}: platforms.${p}.refs.${i}: "${r}" is a ${platform} reference`);
       });
     }
+    checkPlatformBlocks(item, where(item), problems);
+    checkWording(item, g.sources, where(item), problems);
   }
   for (const m of measureIds) {
     if (!itemIds.has(m)) problems.push(`${locale}/guidance: no item for measure "${m}" (one item per measure)`);

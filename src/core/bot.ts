@@ -11,24 +11,29 @@ import { parseCommand, type CommandWords } from './commands.js';
 import { helpPrompt, type HelpButtons } from './help/feature.js';
 import { rememberTurn } from './people.js';
 import { userKey } from './ports.js';
+import type { GuideFeature } from './guidance/feature.js';
+import type { CallPlatform } from './guidance/schema.js';
 
 export type Intent = 'setup' | 'emergency' | 'help' | null;
 
-export interface GuideFeature extends Feature {
-  answer(turn: Turn, question: string): Promise<Reply[]>;
-}
-
+/**
+ * What the router needs of the guided setup, which lives outside core (dialogs/secure-call/) and is
+ * handed in by the composition root.
+ */
 export interface SetupFeature extends Feature {
-  start(turn: Turn, opts?: { platform?: 'zoom' | 'teams' | 'meet' }): Promise<Reply[]>;
+  /** "Help me secure my call", /safecall setup, the App Home and search-answer buttons. */
+  start(turn: Turn, opts?: { platform?: CallPlatform }): Promise<Reply[]>;
+  /** "Someone is zoombombing my lesson", the Teams command "happening now". */
   emergency(turn: Turn): Promise<Reply[]>;
 }
 
-export interface BotParts {
+/** The features and routing words the bot dispatches to, given by the composition root (src/app.ts). */
+export interface BotFeatures {
   guide: GuideFeature;
   setup: SetupFeature;
   intent(text: string): Intent;
   /** Detects a call platform named in free text ("zoom", "google meet"). */
-  platformIn(text: string): 'zoom' | 'teams' | 'meet' | undefined;
+  platformIn(text: string): CallPlatform | undefined;
   commands: CommandWords;
   /** The action ids the help card's buttons use. */
   helpButtons: HelpButtons;
@@ -40,7 +45,7 @@ export interface Bot {
   handle(turn: Turn): Promise<Reply[]>;
 }
 
-export function createBot(deps: Deps, parts: BotParts): Bot {
+export function createBot(deps: Deps, parts: BotFeatures): Bot {
   const features = new Map<string, Feature>([parts.guide, parts.setup, ...(parts.extra ?? [])].map((f) => [f.prefix, f]));
   const help = (turn: Turn, opts: { welcome?: boolean; lead?: string } = {}) =>
     helpPrompt(deps, turn.who.platform, parts.helpButtons, opts);

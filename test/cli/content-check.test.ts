@@ -86,3 +86,85 @@ test('a broken commands file is reported by file and field', async () => {
   expect(out).toMatch(/en-GB\/commands\.yaml: help: /);
   expect(out).toMatch(/en-GB\/commands\.yaml: \(top level\): Unrecognized key: "nonsense"/);
 });
+
+describe('the cross-checks on guidance words and references', () => {
+  type Block = Record<string, unknown>;
+  const block = (d: Record<string, unknown>, p: string) => (d.platforms as Record<string, Block>)[p]!;
+  const check = async () => {
+    const { code, out } = await run(['content', 'check', '--dir', dir]);
+    expect(code).toBe(1);
+    return out;
+  };
+
+  test("a Zoom reference under a Teams step is reported", async () => {
+    edit('en-GB/guidance/waiting-room.yaml', (d) => void (block(d, 'teams').refs = ['Z1']));
+    expect(await check()).toContain('en-GB/guidance/waiting-room.yaml: waiting-room: platforms.teams.refs.0: "Z1" is a zoom reference');
+  });
+
+  test('a setting stated as fact with no reference, and not marked unconfirmed, is reported', async () => {
+    edit('en-GB/guidance/lock-meeting.yaml', (d) => void (block(d, 'zoom').refs = []));
+    expect(await check()).toContain('en-GB/guidance/lock-meeting.yaml: lock-meeting: platforms.zoom.refs: "where" states a setting as fact with no reference');
+  });
+
+  test('the same block marked unconfirmed passes', async () => {
+    edit('en-GB/guidance/lock-meeting.yaml', (d) => {
+      block(d, 'zoom').refs = [];
+      block(d, 'zoom').unconfirmed = true;
+    });
+    expect((await run(['content', 'check', '--dir', dir])).code).toBe(0);
+  });
+
+  test('DPO and DPIA not spelled out at their first use are reported, per field', async () => {
+    edit('en-GB/guidance/breach-procedure.yaml', (d) => {
+      block(d, 'zoom').ifNotFound = 'Ask your DPO.';
+      d.why = 'The data protection impact assessment (DPIA) says so; the DPIA is reviewed.';
+      block(d, 'teams').alternative = 'Read the DPIA, then tell the data protection officer (DPO).';
+    });
+    const out = await check();
+    expect(out).toContain('breach-procedure: platforms.zoom.ifNotFound: "DPO" is not spelled out at its first use');
+    expect(out).toContain('breach-procedure: platforms.teams.alternative: "DPIA" is not spelled out at its first use');
+    expect(out).not.toContain('breach-procedure: why:');
+    expect(out).not.toContain('platforms.teams.alternative: "DPO"');
+  });
+
+  test('another name for a source document, and "your school\'s", are reported', async () => {
+    edit('en-GB/guidance/secure-network.yaml', (d) => {
+      d.why = 'The PCPD says so.';
+      block(d, 'meet').ifNotFound = "Ask your school's IT team.";
+    });
+    const out = await check();
+    expect(out).toContain('secure-network: why: calls a source "PCPD"; use its one name (strings sources.PCPD)');
+    expect(out).toContain(`secure-network: platforms.meet.ifNotFound: says "your school's"`);
+  });
+
+  test("an admin's setting with no where, recurring-class steps on an item a recurring class doesn't get, and an unknown setBy are reported", async () => {
+    edit('en-GB/guidance/secure-network.yaml', (d) => void (block(d, 'zoom').setBy = 'admin'));
+    edit('en-GB/guidance/disable-private-chat.yaml', (d) => {
+      d.callKinds = ['lesson'];
+      block(d, 'zoom').recurringSteps = ['Turn it off.'];
+    });
+    edit('en-GB/guidance/lock-meeting.yaml', (d) => void (block(d, 'zoom').setBy = 'it'));
+    const out = await check();
+    expect(out).toContain("secure-network: platforms.zoom.where: an admin's setting needs \"where\"");
+    expect(out).toContain('disable-private-chat: platforms.zoom.recurringSteps: the item is not for recurring classes');
+    expect(out).toContain('lock-meeting: platforms.zoom.setBy:');
+  });
+});
+
+describe("the source documents' one name each (strings/sources.yaml)", () => {
+  const names = (text: string) => writeFileSync(join(dir, 'en-GB/strings/sources.yaml'), text);
+
+  test('a name for every document, and no other, passes', async () => {
+    names('PCPD: "the Hong Kong privacy regulator\'s guidelines"\nDPIA: "a school trust\'s data protection impact assessment (DPIA)"\n');
+    expect((await run(['content', 'check', '--dir', dir])).code).toBe(0);
+  });
+
+  test('a missing name, a name for an unknown document and a name that is one of the other names are reported', async () => {
+    names('PCPD: "the PCPD"\nNOPE: "something"\n');
+    const { code, out } = await run(['content', 'check', '--dir', dir]);
+    expect(code).toBe(1);
+    expect(out).toContain('en-GB/strings/sources.yaml: DPIA: missing');
+    expect(out).toContain('en-GB/strings/sources.yaml: NOPE: no such document');
+    expect(out).toContain('en-GB/strings/sources.yaml: PCPD: uses "PCPD"');
+  });
+});

@@ -3,7 +3,7 @@
  * "remind me before my next call" (recorded as a pending request until the scheduler arrives).
  */
 import { addChannel, Chat, returning, TEACHERS, type Row } from './secure-call.harness.js';
-import { SETUP_FORMS } from '../../dialogs/secure-call-ids.js';
+import { SETUP_FORMS } from '../../dialogs/secure-call/ids.js';
 
 const khan = TEACHERS.khan!;
 

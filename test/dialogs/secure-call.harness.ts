@@ -10,8 +10,8 @@ import { plainText, type Button, type Prompt } from '../../src/core/prompt.js';
 import { userKey, type Store } from '../../src/core/ports.js';
 import { loadContent, type Content } from '../../src/content/load.js';
 import { decodeToken } from '../../src/core/dialog/engine.js';
-import { setupFeature, type SetupFeature } from '../../src/core/setup/feature.js';
-import { accountStepIds } from '../../dialogs/secure-call.js';
+import { setupFeature, type SetupFeature } from '../../dialogs/secure-call/feature.js';
+import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 
 export const NOW = new Date('2026-11-23T09:00:00Z');
 export const CHANNEL: Place = { platform: 'slack', id: 'C-CLASS-7B', kind: 'channel', teamId: 'T1' };

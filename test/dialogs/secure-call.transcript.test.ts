@@ -4,7 +4,7 @@
  * the checklist's forms (post to a channel, remind me) are in secure-call-summary.transcript.test.ts.
  */
 import { Chat, TEACHERS, returning, walk } from './secure-call.harness.js';
-import { accountStepIds } from '../../dialogs/secure-call.js';
+import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
 
 const khan = TEACHERS.khan!;
@@ -17,7 +17,7 @@ describe('the guided setup, to the summary, on each platform', () => {
     await chat.replay([
       ['start', /Which platform is the call on\?/],
       ['action setup.platform zoom', { text: [/What kind of call/, /Platform: Zoom/, /5 one-off steps for your account/], modes: [...UPDATE] }],
-      ['action setup.kind class', { text: [/Step 1 of 23 · Your account \(once\)/, /Choose where your school's call data is stored/, /Source: /, /\[Done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/, /It's happening now/], modes: [...UPDATE] }],
+      ['action setup.kind class', { text: [/Step 1 of 23 · Your account \(once\)/, /Choose where the school's call data is stored/, /Source: /, /\[Done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/, /It's happening now/], modes: [...UPDATE] }],
       ['action setup.done', /Step 2 of 23 · Your account/],
       ...walk('setup.done', 2, 23, 5),
       ['action setup.done', { text: [/Step 6 of 23 · Before the call/, /Let people in one at a time from a waiting room/, /Where: Security \(called Host tools/] }],
@@ -183,7 +183,7 @@ describe('"It\'s happening now"', () => {
     const chat = new Chat();
     await chat.replay([
       ['say help someone is zoombombing my lesson', { text: [/Which platform is the call on\? Tap it/], not: /Back to my setup/, modes: ['post'] }],
-      ['action setup.now meet', { text: [/On Google Meet:/, /Restricted/, /No setting: Meet has no lock/], not: /Back to my setup/, modes: [...UPDATE] }],
+      ['action setup.now meet', { text: [/On Google Meet:/, /Restricted/, /No setting: We found no lock in Meet/], not: /Back to my setup/, modes: [...UPDATE] }],
       ['say happening now', { text: /On Google Meet:/, modes: ['post'] }],
     ]);
   });

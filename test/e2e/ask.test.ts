@@ -9,7 +9,7 @@ import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
 import { GUIDE_ACTIONS } from '../../src/core/guidance/ids.js';
-import { SETUP_ACTIONS } from '../../dialogs/secure-call-ids.js';
+import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
 
 let rig: Rig;
 beforeAll(async () => {

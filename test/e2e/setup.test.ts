@@ -9,7 +9,7 @@ import { FORM, blockAction, event, postSlack, slashCommand } from '../rig/slack-
 import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
-import { SETUP_ACTIONS, SETUP_FIELDS, SETUP_FORMS } from '../../dialogs/secure-call-ids.js';
+import { SETUP_ACTIONS, SETUP_FIELDS, SETUP_FORMS } from '../../dialogs/secure-call/ids.js';
 import { payload, viewSubmission } from '../rig/slack-requests.js';
 import { invoke } from '../rig/teams-requests.js';
 import { main as cli } from '../../src/cli.js';

@@ -9,9 +9,12 @@ import type { Deps } from '../deps.js';
 import { prompt, type Block, type Button, type Prompt } from '../prompt.js';
 import { CALL_PLATFORMS, PHASES, type CallPlatform, type Guidance, type GuidanceItem } from './schema.js';
 import type { SearchHit, SearchResult } from './search.js';
-import { GUIDE_ACTIONS, SETUP_START } from './ids.js';
+import { GUIDE_ACTIONS } from './ids.js';
 
-export type AnswerContext = Pick<Deps, 'strings' | 'guidance'>;
+export type AnswerContext = Pick<Deps, 'strings' | 'guidance'> & {
+  /** The guided setup's start action, owned by the setup feature and passed in by the composition root. Value: a platform or empty. */
+  setupStart: string;
+};
 
 /**
  * A hit scoring below this is not a good match. Scores are MiniSearch BM25 sums (times the number of
@@ -146,7 +149,7 @@ export function topicsByPhase(guidance: Guidance): [string, GuidanceItem[]][] {
 }
 
 function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Button {
-  return { action: SETUP_START, label: g(ctx, 'buttons.setup'), value: platform ?? '', style: 'primary' };
+  return { action: ctx.setupStart, label: g(ctx, 'buttons.setup'), value: platform ?? '', style: 'primary' };
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {

@@ -18,8 +18,14 @@ export const MAX_MATCHES = 5;
 
 export type GuideFeature = Feature & { answer(turn: Turn, question: string): Promise<Reply[]> };
 
-export function guideFeature(deps: Deps, search: GuidanceSearch): GuideFeature {
-  const ctx: AnswerContext = { strings: deps.strings, guidance: deps.guidance };
+/** Ids owned by other features that the answers' buttons use. */
+export interface GuideLinks {
+  /** Starts the guided setup ("Secure my whole call"). */
+  setupStart: string;
+}
+
+export function guideFeature(deps: Deps, search: GuidanceSearch, links: GuideLinks): GuideFeature {
+  const ctx: AnswerContext = { strings: deps.strings, guidance: deps.guidance, setupStart: links.setupStart };
   const keyOf = (turn: Turn) => userKey(turn.who.platform, turn.who.id);
   const update = (prompt: Prompt): Reply => ({ mode: 'update', prompt });
 

@@ -2,12 +2,7 @@
  * The action ids of the guidance answers, defined once. Every id starts with `guide.`, the prefix the
  * guide feature owns. Values are JSON (see answer.ts: AnswerState) unless noted.
  */
-import { SETUP_ACTIONS } from '../../../dialogs/secure-call-ids.js';
-
 export const GUIDE_PREFIX = 'guide';
-
-/** The guided setup's start, owned by the setup feature: "Secure my whole call". Value: a platform or empty. */
-export const SETUP_START = SETUP_ACTIONS.start;
 
 export const GUIDE_ACTIONS = {
   /** "Next match": value AnswerState with the page to show. */

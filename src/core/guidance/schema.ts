@@ -29,9 +29,28 @@ export const measuresFileSchema = z.strictObject({ measures: z.array(measureSche
 /** content/sources.yaml: the source documents and the vendor references cited by platform steps. */
 export const sourcesFileSchema = z.strictObject({
   documents: z.array(
-    z.strictObject({ id: z.string().regex(/^[A-Z]+$/), title: text, publisher: text, date: isoDate, file: text }),
+    z.strictObject({
+      id: z.string().regex(/^[A-Z]+$/),
+      /**
+       * Other names for it that must not appear in guidance text (content check): a teacher sees one name per
+       * document, the one in content/<locale>/strings/sources.yaml.
+       */
+      otherNames: z.array(text).optional(),
+      title: text,
+      publisher: text,
+      date: isoDate,
+      file: text,
+    }),
   ),
-  references: z.array(z.strictObject({ id: z.string().regex(/^[ZTG]\d+$/), platform: z.enum(CALL_PLATFORMS), title: text })),
+  references: z.array(
+    z.strictObject({
+      id: z.string().regex(/^[ZTG]\d+$/),
+      platform: z.enum(CALL_PLATFORMS),
+      title: text,
+      /** Set for the third-party (school or university IT) pages PLATFORM-SETTINGS.md marks (3p): a source, not the vendor's. */
+      thirdParty: z.literal(true).optional(),
+    }),
+  ),
 });
 
 /** A platform the item applies to. `support` says how well the platform can do it. */
@@ -48,8 +67,15 @@ const platformSteps = z
     ifNotFound: text,
     /** Vendor references from content/sources.yaml (Z1, T4, G1…); empty where the step is general advice. */
     refs: z.array(z.string().regex(/^[ZTG]\d+$/)),
+    /**
+     * The steps for a recurring class where they differ from `steps` (it is one meeting set up once, not a new
+     * meeting each lesson). Other kinds of call use `steps`, which must not contradict a recurring class either.
+     */
+    recurringSteps: z.array(text).min(1).optional(),
     /** Set when no source confirms the exact setting: the steps say what to look for instead. */
     unconfirmed: z.boolean().optional(),
+    /** Who can change it: `admin` settings are gathered into one list a teacher passes to IT. */
+    setBy: z.enum(['teacher', 'admin']).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.support !== 'none' && p.steps.length === 0) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'needs at least one step' });
@@ -63,6 +89,8 @@ export const guidanceItemSchema = z.strictObject({
   measures: z.array(id).min(1),
   /** In a teacher's words. */
   title: text.max(80),
+  /** The title for a recurring class, where `title` would not fit it ("every lesson" when it is one meeting). */
+  recurringTitle: text.max(80).optional(),
   /** One or two sentences on why it matters. */
   why: text,
   /** Which source document and part: [{ doc: PCPD, part: "Hosts, point 2" }]. */

@@ -12,13 +12,16 @@ import {
   topicsPrompt,
   type AnswerContext,
 } from '../../../src/core/guidance/answer.js';
-import { GUIDE_ACTIONS, SETUP_START } from '../../../src/core/guidance/ids.js';
+import { GUIDE_ACTIONS } from '../../../src/core/guidance/ids.js';
+import { SETUP_ACTIONS } from '../../../dialogs/secure-call/ids.js';
+
+const SETUP_START = SETUP_ACTIONS.start;
 import type { GuidanceItem } from '../../../src/core/guidance/schema.js';
 import { GuidanceSearch, type SearchResult } from '../../../src/core/guidance/search.js';
 import type { Block, Button, Prompt } from '../../../src/core/prompt.js';
 
 const content = loadContent();
-const ctx: AnswerContext = { strings: content.strings, guidance: content.guidance };
+const ctx: AnswerContext = { strings: content.strings, guidance: content.guidance, setupStart: SETUP_START };
 const search = new GuidanceSearch(content.guidance, content.vocabulary);
 const t = (key: string, vars?: Record<string, string | number>) => content.strings.t(`guide.${key}`, vars);
 

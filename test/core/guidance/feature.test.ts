@@ -5,6 +5,7 @@ import type { Deps } from '../../../src/core/deps.js';
 import { decodeState, encodeState } from '../../../src/core/guidance/answer.js';
 import { guideFeature } from '../../../src/core/guidance/feature.js';
 import { GUIDE_ACTIONS } from '../../../src/core/guidance/ids.js';
+import { SETUP_ACTIONS } from '../../../dialogs/secure-call/ids.js';
 import { GuidanceSearch } from '../../../src/core/guidance/search.js';
 import { memoryStore } from '../../../src/core/memory.js';
 import { userKey, type Log } from '../../../src/core/ports.js';
@@ -25,7 +26,7 @@ function setup() {
     strings: content.strings,
     school: { name: 'Test School', timezone: 'Europe/London' },
   };
-  return { deps, guide: guideFeature(deps, search) };
+  return { deps, guide: guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start }) };
 }
 
 const turn = (input: Turn['input'] = { kind: 'message', text: '' }): Turn => ({

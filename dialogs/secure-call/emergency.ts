@@ -2,12 +2,12 @@
  * "It's happening now": the playbook card, reachable from any step, from a message and from the help
  * card. Never refused as stale: in an emergency the teacher always gets the playbook.
  */
-import type { Reply, Turn } from '../conversation.js';
-import type { CallPlatform } from '../guidance/schema.js';
-import type { Prompt } from '../prompt.js';
-import { decodeToken, NO_INSTANCE } from '../dialog/engine.js';
-import { isPlatform } from '../../../dialogs/secure-call.js';
-import { emergencyPlatformQuestion, playbook, reportAdvice, type EmergencyButtons } from '../../../dialogs/secure-call-emergency.js';
+import type { Reply, Turn } from '../../src/core/conversation.js';
+import type { CallPlatform } from '../../src/core/guidance/schema.js';
+import type { Prompt } from '../../src/core/prompt.js';
+import { decodeToken, NO_INSTANCE } from '../../src/core/dialog/engine.js';
+import { isPlatform } from './dialog.js';
+import { emergencyPlatformQuestion, playbook, reportAdvice, type EmergencyButtons } from './emergency-views.js';
 import { readPrefs, rememberPlatform, updatePrefs } from './prefs.js';
 import type { SetupRecord, SetupRuntime } from './runtime.js';
 

@@ -2,11 +2,11 @@
  * Pure views of the setup dialog: state → Prompt. Every word comes from content/<locale>/strings/setup.yaml
  * through `t`; every button value from `token` (the dialog's instance and revision, see the dialog engine).
  */
-import { CALL_KINDS, CALL_PLATFORMS, type CallPlatform, type Guidance, type GuidanceItem } from '../src/core/guidance/schema.js';
-import { prompt, type Block, type Button, type Prompt } from '../src/core/prompt.js';
-import type { Vars } from '../src/core/strings.js';
-import { SETUP_ACTIONS as A } from './secure-call-ids.js';
-import { accountStepIds, stepPhase, type SetupState } from './secure-call.js';
+import { CALL_KINDS, CALL_PLATFORMS, type CallPlatform, type Guidance, type GuidanceItem } from '../../src/core/guidance/schema.js';
+import { prompt, type Block, type Button, type Prompt } from '../../src/core/prompt.js';
+import type { Vars } from '../../src/core/strings.js';
+import { SETUP_ACTIONS as A } from './ids.js';
+import { accountStepIds, stepPhase, type SetupState } from './dialog.js';
 
 export interface SetupViewContext {
   /** A text from content/<locale>/strings/setup.yaml (keys `setup.…`). */

@@ -1,9 +1,9 @@
 /**
  * The guided secure-call setup as data and pure functions: which steps a teacher walks, in which
- * order, and how each answer moves the dialog on. Rendering is in secure-call-views.ts; the wiring
- * to the store and the chat platforms is in src/core/setup/.
+ * order, and how each answer moves the dialog on. Rendering is in views.ts; the wiring to the store
+ * is in feature.ts and its handlers.
  */
-import { CALL_KINDS, CALL_PLATFORMS, type CallKind, type CallPlatform, type GuidanceItem, type Phase } from '../src/core/guidance/schema.js';
+import { CALL_KINDS, CALL_PLATFORMS, type CallKind, type CallPlatform, type GuidanceItem, type Phase } from '../../src/core/guidance/schema.js';
 
 export const SETUP_DIALOG = 'setup';
 

@@ -2,16 +2,16 @@
  * What the setup's handlers share: the dialog engine over the store, the view context, the view
  * for whatever stage a dialog is at, and the polite refusals (stale button, someone else's button).
  */
-import type { Checked, DialogRecord } from '../dialog/engine.js';
-import { DialogEngine } from '../dialog/engine.js';
-import type { Reply, Turn } from '../conversation.js';
-import type { Deps } from '../deps.js';
-import type { GuidanceItem } from '../guidance/schema.js';
-import type { Prompt } from '../prompt.js';
-import type { Vars } from '../strings.js';
-import { SETUP_DIALOG, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from '../../../dialogs/secure-call.js';
-import { kindQuestion, platformQuestion, startOffer, stepView, withLead, type SetupViewContext, type StepPanel } from '../../../dialogs/secure-call-views.js';
-import { summaryView } from '../../../dialogs/secure-call-summary.js';
+import type { Checked, DialogRecord } from '../../src/core/dialog/engine.js';
+import { DialogEngine } from '../../src/core/dialog/engine.js';
+import type { Reply, Turn } from '../../src/core/conversation.js';
+import type { Deps } from '../../src/core/deps.js';
+import type { GuidanceItem } from '../../src/core/guidance/schema.js';
+import type { Prompt } from '../../src/core/prompt.js';
+import type { Vars } from '../../src/core/strings.js';
+import { SETUP_DIALOG, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from './dialog.js';
+import { kindQuestion, platformQuestion, startOffer, stepView, withLead, type SetupViewContext, type StepPanel } from './views.js';
+import { summaryView } from './summary-views.js';
 
 export type SetupRecord = DialogRecord<SetupState>;
 export type SetupEngine = DialogEngine<SetupState, SetupEvent, SetupEffect>;

@@ -1,8 +1,8 @@
 /** The setup preferences remembered per person (KnownUser.prefs): their call platform and the account steps seen. */
-import type { Person } from '../conversation.js';
-import type { CallPlatform } from '../guidance/schema.js';
-import { upsertUser } from '../people.js';
-import { userKey, type KnownUser, type Store } from '../ports.js';
+import type { Person } from '../../src/core/conversation.js';
+import type { CallPlatform } from '../../src/core/guidance/schema.js';
+import { upsertUser } from '../../src/core/people.js';
+import { userKey, type KnownUser, type Store } from '../../src/core/ports.js';
 
 export type Prefs = NonNullable<KnownUser['prefs']>;
 

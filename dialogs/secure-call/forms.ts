@@ -2,10 +2,10 @@
  * The summary's two forms: post the checklist to a channel, and "remind me before my next call".
  * The reminder is recorded as a PendingRequest; the scheduler that sends it arrives in a later release.
  */
-import type { Reply, Turn } from '../conversation.js';
-import type { PendingRequest } from '../ports.js';
-import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from '../../../dialogs/secure-call-ids.js';
-import { note, postForm, remindForm, sharedChecklist } from '../../../dialogs/secure-call-summary.js';
+import type { Reply, Turn } from '../../src/core/conversation.js';
+import type { PendingRequest } from '../../src/core/ports.js';
+import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
+import { note, postForm, remindForm, sharedChecklist } from './summary-views.js';
 import type { SetupRecord, SetupRuntime } from './runtime.js';
 
 export const REMIND_BEFORE_CALL = 'remind-before-call';

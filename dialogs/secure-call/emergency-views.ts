@@ -2,10 +2,10 @@
  * "It's happening now": the in-call playbook for one platform in a single card, and the interim
  * "Report what happened" advice. Pure views; the buttons' values are given by the caller.
  */
-import { CALL_PLATFORMS, type CallPlatform } from '../src/core/guidance/schema.js';
-import { prompt, type Block, type Button, type Prompt } from '../src/core/prompt.js';
-import { SETUP_ACTIONS as A } from './secure-call-ids.js';
-import { platformName, type SetupViewContext } from './secure-call-views.js';
+import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
+import { prompt, type Block, type Button, type Prompt } from '../../src/core/prompt.js';
+import { SETUP_ACTIONS as A } from './ids.js';
+import { platformName, type SetupViewContext } from './views.js';
 
 /** The guidance items the playbook is drawn from. */
 export const PLAYBOOK_ITEM = 'zoombombing-response';

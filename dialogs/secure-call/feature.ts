@@ -1,25 +1,20 @@
 /**
  * The guided secure-call setup, wired to the store: starting, resuming, each button, the forms and
- * the emergency card. The dialog itself (plan, reducer, views) is in dialogs/secure-call*.ts; the
- * state machine mechanics (stale buttons, revisions, double clicks) are in core/dialog/engine.ts.
+ * the emergency card. The dialog itself (plan, reducer) is in dialog.ts, the views in *-views.ts; the
+ * state machine mechanics (stale buttons, revisions, double clicks) are in src/core/dialog/engine.ts.
+ * Registered by src/app.ts; core only knows the SetupFeature interface.
  */
-import type { Reply, Turn } from '../conversation.js';
-import type { Deps, Feature } from '../deps.js';
-import type { CallPlatform } from '../guidance/schema.js';
-import { SETUP_ACTIONS as A, SETUP_PREFIX } from '../../../dialogs/secure-call-ids.js';
-import { accountStepIds, isKind, isPlatform, newSetup, type SetupEffect, type SetupEvent } from '../../../dialogs/secure-call.js';
-import { resumeQuestion, type StepPanel } from '../../../dialogs/secure-call-views.js';
+import type { Reply, Turn } from '../../src/core/conversation.js';
+import type { SetupFeature } from '../../src/core/bot.js';
+import type { Deps } from '../../src/core/deps.js';
+import type { CallPlatform } from '../../src/core/guidance/schema.js';
+import { SETUP_ACTIONS as A, SETUP_PREFIX } from './ids.js';
+import { accountStepIds, isKind, isPlatform, newSetup, type SetupEffect, type SetupEvent } from './dialog.js';
+import { resumeQuestion, type StepPanel } from './views.js';
 import { emergencyHandlers } from './emergency.js';
 import { formHandlers } from './forms.js';
 import { readPrefs, rememberAccountSteps, rememberPlatform, updatePrefs } from './prefs.js';
 import { setupRuntime } from './runtime.js';
-
-export interface SetupFeature extends Feature {
-  /** "Help me secure my call", /safecall setup, the App Home and search-answer buttons. */
-  start(turn: Turn, opts?: { platform?: CallPlatform }): Promise<Reply[]>;
-  /** "Someone is zoombombing my lesson", the Teams command "happening now". */
-  emergency(turn: Turn): Promise<Reply[]>;
-}
 
 /** The buttons that move the dialog on, and the event each stands for (undefined: the value makes no sense). */
 const EVENTS: Record<string, (arg: string) => SetupEvent | undefined> = {
@@ -132,3 +127,5 @@ export function setupFeature(deps: Deps): SetupFeature {
     onForm: (turn, formId, values, state) => forms.submit(turn, formId, values, state),
   };
 }
+
+export type { SetupFeature };

@@ -2,11 +2,11 @@
  * The end of the setup: the checklist, a plain copy for a lesson plan, posting it to a channel and
  * the "remind me before my next call" form. Pure views over the dialog state.
  */
-import type { ChecklistState, FormField, Prompt } from '../src/core/prompt.js';
-import { prompt } from '../src/core/prompt.js';
-import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './secure-call-ids.js';
-import { counts, type SetupState } from './secure-call.js';
-import { platformName, type SetupViewContext } from './secure-call-views.js';
+import type { ChecklistState, FormField, Prompt } from '../../src/core/prompt.js';
+import { prompt } from '../../src/core/prompt.js';
+import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
+import { counts, type SetupState } from './dialog.js';
+import { platformName, type SetupViewContext } from './views.js';
 
 function checklistItems(state: SetupState, ctx: SetupViewContext): { id: string; label: string; state: ChecklistState }[] {
   return state.plan.flatMap((id) => {
