@@ -10,7 +10,8 @@ export interface CollectionSpec<T> {
   indexes: Record<string, (value: T) => string | undefined>;
   /**
    * Collections that grow with history may be split into partitions by the embedded store, so a write
-   * touches only one file. Returns a short partition name (e.g. a month) for a record.
+   * touches only one file and an expired partition is dropped whole. Returns a short name (letters,
+   * digits, `-`, `_`; e.g. a month) for a record. A record stays in the partition of its first write.
    */
   partition?: (key: string, value: T) => string;
 }
