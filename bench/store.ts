@@ -2,7 +2,9 @@
  * lowdb store write cost: p50/p99 of one durable write (awaited, one at a time) with 100, 10,000 and
  * 100,000 records already stored, for an update of an existing record and an insert of a new one; the
  * same for a `durable: false` "last seen" update; a burst of concurrent writes (group commit); and 5,000
- * users inserted one by one. Target: write p50 at 100,000 ≤ 2× the p50 at 100.
+ * users inserted one by one; and the store's share of a turn (rememberTurn: the person and the conversation)
+ * for someone already known and for someone met for the first time. Target: write p50 at 100,000 ≤ 2× the
+ * p50 at 100.
  *
  *   node --import tsx bench/store.ts
  */
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { rememberTurn } from '../src/core/people.js';
 import type { KnownUser } from '../src/core/ports.js';
 import { openLowdbStore, type LowdbStore } from '../src/store/lowdb-store.js';
 
@@ -34,6 +37,8 @@ export interface SizeFigures {
   burst: { writes: number; totalMs: number; fsyncs: number };
   /** Opening the directory (load and index every record). */
   openMs: number;
+  /** The store's work in one turn (rememberTurn): a known person (last seen only) and a first meeting. */
+  turnMs: { known: Latency; firstSeen: Latency };
 }
 
 export interface StoreBench {
@@ -89,8 +94,15 @@ async function measure(stored: number): Promise<SizeFigures> {
     const b0 = performance.now();
     await Promise.all(Array.from({ length: 1000 }, (_, i) => store.users.update(pick(i), (u) => ({ ...u!, name: `Burst ${i}` }))));
     const burst = { writes: 1000, totalMs: performance.now() - b0, fsyncs: store.fsyncs() - syncs };
+    const place = (i: number) => ({ platform: 'slack' as const, id: `D${i}`, kind: 'dm' as const, teamId: 'T1' });
+    const teacher = (i: number) => ({ platform: 'slack' as const, id: `U${i}`, teamId: 'T1' });
+    const at = (i: number) => new Date(Date.UTC(2026, 2, 3, 0, 0, 0, i));
+    const visit = (i: number, t: Date) => rememberTurn(store, teacher((i * 7919) % stored), place((i * 7919) % stored), t);
+    for (let i = 0; i < SAMPLES; i++) await visit(i, at(0)); // their conversations are known from here on
+    const known = await timeEach(SAMPLES, (i) => visit(i, at(i + 1)));
+    const firstSeen = await timeEach(SAMPLES, (i) => rememberTurn(store, teacher(stored + SAMPLES + i), place(stored + SAMPLES + i), at(i)));
     await store.close();
-    return { stored, updateMs, insertMs, lazyUpdateMs, burst, openMs };
+    return { stored, updateMs, insertMs, lazyUpdateMs, burst, openMs, turnMs: { known, firstSeen } };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -129,6 +141,8 @@ export function report(r: StoreBench): string {
     'Store (lowdb, journal + group commit): one write awaited at a time, ms',
     '  stored |  update p50      p99 |  insert p50      p99 | lazy upd p50     p99 | 1,000 concurrent writes   |  open ms',
     ...rows,
+    'Store share of a turn (rememberTurn), ms: known person p50 / p99 | first meeting p50 / p99',
+    ...r.sizes.map((s) => `${String(s.stored).padStart(8)} | ${ms(s.turnMs.known.p50)} ${ms(s.turnMs.known.p99)} | ${ms(s.turnMs.firstSeen.p50)} ${ms(s.turnMs.firstSeen.p99)}`),
     `5,000 users inserted one by one: ${(r.insert5000Ms / 1000).toFixed(2)} s`,
     `update p50 at ${r.sizes.at(-1)!.stored} / at ${r.sizes[0]!.stored}: ${r.ratioP50.toFixed(2)}× (target ≤ 2×)`,
   ].join('\n');
