@@ -3,7 +3,7 @@
  * reopen; concurrent writes share an fsync; `durable: false` writes reach the disk at close; expired
  * receipt partitions are dropped whole; the journal is folded into the snapshot when it grows.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KnownUser } from '../../src/core/ports.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
@@ -131,5 +131,22 @@ describe('lowdb store: what a write costs', () => {
     expect(await again.users.list()).toHaveLength(101);
     expect(await again.users.read('u99')).toMatchObject({ revision: 6, value: { name: `${big}5` } });
     await again.close();
+  });
+
+  it('writes that cannot reach the disk are rejected, together with the ones queued after them, and leave no trace', async () => {
+    const clock = new TestClock();
+    const s = await openLowdbStore(dir, { clock });
+    await writeFile(join(dir, 'receipts'), 'in the way'); // the day partition's folder cannot be created
+    const at = clock.now().toISOString();
+    const results = await Promise.allSettled([
+      s.receipts.putIf('e1', { kind: 'k', at }, 0),
+      s.receipts.putIf('e2', { kind: 'k', at }, 0),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await s.receipts.get('e1')).toBeUndefined();
+    expect(await s.receipts.list()).toEqual([]);
+    await rm(join(dir, 'receipts'));
+    expect(await s.receipts.putIf('e1', { kind: 'k', at }, 0)).toBe(1); // first delivery is still recognised as first
+    await s.close();
   });
 });
