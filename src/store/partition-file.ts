@@ -152,9 +152,10 @@ export class PartitionFile<T> {
    * Durable: resolves once the line is on disk. Not durable: resolves at once.
    */
   write(key: string, env: Envelope<T> | undefined, durable: boolean): Promise<void> {
+    const line = `${JSON.stringify(env ? { k: key, e: env } : { k: key })}\n`; // before any change: it may throw
     const before = this.records.get(key);
     this.set(key, env);
-    this.buffer.push({ line: `${JSON.stringify(env ? { k: key, e: env } : { k: key })}\n`, key, before });
+    this.buffer.push({ line, key, before });
     if (!durable) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
