@@ -33,6 +33,8 @@ export const envSchema = z.object({
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional(),
   MicrosoftAppTenantId: optionalText,
+  /** off | local | authenticated; default: authenticated with a MicrosoftAppId, local without (see teamsMode). */
+  TEAMS_MODE: z.enum(['off', 'local', 'authenticated'], 'must be off, local or authenticated').optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -97,13 +99,30 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
   if (e.MicrosoftAppPassword && !e.MicrosoftAppId) problems.push('MicrosoftAppId: is required when MicrosoftAppPassword is set');
   if (e.MicrosoftAppType === 'SingleTenant' && !e.MicrosoftAppTenantId)
     problems.push('MicrosoftAppTenantId: is required when MicrosoftAppType is SingleTenant');
-  if (!e.MicrosoftAppId && !isLoopback(e.HOST))
+  const mode = teamsMode(e);
+  if (mode === 'local' && !isLoopback(e.HOST))
     problems.push(
-      `HOST: ${e.HOST} is not a loopback address, and with no MicrosoftAppId the Teams endpoint trusts any caller. ` +
-        'Set MicrosoftAppId and MicrosoftAppPassword, or keep HOST=127.0.0.1',
+      `HOST: ${e.HOST} is not a loopback address, and in local mode (no MicrosoftAppId) the Teams endpoint trusts any caller. ` +
+        'Set MicrosoftAppId and MicrosoftAppPassword, set TEAMS_MODE=off for a Slack-only SafeCall, or keep HOST=127.0.0.1',
     );
+  if (e.TEAMS_MODE === 'local' && e.MicrosoftAppId)
+    problems.push('TEAMS_MODE: local runs without authentication, so it cannot be used with MicrosoftAppId; unset one of them');
+  if (mode === 'authenticated' && !e.MicrosoftAppId) problems.push('MicrosoftAppId: is required when TEAMS_MODE is authenticated');
+  if (mode === 'authenticated' && e.MicrosoftAppId && !e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI')
+    problems.push('MicrosoftAppPassword: is required with MicrosoftAppId (the Azure Bot\'s client secret), unless MicrosoftAppType is UserAssignedMSI');
   if (problems.length) throw new ConfigError(problems, 'The environment');
   return e;
+}
+
+export type TeamsMode = 'off' | 'local' | 'authenticated';
+
+/**
+ * The Teams endpoint's mode. The default keeps `npm start` with no credentials working for the Emulator and
+ * the Agents Playground (local: loopback callers and loopback serviceUrls only) and turns token checks on
+ * as soon as an app id is set.
+ */
+export function teamsMode(env: Pick<Env, 'TEAMS_MODE' | 'MicrosoftAppId'>): TeamsMode {
+  return env.TEAMS_MODE ?? (env.MicrosoftAppId ? 'authenticated' : 'local');
 }
 
 export function isLoopback(host: string): boolean {

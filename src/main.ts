@@ -5,16 +5,18 @@
  */
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadEnv, loadSettings, type Env, type Settings } from './config.js';
+import { ConfigError, loadEnv, loadSettings, teamsMode, type Env, type Settings } from './config.js';
 import { ContentError } from './content/load.js';
 import { systemClock, type Clock, type Log } from './core/ports.js';
 import { createLogger } from './log.js';
+import { isLoopbackUrl } from './http/loopback.js';
+import { keepServingOnStrayErrors } from './http/stray-errors.js';
 import { createHttpServer } from './server.js';
 import { createSlack } from './slack/app.js';
 import { startSweeper } from './store/sweep.js';
 import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
 import { createAdapter, turnLogic } from './teams/adapter.js';
-import { teamsRequestListener } from './teams/http.js';
+import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
 import { VERSION } from './version.js';
 
@@ -48,27 +50,20 @@ export async function start(o: StartOptions): Promise<Running> {
   const sweeper = startSweeper(store, log);
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
-    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
-    const adapter = createAdapter(env, log);
-    const teams = teamsRequestListener({
-      adapter,
-      logic: turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings }, adapter),
-      log,
-      bodyLimit: env.SAFECALL_BODY_LIMIT,
-      tenantId: env.MicrosoftAppTenantId,
-      requireToken: Boolean(env.MicrosoftAppId),
-    });
-    const teamsMode = env.MicrosoftAppId ? `authenticated (app ${env.MicrosoftAppId})` : 'local, no auth (Bot Framework Emulator / Agents Playground)';
+    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
+    const teams = teamsEndpoint(env, log, (adapter) =>
+      turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) }, adapter),
+    );
     const server = createHttpServer({
       slack: slack?.listener,
       slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
-      teams,
+      teams: teams.listener,
       log,
       health: async () => ({
         version: VERSION,
         platforms: {
           slack: !slack ? 'off' : slack.ready() ? slack.mode : `${slack.mode} (connecting)`,
-          teams: env.MicrosoftAppId ? 'authenticated' : 'local-no-auth',
+          teams: teams.mode,
         },
         store: { writable: await store.writable() },
       }),
@@ -81,6 +76,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
     const url = `http://${host}:${port}`;
     await slack?.start();
+    const stopSweeping = sweepReceipts(store, log);
 
     print(`SafeCall ${VERSION} for ${settings.school.name} is listening on ${url}`);
     print(
@@ -90,7 +86,7 @@ export async function start(o: StartOptions): Promise<Running> {
           : '  Slack: Socket Mode (connects out to Slack; no public URL needed)'
         : `  Slack: off. ${SLACK_VARIABLES}`,
     );
-    print(`  POST ${url}/api/messages  Microsoft Teams, ${teamsMode}`);
+    print(teams.mode === 'off' ? '  Microsoft Teams: off (TEAMS_MODE=off); /api/messages answers 404' : `  POST ${url}/api/messages  Microsoft Teams, ${teams.banner}`);
     print(`  GET  ${url}/healthz       health check`);
     print(`  Data: ${dataDir} (embedded lowdb store)  Time zone: ${settings.school.timezone}`);
 
@@ -98,6 +94,7 @@ export async function start(o: StartOptions): Promise<Running> {
       url,
       port,
       async stop() {
+        stopSweeping();
         await slack?.stop();
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -112,6 +109,33 @@ export async function start(o: StartOptions): Promise<Running> {
     await store.close();
     throw err;
   }
+}
+
+/** The Teams endpoint for the configured mode (TEAMS_MODE, see config.ts), and how the banner names it. */
+function teamsEndpoint(env: Env, log: Log, logic: (adapter: ReturnType<typeof createAdapter>) => ReturnType<typeof turnLogic>) {
+  const mode = teamsMode(env);
+  if (mode === 'off') return { mode, banner: 'off', listener: teamsOffListener(log) };
+  const adapter = createAdapter(env, log);
+  const listener = teamsRequestListener({ adapter, logic: logic(adapter), log, bodyLimit: env.SAFECALL_BODY_LIMIT, tenantId: env.MicrosoftAppTenantId, mode });
+  const banner =
+    mode === 'authenticated'
+      ? `authenticated (app ${env.MicrosoftAppId})`
+      : 'local, no auth, loopback callers and serviceUrls only (Bot Framework Emulator / Agents Playground)';
+  return { mode, banner, listener };
+}
+
+const localOnly = (env: Env) => (teamsMode(env) === 'local' ? isLoopbackUrl : undefined);
+
+/**
+ * Delivery receipts (Slack and Teams idempotency keys) expire after an hour; removing them keeps a
+ * long-running process's store from growing with every request it ever answered.
+ */
+function sweepReceipts(store: { receipts: { sweep(): Promise<number> } }, log: Log, everyMs = 5 * 60_000): () => void {
+  const timer = setInterval(() => {
+    store.receipts.sweep().catch((err: Error) => log.warn({ err: err.message }, 'store: could not remove expired delivery receipts'));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Errors a person can act on: print the message only. */
@@ -131,7 +155,9 @@ async function run(): Promise<void> {
   try {
     const env = loadEnv();
     const settings = loadSettings(env.SAFECALL_SETTINGS);
-    running = await start({ env, settings });
+    const log = createLogger(env.LOG_LEVEL);
+    keepServingOnStrayErrors(log);
+    running = await start({ env, settings, log });
   } catch (err) {
     const message = explain(err);
     process.stderr.write(`SafeCall could not start.\n${message ?? (err as Error).stack ?? String(err)}\n`);

@@ -9,8 +9,10 @@ import type { Logger as BoltLogger } from '@slack/bolt';
 import pRetry from 'p-retry';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
-import type { Clock, Log } from '../core/ports.js';
+import type { Clock, Collection, Log, Receipt } from '../core/ports.js';
 import type { Strings } from '../core/strings.js';
+import { oncePerDelivery } from './deliveries.js';
+import { slackEdge } from './edge.js';
 import { registerListeners } from './listeners.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
@@ -52,6 +54,8 @@ export interface SlackOptions {
   strings: Strings;
   /** Only this workspace is served (settings slack.teamId). */
   teamId?: string;
+  /** Idempotency receipts (the store's), so a repeated delivery has no second effect. */
+  receipts: Collection<Receipt>;
   bodyLimit: number;
   /** Start-up retry pacing (tests shorten it). */
   retry?: { minTimeout: number; maxTimeout: number };
@@ -75,8 +79,14 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         endpoints: ['/slack/events'],
         logger,
         bodyLimit: o.bodyLimit,
+        // Bolt acknowledges events before listeners run, so an error there can only be logged: writing a
+        // status then would throw ERR_HTTP_HEADERS_SENT inside Bolt and end the process.
         processEventErrorHandler: async ({ error, response }) => {
           const foreign = error instanceof ForeignWorkspaceError || (error as { original?: unknown }).original instanceof ForeignWorkspaceError;
+          if (response.headersSent) {
+            log.error({ err: error.message, after: 'ack' }, 'slack: a listener failed after the request was acknowledged');
+            return false;
+          }
           if (foreign) {
             log.warn({ reason: 'foreign-workspace' }, 'slack: refused a request from a workspace that is not configured');
             response.writeHead(403).end();
@@ -86,7 +96,12 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
           response.writeHead(500).end();
           return true;
         },
-        unhandledRequestHandler: ({ logger: l }) => l.warn('a Slack request was not acknowledged in time'),
+        // Every request the edge lets through has a listener that acknowledges; this is the backstop that
+        // still answers (Bolt's default would, ours must too) instead of leaving the connection open.
+        unhandledRequestHandler: ({ response }) => {
+          log.warn({ status: 404 }, 'slack: a request was not acknowledged within 3 seconds; answered 404');
+          if (!response.headersSent) response.writeHead(404).end();
+        },
       });
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
@@ -95,14 +110,24 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     logger,
     deferInitialization: true,
   });
+  // Errors reach the receiver's processEventErrorHandler (one log line there) instead of being logged twice.
+  app.error(async (error) => {
+    throw error;
+  });
   if (o.teamId) {
+    // The HTTP edge refuses foreign workspaces before Bolt; this covers Socket Mode.
     const allowed = o.teamId;
     app.use(async ({ context, next }) => {
       if (context.teamId !== allowed && context.enterpriseId !== allowed) throw new ForeignWorkspaceError(context.teamId);
       await next();
     });
   }
+  app.use(oncePerDelivery(o.receipts, o.clock, log));
   registerListeners(app, { bot: o.bot, clock: o.clock, log, strings: o.strings });
+
+  const edge = receiver
+    ? slackEdge({ signingSecret: env.SLACK_SIGNING_SECRET!, bodyLimit: o.bodyLimit, teamId: o.teamId, log, bolt: receiver.requestListener })
+    : undefined;
 
   let initialised = false;
   let stopped = false;
@@ -119,7 +144,11 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
             res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('SafeCall is still connecting to Slack.');
             return;
           }
-          receiver.requestListener(req, res);
+          edge!(req, res).catch((err: Error) => {
+            log.error({ err: err.message }, 'slack: a request failed before it reached a listener');
+            if (!res.headersSent) res.writeHead(500).end();
+            else res.end();
+          });
         }
       : undefined,
     async start() {

@@ -4,6 +4,7 @@
  * response_url; a slash command in a channel the bot is not in falls back to an ephemeral response.
  */
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import type { Reply } from '../core/conversation.js';
 import type { Log } from '../core/ports.js';
 import type { Prompt } from '../core/prompt.js';
@@ -22,12 +23,53 @@ export interface SlackOrigin {
 
 /** What the adapter keeps in a modal's private_metadata so a submission can answer in the right place. */
 export interface ModalEnvelope {
-  s?: string;
-  c?: string;
-  t?: string;
-  e?: boolean;
-  r?: string;
+  /** The form's opaque state (core's). */
+  state?: string;
+  /** Where the modal was opened from, and the message whose button opened it. */
+  channel?: string;
+  messageTs?: string;
+  ephemeral?: boolean;
+  responseUrl?: string;
 }
+
+const envelopeSchema = z.object({
+  state: z.string().optional(),
+  channel: z.string().optional(),
+  messageTs: z.string().optional(),
+  ephemeral: z.boolean().optional(),
+  responseUrl: z.string().optional(),
+});
+/** Modals opened before the fields were named carry {s, c, t, e, r}; they are read for as long as they stay open. */
+const legacyEnvelopeSchema = z
+  .strictObject({ s: z.string().optional(), c: z.string().optional(), t: z.string().optional(), e: z.boolean().optional(), r: z.string().optional() })
+  .transform((l): ModalEnvelope => ({ state: l.s, channel: l.c, messageTs: l.t, ephemeral: l.e, responseUrl: l.r }));
+
+/** Reads private_metadata back; undefined when it is not an envelope SafeCall wrote. */
+export function readEnvelope(privateMetadata: string): ModalEnvelope | undefined {
+  if (!privateMetadata) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(privateMetadata);
+  } catch {
+    return undefined;
+  }
+  const named = envelopeSchema.strict().safeParse(raw);
+  if (named.success) return named.data;
+  const legacy = legacyEnvelopeSchema.safeParse(raw);
+  return legacy.success ? legacy.data : undefined;
+}
+
+/** Slack refuses a view whose private_metadata is longer than this. */
+export const PRIVATE_METADATA_LIMIT = 3000;
+
+export class ModalTooLargeError extends Error {
+  constructor(readonly length: number) {
+    super(`the form's state needs ${length} characters of private_metadata; Slack allows ${PRIVATE_METADATA_LIMIT}`);
+  }
+}
+
+/** How long a response_url may take before the reply goes another way (Slack's own requests time out at 3 s). */
+export const RESPONSE_URL_TIMEOUT_MS = 5000;
 
 const FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
@@ -37,8 +79,18 @@ function slackError(err: unknown): string | undefined {
 
 async function respond(origin: SlackOrigin, body: Record<string, unknown>): Promise<boolean> {
   if (!origin.responseUrl) return false;
-  const res = await fetch(origin.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return res.ok;
+  try {
+    const res = await fetch(origin.responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    });
+    return res.ok;
+  } catch {
+    // Unreachable or too slow: the callers fall back to the Web API.
+    return false;
+  }
 }
 
 async function post(origin: SlackOrigin, p: Prompt, to: string | undefined, log: Log): Promise<void> {
@@ -77,12 +129,26 @@ async function privately(origin: SlackOrigin, p: Prompt): Promise<void> {
   }
 }
 
-export function modalView(p: Prompt, envelope: ModalEnvelope) {
+/**
+ * The modal for a form prompt, with the envelope in private_metadata. Over Slack's limit the response_url is
+ * left out first (a submission then answers through the Web API); if that is not enough the form cannot
+ * be opened and ModalTooLargeError says why.
+ */
+export function modalView(p: Prompt, envelope: ModalEnvelope, log?: Log) {
   const view = renderModal(p);
-  return { ...view, private_metadata: JSON.stringify({ ...envelope, s: p.form?.state }) };
+  const full: ModalEnvelope = { ...envelope, state: p.form?.state };
+  let metadata = JSON.stringify(full);
+  if (metadata.length > PRIVATE_METADATA_LIMIT) {
+    const shorter = JSON.stringify({ ...full, responseUrl: undefined });
+    if (shorter.length > PRIVATE_METADATA_LIMIT) throw new ModalTooLargeError(metadata.length);
+    log?.warn({ length: metadata.length, limit: PRIVATE_METADATA_LIMIT }, 'slack: a form envelope was over the private_metadata limit; left out its response_url');
+    metadata = shorter;
+  }
+  return { ...view, private_metadata: metadata };
 }
 
-export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log): Promise<void> {
+/** `problemPrompt`: the apology shown when a reply cannot be delivered as intended (strings help.problem). */
+export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log, problemPrompt: Prompt): Promise<void> {
   for (const reply of replies) {
     switch (reply.mode) {
       case 'post':
@@ -96,8 +162,18 @@ export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log): 
         break;
       case 'modal':
         if (origin.triggerId && reply.prompt.form) {
-          const envelope: ModalEnvelope = { c: origin.channel, t: origin.messageTs, e: origin.ephemeral, r: origin.responseUrl };
-          await origin.client.views.open({ trigger_id: origin.triggerId, view: modalView(reply.prompt, envelope) });
+          const envelope: ModalEnvelope = { channel: origin.channel, messageTs: origin.messageTs, ephemeral: origin.ephemeral, responseUrl: origin.responseUrl };
+          let view;
+          try {
+            view = modalView(reply.prompt, envelope, log);
+          } catch (err) {
+            if (!(err instanceof ModalTooLargeError)) throw err;
+            // Visible, not silent: the person gets the apology instead of a modal that never opens.
+            log.warn({ length: err.length, limit: PRIVATE_METADATA_LIMIT }, 'slack: a form was too large to open as a modal');
+            await privately(origin, problemPrompt);
+            break;
+          }
+          await origin.client.views.open({ trigger_id: origin.triggerId, view });
         } else {
           await post(origin, reply.prompt, undefined, log);
         }

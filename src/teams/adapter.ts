@@ -12,12 +12,14 @@ import {
   type Activity,
   type ConversationReference,
 } from 'botbuilder';
+import pTimeout from 'p-timeout';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
 import { conversationKey, type Clock, type Log, type Store } from '../core/ports.js';
 import type { Prompt } from '../core/prompt.js';
 import type { Strings } from '../core/strings.js';
+import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js';
 import { renderCard, submitPayload } from './render.js';
 import type { RenderCardOptions } from './card-types.js';
 
@@ -29,9 +31,17 @@ export interface TeamsOptions {
   log: Log;
   timezone: string;
   strings: Strings;
+  /** Local mode: only loopback serviceUrls may be called, stored references included. */
+  mayCall?: (serviceUrl: string | undefined) => boolean;
 }
 
-export function createAdapter(env: Env, log: Log): CloudAdapter {
+/** Longer than the Bot Connector's redelivery window; receipts are removed by the store after this. */
+export const RECEIPT_TTL_MS = 60 * 60 * 1000;
+
+/** How long a call to the Bot Connector (the serviceUrl) may take; a turn must not wait on a silent far side. */
+export const CONNECTOR_TIMEOUT_MS = 10_000;
+
+export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR_TIMEOUT_MS): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: env.MicrosoftAppId ?? '',
     MicrosoftAppPassword: env.MicrosoftAppPassword ?? '',
@@ -39,6 +49,14 @@ export function createAdapter(env: Env, log: Log): CloudAdapter {
     MicrosoftAppTenantId: env.MicrosoftAppTenantId ?? '',
   });
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}, credentials));
+  // botbuilder's connector client has no timeout, and it replaces any request policy passed in, so a turn
+  // stops waiting for a silent serviceUrl here instead (the send fails with a TimeoutError).
+  adapter.use(async (context, next) => {
+    const deadline = <T>(work: Promise<T>) => pTimeout(work, { milliseconds: connectorTimeoutMs, message: 'the Bot Connector did not answer in time' });
+    context.onSendActivities((_ctx, _activities, send) => deadline(send()));
+    context.onUpdateActivity((_ctx, _activity, send) => deadline(send()));
+    await next();
+  });
   adapter.onTurnError = async (_context, error) => {
     log.error({ err: error.message }, 'teams: a turn failed');
   };
@@ -90,6 +108,10 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
       o.log.warn({ conversation: conversationId }, 'teams: no stored reference for that conversation; message not sent');
       return;
     }
+    if (o.mayCall && !o.mayCall((known.reference as { serviceUrl?: string }).serviceUrl)) {
+      o.log.warn({ conversation: conversationId }, 'teams: local mode does not send to a serviceUrl outside this machine; message not sent');
+      return;
+    }
     await adapter.continueConversationAsync(appId, known.reference as Partial<ConversationReference>, async (ctx) => {
       await ctx.sendActivity(message(p));
     });
@@ -121,12 +143,50 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     return invokeCard;
   }
 
+  const receipt = (kind: string) => {
+    const now = o.clock.now();
+    return [{ kind, at: now.toISOString() }, 0, { expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) }] as const;
+  };
+  const invokeOk = (context: TurnContext) =>
+    context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' } } });
+
+  /** A redelivered activity (same id in the same conversation) has no second effect; the store's putIf decides. */
+  async function firstDelivery(context: TurnContext): Promise<boolean> {
+    const { id, conversation } = context.activity;
+    if (!id) return true;
+    const first = await o.store.receipts.putIf(`teams:activity:${conversation.id}:${id}`, ...receipt('activity'));
+    if (first !== undefined) return true;
+    o.log.info({ type: context.activity.type }, 'teams: a redelivered activity was acknowledged and not processed again');
+    if (context.activity.type === ActivityTypes.Invoke) await invokeOk(context);
+    return false;
+  }
+
+  /**
+   * Teams sends both installationUpdate and conversationUpdate for one install: welcome once per
+   * conversation, until the bot is removed (or an hour passes, for an install whose removal was missed).
+   */
+  const welcomeKey = (context: TurnContext) => `teams:welcome:${context.activity.conversation.id}`;
+  const removed = (a: Activity) =>
+    (a.type === ActivityTypes.InstallationUpdate && typeof a.action === 'string' && a.action.startsWith('remove')) ||
+    (a.type === ActivityTypes.ConversationUpdate && Boolean(a.membersRemoved?.some((m) => m.id === a.recipient?.id)));
+
   return async (context: TurnContext): Promise<void> => {
     const activity = context.activity;
+    if (!(await firstDelivery(context))) return;
+    if (removed(activity)) await o.store.receipts.delete(welcomeKey(context));
     const input = inputOf(activity, o.timezone);
     if (!input) {
       if (activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });
       if (activity.type === ActivityTypes.Message) o.log.warn({ reason: 'unrecognised-submit' }, 'teams: a card submit with unknown data was ignored');
+      return;
+    }
+    if (input.kind === 'installed' && (await o.store.receipts.putIf(welcomeKey(context), ...receipt('welcome'))) === undefined) {
+      o.log.info({ type: activity.type }, 'teams: already welcomed in this conversation; not welcomed again');
+      return;
+    }
+    if (input.kind === 'message' && isTooLong(input.text)) {
+      o.log.info({ length: input.text.length, limit: MAX_QUESTION_CHARS }, 'teams: a message over the length limit was answered without a search');
+      await context.sendActivity(message(tooLongPrompt(o.strings, input.text.length)));
       return;
     }
     const turn: Turn = {
@@ -144,9 +204,8 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     const replies = await o.bot.handle(turn);
     const next = await deliver(context, replies);
     if (activity.type === ActivityTypes.Invoke) {
-      const value = next
-        ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: next }
-        : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' };
+      if (!next) return void (await invokeOk(context));
+      const value = { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: next };
       await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: value } });
     }
   };

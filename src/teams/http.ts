@@ -1,11 +1,14 @@
 /**
  * POST /api/messages: a small req/res shim in front of botbuilder's CloudAdapter, so no web framework
- * is needed. Checks content type, size, JSON and tenant before the adapter (which checks the token).
+ * is needed. Checks the mode's rules (local: loopback callers and serviceUrls only), content type, size,
+ * JSON, the activity's shape and the tenant before the adapter (which checks the token).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { Log } from '../core/ports.js';
 import { BodyTooLargeError, readBody } from '../http/body.js';
+import { isLoopbackAddress, isLoopbackUrl } from '../http/loopback.js';
+import { activityProblem, activitySchema } from './activity.js';
 
 export interface TeamsHttpOptions {
   adapter: CloudAdapter;
@@ -14,8 +17,18 @@ export interface TeamsHttpOptions {
   bodyLimit: number;
   /** Single-tenant: activities from any other tenant are refused. */
   tenantId?: string;
-  /** With an app id every request needs a bearer token (botbuilder verifies it). */
-  requireToken: boolean;
+  /** authenticated: every request needs a bearer token (botbuilder verifies it). local: no token, loopback only. */
+  mode: 'local' | 'authenticated';
+}
+
+/** TEAMS_MODE=off: the endpoint says so plainly, once per request. */
+export function teamsOffListener(log: Log) {
+  return (_req: IncomingMessage, res: ServerResponse): void => {
+    log.info({ status: 404 }, 'teams: a request arrived but Microsoft Teams is off (TEAMS_MODE=off)');
+    res
+      .writeHead(404, { 'content-type': 'application/json; charset=utf-8' })
+      .end(JSON.stringify({ error: 'teams_off', message: 'Microsoft Teams is off (TEAMS_MODE=off). Set TEAMS_MODE=local or authenticated to turn it on.' }));
+  };
 }
 
 function tenantOf(activity: Record<string, unknown>): string | undefined {
@@ -31,6 +44,14 @@ export function teamsRequestListener(o: TeamsHttpOptions) {
     res.end(message);
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (o.mode === 'local' && !isLoopbackAddress(req.socket.remoteAddress))
+      return refuse(res, 403, 'not-loopback', 'local mode serves only callers on this machine');
+    // Clients (the Agents Playground among them) probe the endpoint with GET before they connect.
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      o.log.debug({ method: req.method }, 'teams: answered a probe of the endpoint');
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(req.method === 'GET' ? 'SafeCall Microsoft Teams endpoint: POST Bot Framework activities here.' : undefined);
+      return;
+    }
     if (req.method !== 'POST') return refuse(res, 405, 'method', 'only POST is accepted');
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') return refuse(res, 415, 'content-type', 'the body must be application/json');
@@ -43,8 +64,13 @@ export function teamsRequestListener(o: TeamsHttpOptions) {
       if (err instanceof BodyTooLargeError) return refuse(res, 413, 'too-large', 'the request body is too large');
       return refuse(res, 400, 'bad-json', 'the body is not valid JSON');
     }
+    const checked = activitySchema.safeParse(body);
+    if (!checked.success) return refuse(res, 400, 'shape', `refused an activity that does not fit (${activityProblem(checked.error)})`);
+    // The caller chooses serviceUrl and the bot posts to it: in local mode only this machine may be named.
+    if (o.mode === 'local' && !isLoopbackUrl(checked.data.serviceUrl))
+      return refuse(res, 403, 'service-url', 'local mode sends only to a serviceUrl on this machine');
     // A missing or malformed token is refused here, so botbuilder does not print a stack trace for it.
-    if (o.requireToken && !/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(String(req.headers.authorization ?? '')))
+    if (o.mode === 'authenticated' && !/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/.test(String(req.headers.authorization ?? '')))
       return refuse(res, 401, 'token', 'refused a request without a valid token');
     if (o.tenantId && tenantOf(body) !== o.tenantId) return refuse(res, 403, 'foreign-tenant', 'this SafeCall does not serve that tenant');
 

@@ -32,7 +32,7 @@ describe('health and start-up', () => {
     expect(await res.json()).toEqual({
       status: 'ok',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
-      platforms: { slack: 'http', teams: 'local-no-auth' },
+      platforms: { slack: 'http', teams: 'local' },
       store: { writable: true },
     });
   });

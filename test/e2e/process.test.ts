@@ -40,7 +40,7 @@ test('starts with no credentials, says what it serves, answers /healthz, stops c
   expect(p.out()).toMatch(/Slack: off\. Set SLACK_BOT_TOKEN/);
   expect(p.out()).toMatch(/\/api\/messages {2}Microsoft Teams, local, no auth/);
   const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
-  expect(health).toMatchObject({ status: 'ok', platforms: { slack: 'off', teams: 'local-no-auth' }, store: { writable: true } });
+  expect(health).toMatchObject({ status: 'ok', platforms: { slack: 'off', teams: 'local' }, store: { writable: true } });
   expect((await stat(data)).mode & 0o777).toBe(0o700);
   expect((await stat(join(data, 'meta.json'))).mode & 0o777).toBe(0o600);
 

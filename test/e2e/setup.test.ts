@@ -185,7 +185,7 @@ describe('Slack forms and shortcuts', () => {
     await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
     const { final } = await driveSlack(user, channel, 'zoom');
     await slackPress(user, channel, final, find(slackButtons(final.body), SETUP_ACTIONS.remind));
-    const opened = await rig.slack.waitForMethod('views.open', (b) => b.trigger_id === `trigger-${user}`);
+    const opened = await rig.slack.waitForMethod('views.open', (b) => String(b.trigger_id).startsWith(`trigger-${user}.`));
     const view = opened.body.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(SETUP_FORMS.remind);
 

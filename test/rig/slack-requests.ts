@@ -35,7 +35,12 @@ export async function postSlack(
 // Bolt compares the content type exactly: no charset.
 export const FORM = 'application/x-www-form-urlencoded';
 
-export function slashCommand(o: { user: string; channel: string; text: string; team?: string; responseUrl?: string }): string {
+let sequence = 0;
+/** Slack gives every interaction its own trigger id (SafeCall dedupes by it); `trigger-<user>.<n>` keeps the person readable. */
+export const triggerId = (user: string) => `trigger-${user}.${++sequence}`;
+const actionTs = () => `${1_700_000_000 + ++sequence}.000001`;
+
+export function slashCommand(o: { user: string; channel: string; text: string; team?: string; responseUrl?: string; triggerId?: string }): string {
   return new URLSearchParams({
     token: 'legacy',
     team_id: o.team ?? TEAM,
@@ -48,7 +53,7 @@ export function slashCommand(o: { user: string; channel: string; text: string; t
     text: o.text,
     api_app_id: 'A0SAFECALL',
     response_url: o.responseUrl ?? 'http://127.0.0.1:9/respond',
-    trigger_id: `trigger-${o.user}`,
+    trigger_id: o.triggerId ?? triggerId(o.user),
   }).toString();
 }
 
@@ -67,8 +72,8 @@ export function blockAction(o: {
   responseUrl?: string;
 }): string {
   const action = o.selected
-    ? { type: 'static_select', action_id: o.actionId, block_id: 'b1', selected_option: { value: o.selected, text: { type: 'plain_text', text: o.selected } }, action_ts: '1' }
-    : { type: 'button', action_id: o.actionId, block_id: 'b1', value: o.value ?? '', text: { type: 'plain_text', text: 'x' }, action_ts: '1' };
+    ? { type: 'static_select', action_id: o.actionId, block_id: 'b1', selected_option: { value: o.selected, text: { type: 'plain_text', text: o.selected } }, action_ts: actionTs() }
+    : { type: 'button', action_id: o.actionId, block_id: 'b1', value: o.value ?? '', text: { type: 'plain_text', text: 'x' }, action_ts: actionTs() };
   return payload({
     type: 'block_actions',
     team: { id: o.team ?? TEAM, domain: 'school' },
@@ -76,7 +81,7 @@ export function blockAction(o: {
     api_app_id: 'A0SAFECALL',
     token: 'legacy',
     container: { type: 'message', message_ts: o.messageTs ?? '1700000000.000100', channel_id: o.channel, is_ephemeral: false },
-    trigger_id: `trigger-${o.user}`,
+    trigger_id: triggerId(o.user),
     channel: { id: o.channel, name: 'general' },
     message: { type: 'message', ts: o.messageTs ?? '1700000000.000100', text: 'x' },
     response_url: o.responseUrl ?? 'http://127.0.0.1:9/respond',
@@ -97,7 +102,7 @@ export function viewSubmission(o: {
     user: { id: o.user, username: `name-${o.user}`, name: `name-${o.user}`, team_id: o.team ?? TEAM },
     api_app_id: 'A0SAFECALL',
     token: 'legacy',
-    trigger_id: `trigger-${o.user}`,
+    trigger_id: triggerId(o.user),
     view: {
       id: 'V1',
       type: 'modal',

@@ -18,7 +18,7 @@ test('a private reply in a DM whose response_url stops working mid-way posts eac
   const posted: unknown[] = [];
   const client = { chat: { postMessage: async (args: unknown) => void posted.push(args), postEphemeral: async () => undefined } } as unknown as WebClient;
   try {
-    await deliver([{ mode: 'private', prompt: long }], { client, channel: 'D1', userId: 'U1', responseUrl: `${responseUrl.url}/respond` }, quiet);
+    await deliver([{ mode: 'private', prompt: long }], { client, channel: 'D1', userId: 'U1', responseUrl: `${responseUrl.url}/respond` }, quiet, prompt([]));
   } finally {
     await responseUrl.stop();
   }
