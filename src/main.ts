@@ -76,7 +76,6 @@ export async function start(o: StartOptions): Promise<Running> {
     const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
     const url = `http://${host}:${port}`;
     await slack?.start();
-    const stopSweeping = sweepReceipts(store, log);
 
     print(`SafeCall ${VERSION} for ${settings.school.name} is listening on ${url}`);
     print(
@@ -94,7 +93,6 @@ export async function start(o: StartOptions): Promise<Running> {
       url,
       port,
       async stop() {
-        stopSweeping();
         await slack?.stop();
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -125,18 +123,6 @@ function teamsEndpoint(env: Env, log: Log, logic: (adapter: ReturnType<typeof cr
 }
 
 const localOnly = (env: Env) => (teamsMode(env) === 'local' ? isLoopbackUrl : undefined);
-
-/**
- * Delivery receipts (Slack and Teams idempotency keys) expire after an hour; removing them keeps a
- * long-running process's store from growing with every request it ever answered.
- */
-function sweepReceipts(store: { receipts: { sweep(): Promise<number> } }, log: Log, everyMs = 5 * 60_000): () => void {
-  const timer = setInterval(() => {
-    store.receipts.sweep().catch((err: Error) => log.warn({ err: err.message }, 'store: could not remove expired delivery receipts'));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
 
 /** Errors a person can act on: print the message only. */
 function explain(err: unknown): string | undefined {

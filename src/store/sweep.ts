@@ -6,7 +6,8 @@
 import { COLLECTION_NAMES } from '../core/collections.js';
 import type { Log, Store } from '../core/ports.js';
 
-export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+/** Delivery receipts live an hour: sweeping every few minutes keeps them from piling up between sweeps. */
+export const SWEEP_EVERY_MS = 5 * 60 * 1000;
 
 /** Sweeps every collection; resolves to how many records each lost (only the non-zero ones). */
 export async function sweepExpired(store: Store): Promise<Record<string, number>> {
