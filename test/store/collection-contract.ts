@@ -10,6 +10,8 @@ import { leaseContract, queryContract, revisionContract } from './contract-cas.j
 export interface ContractSubject {
   open(clock: Clock): Promise<Store>;
   close(store: Store): Promise<void>;
+  /** For persistent stores: closes `store` and opens the same data again (a restart). */
+  reopen?(store: Store, clock: Clock): Promise<Store>;
 }
 
 const user = (id: string, name = 'Ms Example'): KnownUser => ({

@@ -11,6 +11,7 @@ const MINUTE = 60_000;
 
 function withStore(subject: ContractSubject) {
   const ctx = { store: undefined as unknown as Store, clock: new TestClock() };
+  // (`ctx.store` may be replaced by a reopen; afterEach closes whichever is current.)
   beforeEach(async () => {
     ctx.clock = new TestClock();
     ctx.store = await subject.open(ctx.clock);
@@ -112,6 +113,22 @@ export function revisionContract(label: string, subject: ContractSubject): void 
       await t.store.requests.put('r', request('r'));
       t.clock.advance(2 * MINUTE);
       expect(await t.store.requests.get('r')).toBeDefined();
+    });
+
+    (subject.reopen ? it : it.skip)('revisions, expiry, leases and receipts survive a restart', async () => {
+      await t.store.requests.put('r', request('r', { dueAt: '2026-03-01T00:00:00.000Z' }));
+      const [claimed] = await t.store.requests.claim({ index: 'due', before: '2026-03-02', owner: 'w1', leaseMs: 60 * MINUTE });
+      const expiresAt = new Date(t.clock.now().getTime() + 10 * MINUTE);
+      await t.store.receipts.putIf('evt', { kind: 'k', at: t.clock.now().toISOString() }, 0, { expiresAt });
+      await t.store.users.put('u', { platform: 'slack', id: 'u', firstSeen: 'a', lastSeen: 'a' });
+      await t.store.users.update('u', (u) => ({ ...u!, lastSeen: 'b' }), { durable: false });
+      t.store = await subject.reopen!(t.store, t.clock);
+      expect(await t.store.requests.read('r')).toMatchObject({ revision: claimed!.revision });
+      expect(await t.store.requests.claim({ index: 'due', before: '2026-03-02', owner: 'w2', leaseMs: MINUTE })).toEqual([]);
+      expect(await t.store.receipts.putIf('evt', { kind: 'k', at: 'again' }, 0)).toBeUndefined();
+      expect((await t.store.users.get('u'))?.lastSeen).toBe('b'); // a clean stop keeps even durable: false writes
+      t.clock.advance(10 * MINUTE);
+      expect(await t.store.receipts.get('evt')).toBeUndefined();
     });
 
     it('durable: false writes are visible at once like any other', async () => {

@@ -23,6 +23,10 @@ collectionContract('lowdb store', {
     await store.close();
     await removeDir((store as LowdbStore).dir);
   },
+  reopen: async (store, clock) => {
+    await store.close();
+    return openLowdbStore((store as LowdbStore).dir, { lockStaleMs: 2000, clock });
+  },
 });
 
 describe('lowdb store on disk', () => {
