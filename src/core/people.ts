@@ -19,11 +19,13 @@ async function upsert<T extends { lastSeen: string }>(
   collection: Collection<T>,
   key: string,
   make: (current: T | undefined) => T,
+  /** The record without its bookkeeping: a write that changes only bookkeeping is not durable. */
+  material: (value: T) => unknown = (v) => ({ ...v, lastSeen: '' }),
 ): Promise<T> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await collection.read(key);
     const next = make(current?.value);
-    const durable = !current || !isDeepStrictEqual({ ...current.value, lastSeen: '' }, { ...next, lastSeen: '' });
+    const durable = !current || !isDeepStrictEqual(material(current.value), material(next));
     if (current && !durable && current.value.lastSeen >= next.lastSeen) return current.value; // nothing new
     if ((await collection.putIf(key, next, current?.revision ?? 0, { durable })) !== undefined) return next;
   }
@@ -73,6 +75,8 @@ export function upsertConversation(store: Store, where: Place, at: Date): Promis
       firstSeen: c?.firstSeen ?? now,
       lastSeen: c && c.lastSeen > now ? c.lastSeen : now,
     }),
+    // A Teams reference names the last activity, which changes every turn; only the rest matters durably.
+    (c) => ({ ...c, lastSeen: '', reference: c.reference && { ...c.reference, activityId: undefined } }),
   );
 }
 

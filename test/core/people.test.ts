@@ -33,6 +33,14 @@ describe('remembering who and where', () => {
     expect((await store.conversations.get('teams:a:1'))?.lastSeen).toBe(at(10).toISOString());
   });
 
+  it('a Teams reference that names only a newer activity is bookkeeping: no fsync, but kept', async () => {
+    await rememberTurn(store, who, { ...dm, reference: { ...dm.reference, activityId: 'a1' } }, at(0));
+    const before = store.fsyncs();
+    await rememberTurn(store, who, { ...dm, reference: { ...dm.reference, activityId: 'a2' } }, at(1));
+    expect(store.fsyncs()).toBe(before);
+    expect((await store.conversations.get('teams:a:1'))?.reference).toMatchObject({ activityId: 'a2' });
+  });
+
   it('a new Teams conversation reference or a new name is written durably', async () => {
     await rememberTurn(store, who, dm, at(0));
     const before = store.fsyncs();
