@@ -35,7 +35,8 @@ export function buildBot(p: BuildBotOptions): Built {
   const search = new GuidanceSearch(content.guidance, content.vocabulary);
   // Cross-feature ids are passed in here, so no feature imports another.
   const guide = guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start });
-  const setup = setupFeature(deps);
+  // Reminders are not sent yet (no scheduler), so the setup does not offer them.
+  const setup = setupFeature(deps, { reminders: false });
   const bot = createBot(deps, {
     guide,
     setup,

@@ -44,10 +44,22 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time 
 const ids = z.array(z.string().trim().min(1)).default([]);
 
 export const settingsSchema = z.strictObject({
-  school: z.strictObject({ name: z.string().trim().min(1).default('Your school'), timezone: timezone.default('Europe/London') }).default({
-    name: 'Your school',
-    timezone: 'Europe/London',
-  }),
+  school: z
+    .strictObject({
+      /** Unset: messages say "your school" rather than naming one. */
+      name: z.string().trim().min(1).optional(),
+      timezone: timezone.default('Europe/London'),
+      /** Who the teacher passes the admin-only settings to: shown with the list, and where "Send to IT" posts it. */
+      itContact: z
+        .strictObject({
+          name: z.string().trim().min(1).max(80).optional(),
+          email: z.string().trim().email('must be an email address like it@example.org').optional(),
+          slack: z.string().regex(/^[CGU][A-Z0-9]+$/, 'must be a Slack channel id (C…) or user id (U…)').optional(),
+          teams: z.string().trim().min(1).optional(),
+        })
+        .optional(),
+    })
+    .default({ timezone: 'Europe/London' }),
   slack: z
     .strictObject({
       /** Only this workspace is served; others are refused. */

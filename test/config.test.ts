@@ -50,7 +50,7 @@ describe('environment', () => {
 describe('settings file', () => {
   test('an empty file gives working defaults', () => {
     const s = parseSettings('', 'x');
-    expect(s.school).toEqual({ name: 'Your school', timezone: 'Europe/London' });
+    expect(s.school).toEqual({ timezone: 'Europe/London' });
     expect(s.reminders.termEndTime).toBe('15:00');
   });
 
@@ -59,6 +59,7 @@ describe('settings file', () => {
     const s = parseSettings(readFileSync(new URL('../safecall.example.yaml', import.meta.url), 'utf8'), 'example');
     expect(s.terms.length).toBeGreaterThanOrEqual(6);
     expect(s.school.timezone).toBe('Europe/London');
+    expect(s.school.itContact).toEqual({ name: 'the IT helpdesk', email: 'it@example.org', slack: 'C0123ABCD' });
   });
 
   test.each([
@@ -67,6 +68,8 @@ describe('settings file', () => {
     ['terms:\n  - { name: Autumn, start: 2026-12-18, end: 2026-09-03 }\n', /^terms\.0\.end: ends before it starts/],
     ['reminders:\n  termEndTime: "25:00"\n', /^reminders\.termEndTime: must be a time like 15:00/],
     ['slack:\n  dpoChannel: general\n', /^slack\.dpoChannel: must be a Slack channel id/],
+    ['school:\n  itContact:\n    slack: "#it-help"\n', /^school\.itContact\.slack: must be a Slack channel id \(C…\) or user id/],
+    ['school:\n  itContact:\n    email: it at school\n', /^school\.itContact\.email: must be an email address/],
     ['school:\n  colour: blue\n', /^school: Unrecognized key: "colour"/],
     ['nonsense: true\n', /Unrecognized key: "nonsense"/],
   ])('%j is refused naming the key', (yaml, pattern) => {

@@ -1,15 +1,16 @@
 /**
- * "It's happening now": the in-call playbook for one platform in a single card, and the interim
- * "Report what happened" advice. Pure views; the buttons' values are given by the caller.
+ * "It's happening now": the in-call playbook in a single card, and "Report what happened". Pure views;
+ * the buttons' values are given by the caller. The first card is useful with no tap at all: what to do
+ * on any platform comes first, and the platform buttons only add the exact clicks.
  */
 import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
 import { prompt, type Block, type Button, type Prompt } from '../../src/core/prompt.js';
 import { SETUP_ACTIONS as A } from './ids.js';
 import { platformName, type SetupViewContext } from './views.js';
 
-/** The guidance items the playbook is drawn from. */
+/** The guidance items the playbook is drawn from: only what is done during the call, no before-the-call settings. */
 export const PLAYBOOK_ITEM = 'zoombombing-response';
-export const PLAYBOOK_EXTRAS = ['lock-meeting', 'remove-participant', 'stop-participant-video', 'mute-on-entry'] as const;
+export const PLAYBOOK_EXTRAS = ['lock-meeting', 'remove-participant', 'stop-participant-video'] as const;
 export const REPORT_ITEM = 'breach-procedure';
 
 export interface EmergencyButtons {
@@ -19,20 +20,22 @@ export interface EmergencyButtons {
   back?: string;
 }
 
-/** One tap: which platform the call is on. */
+function backButton(ctx: SetupViewContext, buttons: EmergencyButtons): Button[] {
+  return buttons.back ? [{ action: A.back, label: ctx.t('setup.buttons.back'), value: buttons.back }] : [];
+}
+
+/** What to do on any platform, then one tap for the exact clicks on yours. */
 export function emergencyPlatformQuestion(ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
   return prompt([
     { kind: 'heading', text: ctx.t('setup.now.heading') },
+    { kind: 'steps', ordered: true, items: [ctx.t('setup.now.any.lock'), ctx.t('setup.now.any.remove'), ctx.t('setup.now.any.stop'), ctx.t('setup.now.any.after')] },
     { kind: 'text', text: ctx.t('setup.now.askPlatform') },
     {
       kind: 'actions',
       buttons: CALL_PLATFORMS.map((p) => ({ action: A.now, label: ctx.t(`setup.buttons.${p}`), value: buttons.value(p), style: 'danger' as const })),
     },
+    ...(buttons.back ? [{ kind: 'actions' as const, buttons: backButton(ctx, buttons) }] : []),
   ]);
-}
-
-function backButton(ctx: SetupViewContext, buttons: EmergencyButtons): Button[] {
-  return buttons.back ? [{ action: A.back, label: ctx.t('setup.buttons.back'), value: buttons.back }] : [];
 }
 
 /** A short line for a related control: where it is, or plainly that the platform has none. */
@@ -61,19 +64,17 @@ export function playbook(platform: CallPlatform, ctx: SetupViewContext, buttons:
   return prompt(blocks);
 }
 
-/** Incident reports are a later release: until then, the breach-procedure advice (DPO, document it, 72 hours). */
+/** What to do after the call (the breach procedure: tell the DPO, write it down, 72 hours), in a message of its own. */
 export function reportAdvice(platform: CallPlatform, ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
   const item = ctx.guidance.byId.get(REPORT_ITEM);
-  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('setup.report.heading') }, { kind: 'text', text: ctx.t('setup.report.later') }];
+  const blocks: Block[] = [{ kind: 'heading', text: ctx.t('setup.report.heading') }, { kind: 'text', text: ctx.t('setup.report.lead') }];
   if (item) {
     const p = item.platforms[platform];
     if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
     else if (p.alternative) blocks.push({ kind: 'text', text: p.alternative });
     blocks.push({ kind: 'note', text: p.ifNotFound });
   }
-  blocks.push({
-    kind: 'actions',
-    buttons: [{ action: A.now, label: ctx.t('setup.buttons.playbook'), value: buttons.value(platform) }, ...backButton(ctx, buttons)],
-  });
+  const back = backButton(ctx, buttons);
+  if (back.length) blocks.push({ kind: 'actions', buttons: back });
   return prompt(blocks);
 }

@@ -27,10 +27,11 @@ export function emergencyHandlers(rt: SetupRuntime) {
     return record?.data.platform ?? (await readPrefs(deps.store, turn.who)).callPlatform;
   }
 
-  function card(which: Card, platform: CallPlatform | undefined, turn: Turn, record: SetupRecord | undefined): Prompt {
+  async function card(which: Card, platform: CallPlatform | undefined, turn: Turn, record: SetupRecord | undefined): Promise<Prompt> {
     const b = buttons(turn, record);
-    if (!platform) return emergencyPlatformQuestion(rt.ctx(record), b);
-    return which === 'playbook' ? playbook(platform, rt.ctx(record), b) : reportAdvice(platform, rt.ctx(record), b);
+    const ctx = await rt.ctx(turn, record);
+    if (!platform) return emergencyPlatformQuestion(ctx, b);
+    return which === 'playbook' ? playbook(platform, ctx, b) : reportAdvice(platform, ctx, b);
   }
 
   /** A button on the playbook, the report advice or a step; `value` names a platform, possibly owner-stamped. */
@@ -41,13 +42,15 @@ export function emergencyHandlers(rt: SetupRuntime) {
     const own = await platformFor(turn, record);
     if (token && token.owner !== turn.who.id) {
       // Someone else's card: show this person their own playbook, privately, and leave the card alone.
-      return [{ mode: 'private', prompt: card(which, own ?? (isPlatform(named) ? named : undefined), turn, record) }];
+      return [{ mode: 'private', prompt: await card(which, own ?? (isPlatform(named) ? named : undefined), turn, record) }];
     }
     const platform = isPlatform(named) ? named : own;
     // The one-tap platform question of the emergency card: remember the answer if nothing was known.
     if (token?.instance === NO_INSTANCE && isPlatform(named) && !own) await updatePrefs(deps.store, turn.who, deps.clock.now(), rememberPlatform(named));
     deps.log.info({ dialog: 'setup', card: which, known: !!platform }, 'emergency card');
-    return [{ mode: value ? 'update' : 'post', prompt: card(which, platform, turn, record) }];
+    // The report advice is a new message, so the playbook stays on screen above it.
+    const mode = which === 'report' || !value ? 'post' : 'update';
+    return [{ mode, prompt: await card(which, platform, turn, record) }];
   }
 
   return {
@@ -56,7 +59,7 @@ export function emergencyHandlers(rt: SetupRuntime) {
       const record = await engine.load(turn.who, turn.where);
       const platform = await platformFor(turn, record);
       deps.log.info({ dialog: 'setup', card: 'playbook', known: !!platform }, 'emergency from a message');
-      return [{ mode: 'post', prompt: card('playbook', platform, turn, record) }];
+      return [{ mode: 'post', prompt: await card('playbook', platform, turn, record) }];
     },
     now: (turn: Turn, value: string) => fromButton(turn, 'playbook', value),
     report: (turn: Turn, value: string) => fromButton(turn, 'report', value),

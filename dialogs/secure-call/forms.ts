@@ -1,12 +1,14 @@
 /**
  * The summary's two forms: post the checklist to a channel, and "remind me before my next call".
- * The reminder is recorded as a PendingRequest; the scheduler that sends it arrives in a later release.
+ * The reminder is recorded as a PendingRequest for the scheduler; its button is offered only when the
+ * composition root says reminders are sent (SetupOptions.reminders).
  */
 import type { Reply, Turn } from '../../src/core/conversation.js';
 import type { PendingRequest } from '../../src/core/ports.js';
 import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
 import { note, postForm, remindForm, sharedChecklist } from './summary-views.js';
 import type { SetupRecord, SetupRuntime } from './runtime.js';
+import { planIds } from './dialog.js';
 
 export const REMIND_BEFORE_CALL = 'remind-before-call';
 
@@ -29,15 +31,6 @@ export function readWhen(raw: string | undefined, now: Date): { at?: Date; probl
 export function formHandlers(rt: SetupRuntime) {
   const { deps, engine, t } = rt;
 
-  /** Channels the bot knows it is in, on the same platform and team as the teacher. */
-  async function channels(turn: Turn): Promise<string[]> {
-    const teamId = turn.where.teamId ?? turn.who.teamId;
-    return (await deps.store.conversations.list())
-      .filter((c) => c.platform === turn.where.platform && c.kind === 'channel' && (!teamId || c.teamId === teamId))
-      .map((c) => c.id)
-      .sort();
-  }
-
   function formatWhen(at: Date): string {
     const opts: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' };
     try {
@@ -48,15 +41,15 @@ export function formHandlers(rt: SetupRuntime) {
   }
 
   async function post(turn: Turn, record: SetupRecord, values: Record<string, string>, state: string): Promise<Reply[]> {
-    const known = await channels(turn);
+    const known = await rt.channels(turn);
     const chosen = values[F.channel] ?? '';
     if (!known.includes(chosen)) {
       const error = t(known.length ? 'setup.post.unknown' : 'setup.post.none');
-      return [{ mode: 'form-errors', errors: { [F.channel]: error }, prompt: postForm(rt.ctx(record), known, state, { field: error, value: chosen }) }];
+      return [{ mode: 'form-errors', errors: { [F.channel]: error }, prompt: postForm(await rt.ctx(turn, record), known, state, { field: error, value: chosen }) }];
     }
     deps.log.info({ dialog: 'setup', form: SETUP_FORMS.post }, 'checklist posted to a channel');
     return [
-      { mode: 'post', to: chosen, prompt: sharedChecklist(record.data, rt.ctx(record), record.ownerName ?? turn.who.name) },
+      { mode: 'post', to: chosen, prompt: sharedChecklist(record.data, await rt.ctx(turn, record), record.ownerName ?? turn.who.name) },
       { mode: 'private', prompt: note(t('setup.post.posted')) },
     ];
   }
@@ -69,7 +62,7 @@ export function formHandlers(rt: SetupRuntime) {
       const error = t(`setup.remind.${problem ?? 'invalid'}`);
       // Keep what was typed (when it is a readable time) so the teacher only has to correct it.
       const kept = at ? (raw && !/^\d+$/.test(raw.trim()) ? raw.trim() : at.toISOString()) : undefined;
-      return [{ mode: 'form-errors', errors: { [F.when]: error }, prompt: remindForm(rt.ctx(record), state, { value: kept, error }) }];
+      return [{ mode: 'form-errors', errors: { [F.when]: error }, prompt: remindForm(await rt.ctx(turn, record), state, { value: kept, error }) }];
     }
     const key = engine.key(turn.who, turn.where);
     const request: PendingRequest = {
@@ -86,12 +79,12 @@ export function formHandlers(rt: SetupRuntime) {
         instance: record.instance,
         callPlatform: record.data.platform,
         callKind: record.data.kind,
-        open: record.data.plan.filter((id) => record.data.answers[id] !== 'done'),
+        open: planIds(record.data.plan).filter((id) => record.data.answers[id] !== 'done'),
       },
     };
     await deps.store.requests.put(request.id, request);
-    deps.log.info({ dialog: 'setup', request: REMIND_BEFORE_CALL }, 'reminder recorded (sent once the scheduler is switched on)');
-    return [{ mode: 'private', prompt: note(t('setup.remind.saved', { when: formatWhen(at) }), t('setup.remind.notYet')) }];
+    deps.log.info({ dialog: 'setup', request: REMIND_BEFORE_CALL }, 'reminder recorded');
+    return [{ mode: 'private', prompt: note(t('setup.remind.saved', { when: formatWhen(at) })) }];
   }
 
   return {
@@ -99,10 +92,13 @@ export function formHandlers(rt: SetupRuntime) {
     async open(turn: Turn, action: string, value: string): Promise<Reply[]> {
       const checked = await engine.check(turn.who, turn.where, value);
       if (checked.kind !== 'ok') return rt.refused(turn, checked);
-      const ctx = rt.ctx(checked.record);
+      const ctx = await rt.ctx(turn, checked.record);
       const state = engine.token(checked.record);
-      if (action === A.remind) return [{ mode: 'modal', prompt: remindForm(ctx, state) }];
-      const known = await channels(turn);
+      if (action === A.remind) {
+        if (!rt.options.reminders) return rt.refused(turn, { kind: 'stale', current: checked.record });
+        return [{ mode: 'modal', prompt: remindForm(ctx, state) }];
+      }
+      const known = await rt.channels(turn);
       // No known channel: say how to fix it, privately, and leave the checklist as it is.
       if (!known.length) return [{ mode: 'private', prompt: note(t('setup.post.none')) }];
       return [{ mode: 'modal', prompt: postForm(ctx, known, state) }];

@@ -27,6 +27,11 @@ export const SETUP_ACTIONS = {
   back: 'setup.back',
   post: 'setup.post',
   remind: 'setup.remind',
+  /** The checklist as plain text, in a message of its own, only when asked for. */
+  copy: 'setup.copy',
+  /** The list for IT: posted to the IT contact from the settings, or shown as text to copy. Both answer the card. */
+  sendToIt: 'setup.send-to-it',
+  copyForIt: 'setup.copy-for-it',
 } as const;
 
 export const SETUP_FORMS = {

@@ -10,24 +10,35 @@ import type { GuidanceItem } from '../../src/core/guidance/schema.js';
 import type { Prompt } from '../../src/core/prompt.js';
 import type { Vars } from '../../src/core/strings.js';
 import { SETUP_DIALOG, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from './dialog.js';
-import { kindQuestion, platformQuestion, startOffer, stepView, withLead, type SetupViewContext, type StepPanel } from './views.js';
+import { kindQuestion, platformQuestion, startOffer, stepView, withLead, type SetupOffers, type SetupViewContext, type StepPanel } from './views.js';
 import { summaryView } from './summary-views.js';
 
 export type SetupRecord = DialogRecord<SetupState>;
 export type SetupEngine = DialogEngine<SetupState, SetupEvent, SetupEffect>;
 
+/** What the composition root switches on for the setup. */
+export interface SetupOptions {
+  /** Reminders are sent by a scheduler: only then is "Remind me before my next call" offered. */
+  reminders?: boolean;
+}
+
 export interface SetupRuntime {
   deps: Deps;
   engine: SetupEngine;
+  options: SetupOptions;
   /** The guidance items in the order of content/measures.yaml (the order the documents give them). */
   items: GuidanceItem[];
   t(key: string, vars?: Vars): string;
-  /** The view context; buttons act on `record` as it is now. */
-  ctx(record?: SetupRecord): SetupViewContext;
-  view(record: SetupRecord, panel?: StepPanel): Prompt;
+  /** The view context for this person; buttons act on `record` as it is now. */
+  ctx(turn: Turn, record?: SetupRecord): Promise<SetupViewContext>;
+  view(turn: Turn, record: SetupRecord, panel?: StepPanel): Promise<Prompt>;
+  /** Channels the bot knows it is in, on the same platform and team as the teacher. */
+  channels(turn: Turn): Promise<string[]>;
+  /** Where "Send to IT" posts on this platform, when the settings name a contact SafeCall can reach. */
+  itTarget(turn: Turn): Promise<string | undefined>;
   /** A setup the teacher has not finished (Back to my setup, Carry on). */
   inProgress(record: SetupRecord | undefined): record is SetupRecord;
-  refused(turn: Turn, outcome: Exclude<Checked<SetupState>, { kind: 'ok' }>): Reply[];
+  refused(turn: Turn, outcome: Exclude<Checked<SetupState>, { kind: 'ok' }>): Promise<Reply[]>;
 }
 
 function inMeasureOrder(deps: Deps): GuidanceItem[] {
@@ -36,7 +47,7 @@ function inMeasureOrder(deps: Deps): GuidanceItem[] {
   return [...deps.guidance.items].sort((a, b) => at(a) - at(b));
 }
 
-export function setupRuntime(deps: Deps): SetupRuntime {
+export function setupRuntime(deps: Deps, options: SetupOptions = {}): SetupRuntime {
   const items = inMeasureOrder(deps);
   const known = new Set(items.map((i) => i.id));
   const engine: SetupEngine = new DialogEngine(
@@ -47,15 +58,45 @@ export function setupRuntime(deps: Deps): SetupRuntime {
   const t = (key: string, vars?: Vars) => deps.strings.t(key, vars);
   const has = (key: string) => deps.strings.has(key);
 
-  const ctx = (record?: SetupRecord): SetupViewContext => ({
+  async function channels(turn: Turn): Promise<string[]> {
+    const teamId = turn.where.teamId ?? turn.who.teamId;
+    return (await deps.store.conversations.list())
+      .filter((c) => c.platform === turn.where.platform && c.kind === 'channel' && (!teamId || c.teamId === teamId))
+      .map((c) => c.id)
+      .sort();
+  }
+
+  async function itTarget(turn: Turn): Promise<string | undefined> {
+    const contact = deps.school.itContact;
+    if (turn.where.platform === 'slack') return contact?.slack;
+    // Teams can only post where the bot has been added (a stored conversation reference).
+    if (!contact?.teams) return undefined;
+    const conversation = await deps.store.conversations.get(`teams:${contact.teams}`);
+    return conversation?.reference ? contact.teams : undefined;
+  }
+
+  async function offers(turn: Turn, record?: SetupRecord): Promise<SetupOffers> {
+    const summary = record?.data.stage === 'summary';
+    const admin = record?.data.stage === 'step' && record.data.plan[record.data.index]?.admin;
+    return {
+      post: summary ? (await channels(turn)).length > 0 : false,
+      remind: options.reminders === true,
+      sendToIt: admin ? !!(await itTarget(turn)) : false,
+      itName: deps.school.itContact?.name,
+      itEmail: deps.school.itContact?.email,
+    };
+  }
+
+  const ctx = async (turn: Turn, record?: SetupRecord): Promise<SetupViewContext> => ({
     t,
     has,
     guidance: deps.guidance,
     token: (arg = '') => (record ? engine.token(record, arg) : ''),
+    offers: await offers(turn, record),
   });
 
-  const view = (record: SetupRecord, panel?: StepPanel): Prompt => {
-    const c = ctx(record);
+  const view = async (turn: Turn, record: SetupRecord, panel?: StepPanel): Promise<Prompt> => {
+    const c = await ctx(turn, record);
     switch (record.data.stage) {
       case 'platform':
         return platformQuestion(record.data, c);
@@ -71,12 +112,15 @@ export function setupRuntime(deps: Deps): SetupRuntime {
   return {
     deps,
     engine,
+    options,
     items,
     t,
     ctx,
     view,
+    channels,
+    itTarget,
     inProgress: (record): record is SetupRecord => !!record && record.data.stage !== 'summary',
-    refused(turn, outcome) {
+    async refused(turn, outcome) {
       if (outcome.kind === 'foreign') {
         const name = outcome.ownerName ?? t('setup.foreign.someone');
         deps.log.info({ dialog: SETUP_DIALOG, outcome: 'foreign' }, 'button pressed by someone other than its owner');
@@ -84,7 +128,7 @@ export function setupRuntime(deps: Deps): SetupRuntime {
       }
       deps.log.info({ dialog: SETUP_DIALOG, outcome: 'stale', current: !!outcome.current }, 'stale button');
       // A new post: the old message is left as it is, and the stale answer is not applied.
-      if (outcome.current) return [{ mode: 'post', prompt: withLead(t('setup.stale'), view(outcome.current)) }];
+      if (outcome.current) return [{ mode: 'post', prompt: withLead(t('setup.stale'), await view(turn, outcome.current)) }];
       return [{ mode: 'post', prompt: startOffer(t('setup.staleNone'), { t }) }];
     },
   };

@@ -5,8 +5,20 @@ import type { Guidance } from './guidance/schema.js';
 import type { Strings } from './strings.js';
 
 export interface SchoolInfo {
-  name: string;
+  /** Unset when the settings name no school: messages then say "your school". */
+  name?: string;
   timezone: string;
+  /** Who takes the admin-only settings (school.itContact in the settings file). */
+  itContact?: ItContact;
+}
+
+export interface ItContact {
+  name?: string;
+  email?: string;
+  /** A Slack channel or user id the list is posted to. */
+  slack?: string;
+  /** A Teams conversation id the list is posted to, once the bot knows that conversation. */
+  teams?: string;
 }
 
 export interface Deps {

@@ -63,7 +63,8 @@ const CHECK: Record<ChecklistState, string> = { done: '✅', skipped: '⏭️', 
 export function progressText(current: number, total: number, label: string): string {
   const done = Math.max(0, Math.min(current, total));
   const bar = total > 0 && total <= 12 ? `${'●'.repeat(done)}${'○'.repeat(total - done)}  ` : '';
-  return `${bar}${label} (${done}/${total})`;
+  // The label already says "Step 3 of 12": the count is not repeated.
+  return `${bar}${label}`;
 }
 
 function facts(list: { label: string; value: string }[]): SectionBlock[] {

@@ -117,9 +117,12 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     });
   }
 
-  async function deliver(context: TurnContext, replies: Reply[]): Promise<unknown> {
+  async function deliver(context: TurnContext, replies: Reply[], input: Input): Promise<unknown> {
     const replyTo = context.activity.replyToId;
     let invokeCard: unknown;
+    // A form Teams shows inside a card: once it is accepted, its card becomes the confirmation, so an error
+    // shown for an earlier, refused value does not stay on screen beside a saved one.
+    let acceptedForm = input.kind === 'form' && !!replyTo && !replies.some((r) => r.mode === 'form-errors');
     for (const reply of replies) {
       switch (reply.mode) {
         case 'post':
@@ -133,6 +136,11 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           else await context.sendActivity(message(reply.prompt));
           break;
         case 'private':
+          if (acceptedForm && context.activity.type !== ActivityTypes.Invoke) {
+            acceptedForm = false;
+            await context.updateActivity({ ...message(reply.prompt), id: replyTo });
+          } else await context.sendActivity(message(reply.prompt));
+          break;
         case 'modal':
           await context.sendActivity(message(reply.prompt));
           break;
@@ -202,7 +210,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
       at: o.clock.now(),
     };
     const replies = await o.bot.handle(turn);
-    const next = await deliver(context, replies);
+    const next = await deliver(context, replies, input);
     if (activity.type === ActivityTypes.Invoke) {
       if (!next) return void (await invokeOk(context));
       const value = { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: next };

@@ -34,7 +34,8 @@ const textBlock = (text: string, extra: Record<string, unknown> = {}): CardEleme
 function progressText(current: number, total: number, label: string): string {
   const done = Math.max(0, Math.min(current, total));
   const bar = total > 0 && total <= 12 ? `${'●'.repeat(done)}${'○'.repeat(total - done)}  ` : '';
-  return `${bar}${label} (${done}/${total})`;
+  // The label already says "Step 3 of 12": the count is not repeated.
+  return `${bar}${label}`;
 }
 
 function actionSets(actions: CardAction[]): CardElement[] {

@@ -11,7 +11,9 @@ import { userKey, type Store } from '../../src/core/ports.js';
 import { loadContent, type Content } from '../../src/content/load.js';
 import { decodeToken } from '../../src/core/dialog/engine.js';
 import { setupFeature, type SetupFeature } from '../../dialogs/secure-call/feature.js';
-import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
+import type { SetupOptions } from '../../dialogs/secure-call/runtime.js';
+import { accountStepIds, isAdminOnly } from '../../dialogs/secure-call/dialog.js';
+import { CALL_PLATFORMS } from '../../src/core/guidance/schema.js';
 
 export const NOW = new Date('2026-11-23T09:00:00Z');
 export const CHANNEL: Place = { platform: 'slack', id: 'C-CLASS-7B', kind: 'channel', teamId: 'T1' };
@@ -62,13 +64,16 @@ export class Chat {
   private snapshot?: Message;
   private form?: { prompt: Prompt; by: string };
 
-  constructor(readonly deps: Deps = makeDeps()) {
-    this.feature = setupFeature(deps);
+  constructor(
+    readonly deps: Deps = makeDeps(),
+    readonly options: SetupOptions = {},
+  ) {
+    this.feature = setupFeature(deps, options);
   }
 
   /** A new feature over the same store: what happens when the bot restarts. */
   restartBot(): void {
-    this.feature = setupFeature({ ...this.deps });
+    this.feature = setupFeature({ ...this.deps }, this.options);
   }
 
   private turn(who: Person, input: Input): Turn {
@@ -197,18 +202,21 @@ function findIn(message: Message, action: string, arg?: string): { message: Mess
 
 /**
  * Rows pressing one button from step `from` (on screen) until step `to` shows, in a walk of `total`
- * steps; by default to the end, where the checklist shows.
+ * cards; by default to the end, where the checklist shows. The list for IT, when last, is passed on with
+ * "Copy the list for IT" (or skipped).
  */
-export function walk(action: 'setup.done' | 'setup.skip', from: number, total: number, to = total + 1): Row[] {
+export function walk(action: 'setup.done' | 'setup.skip', from: number, total: number, to = total + 1, itLast = false): Row[] {
   const rows: Row[] = [];
   for (let step = from + 1; step <= Math.min(to, total); step++) rows.push([`action ${action}`, new RegExp(`Step ${step} of ${total}\\b`)]);
-  if (to > total) rows.push([`action ${action}`, /Your secure-call checklist/]);
+  if (to > total) rows.push([`action ${itLast && action === 'setup.done' ? 'setup.copy-for-it' : action}`, /Your secure-call checklist/]);
   return rows;
 }
 
-/** A teacher who has been through the account steps before and uses `platform`. */
+/** A teacher who has been through the one-off steps (account habits, the list for IT) before and uses `platform`. */
 export async function returning(chat: Chat, platform?: 'zoom' | 'teams' | 'meet', who: Person = TEACHERS.khan!) {
-  const ids = accountStepIds(chat.deps.guidance.items);
+  const items = chat.deps.guidance.items;
+  const admin = items.filter((i) => CALL_PLATFORMS.some((p) => isAdminOnly(i, p))).map((i) => i.id);
+  const ids = [...new Set([...accountStepIds(items), ...admin])];
   const at = chat.deps.clock.now().toISOString();
   await chat.deps.store.users.put(userKey(who.platform, who.id), {
     platform: who.platform, id: who.id, name: who.name, firstSeen: at, lastSeen: at,

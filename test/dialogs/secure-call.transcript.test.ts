@@ -1,96 +1,119 @@
 /**
  * Transcript tests of the guided secure-call setup: `[teacher does, bot shows]` rows replayed against
  * setupFeature with an in-memory store, a fixed clock and the real content. See secure-call.harness.ts;
- * the checklist's forms (post to a channel, remind me) are in secure-call-summary.transcript.test.ts.
+ * the checklist's forms (post to a channel, remind me) are in secure-call-summary.transcript.test.ts and
+ * the press counts per platform in secure-call.presses.test.ts.
  */
-import { Chat, TEACHERS, returning, walk } from './secure-call.harness.js';
+import { Chat, makeDeps, TEACHERS, returning, walk } from './secure-call.harness.js';
 import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
+import { memoryStore } from '../../src/core/memory.js';
 
 const khan = TEACHERS.khan!;
 const jones = TEACHERS.jones!;
 const UPDATE = ['update'] as const;
 
 describe('the guided setup, to the summary, on each platform', () => {
-  it('Zoom, first time, a recurring class: account steps first, every step done', async () => {
+  it('Zoom, first time, a recurring class: the meeting first, the one-off habits and the list for IT last', async () => {
     const chat = new Chat();
     await chat.replay([
       ['start', /Which platform is the call on\?/],
-      ['action setup.platform zoom', { text: [/What kind of call/, /Platform: Zoom/, /5 one-off steps for your account/], modes: [...UPDATE] }],
-      ['action setup.kind class', { text: [/Step 1 of 23 · Your account \(once\)/, /Choose where the school's call data is stored/, /Source: /, /\[Done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/, /It's happening now/], modes: [...UPDATE] }],
-      ['action setup.done', /Step 2 of 23 · Your account/],
-      ...walk('setup.done', 2, 23, 5),
-      ['action setup.done', { text: [/Step 6 of 23 · Before the call/, /Let people in one at a time from a waiting room/, /Where: Security \(called Host tools/] }],
-      ...walk('setup.done', 6, 23, 23),
-      ['action setup.done', { text: [/Your secure-call checklist/, /Done 23 · Skipped 0 · Still open 0/, /\[x\] Let people in one at a time/, /Secure-call checklist \(Zoom, recurring class\)/, /\[Post to a channel \| Remind me before my next call \| Start again\]/], modes: [...UPDATE] }],
+      ['action setup.platform zoom', { text: [/What kind of call/, /Platform: Zoom/, /the last steps are a few one-off habits and a short list for IT/], modes: [...UPDATE] }],
+      ['action setup.kind class', { text: [/Step 1 of 9 · Before the call/, /Let people in one at a time from a waiting room/, /Where: Security \(called Host tools/, /\[All done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/], not: [/ask IT|Zoom admin/i, /Source/], modes: [...UPDATE] }],
+      ...walk('setup.done', 1, 9, 7),
+      ['action setup.done', { text: [/Step 8 of 9 · Once for your account/, /Opt out of your data being 'sold'/] }],
+      ['action setup.done', { text: [/Step 9 of 9 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
+      ['action setup.copy-for-it', { text: [/Your secure-call checklist/, /23 done · 0 still open/, /3 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Keep recording off/], modes: ['update', 'private'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     expect(summary.blocks.some((b) => b.kind === 'checklist')).toBe(true);
-    // The plain copy is the fallback too: a plain list, no code.
+    // The plain copy is the fallback: a plain list, no markup.
     expect(summary.fallback).toMatch(/^Secure-call checklist \(Zoom, recurring class\)\n\nDone:\n- /);
     expect(summary.fallback).not.toMatch(/```|\*\*/);
     const user = await chat.deps.store.users.get(userKey('slack', khan.id));
     expect(user?.prefs?.callPlatform).toBe('zoom');
-    expect(user?.prefs?.accountStepsSeen?.sort()).toEqual(accountStepIds(chat.deps.guidance.items).sort());
+    expect(user?.prefs?.accountStepsSeen).toEqual(expect.arrayContaining(accountStepIds(chat.deps.guidance.items)));
   });
 
-  it('Microsoft Teams, a one-off lesson, every step skipped', async () => {
+  it('a recurring class is set up once; a one-off lesson is scheduled as a new meeting', async () => {
+    const recurring = new Chat();
+    await returning(recurring, 'zoom');
+    await recurring.replay([
+      ['start', /What kind of call/],
+      ['action setup.kind class', { text: [/Give the class a meeting of its own/, /Schedule the class once, as a recurring meeting/], not: /Schedule the call as a new meeting/ }],
+    ]);
+    const oneOff = new Chat();
+    await returning(oneOff, 'zoom');
+    await oneOff.replay([
+      ['start', /What kind of call/],
+      ['action setup.kind lesson', { text: [/Schedule the call as a new meeting/], not: /Schedule the class once/ }],
+    ]);
+  });
+
+  it('Microsoft Teams, returning, a one-off lesson, every card skipped', async () => {
     const chat = new Chat();
     await returning(chat);
     await chat.replay([
       ['start', /Which platform/],
-      ['action setup.platform teams', [/Platform: Microsoft Teams/, /already been through the one-off account steps/, /Include the one-off account steps again/]],
-      ['action setup.kind lesson', [/Step 1 of 18 · Before the call/, /Where: Meeting options → Who can bypass the lobby\?/]],
-      ...walk('setup.skip', 1, 18, 18),
-      ['action setup.skip', [/Done 0 · Skipped 18 · Still open 0/, /\[-\] Let people in one at a time/, /Skipped:\n- Let people in one at a time/, /Microsoft Teams, one-off lesson/]],
+      ['action setup.platform teams', [/Platform: Microsoft Teams/, /already done the one-off steps/, /Include one-off steps/]],
+      ['action setup.kind lesson', [/Step 1 of 7 · Before the call/, /Where: Meeting options → Who can bypass the lobby\?/]],
+      ...walk('setup.skip', 1, 7),
     ]);
+    expect(chat.last[0]!.prompt.fallback).toMatch(/Still open:\n- Let people in one at a time/);
+    expect(chat.last[0]!.prompt.fallback).toMatch(/Microsoft Teams, one-off lesson/);
   });
 
-  it('Google Meet, a meeting with parents: no such setting said plainly, finished early with steps open', async () => {
+  it('Google Meet, a meeting with parents: no such setting said plainly, finished early with cards open', async () => {
     const chat = new Chat();
     await returning(chat, 'meet');
     await chat.replay([
       ['start', { text: [/What kind of call/, /Platform: Google Meet/, /Change platform/], not: /Which platform/ }],
-      ['action setup.kind meeting', [/Step 1 of 16/, /Host controls → Meeting access → Restricted/]],
-      ['action setup.done', /Step 2 of 16/],
-      ['action setup.done', /Step 3 of 16/],
-      ['action setup.done', /Step 4 of 16/],
-      ['action setup.done', /Step 5 of 16/],
-      ['action setup.done', [/Step 6 of 16/, /Turn off sending files in the chat/, /Google Meet has no setting for this\./, /We found no way to send files/, /\[I've done the alternative \| Skip/]],
-      ['action setup.done', { text: /Step 7 of 16/, not: /virtual background/i }],
-      ['action setup.finish', [/Done 6 · Skipped 0 · Still open 10/, /\[ \] Lock the lesson once everyone has arrived/, /Still open:\n- /, /Google Meet, meeting with parents or staff/]],
+      ['action setup.kind meeting', [/Step 1 of 6/, /Host controls → Meeting access → Restricted/]],
+      ['action setup.done', /Step 2 of 6/],
+      ['action setup.done', [/Step 3 of 6/, /Turn off sending files in the chat/, /Google Meet has no setting for this\./]],
+      ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 9 still open/, /\[ \] Keep lesson links off public websites/], not: /virtual background/i }],
     ]);
+  });
+
+  it('with IT named in the settings, "Send to IT" posts the list there in one tap', async () => {
+    const deps = makeDeps(memoryStore());
+    const chat = new Chat({ ...deps, school: { ...deps.school, itContact: { name: 'the IT helpdesk', email: 'it@hillside.example', slack: 'C-IT-HELP' } } });
+    await chat.replay([
+      ['start zoom', /What kind of call/],
+      ['action setup.kind class', /Step 1 of 9/],
+      ...walk('setup.done', 1, 9, 9),
+      ['action setup.send-to-it', { text: [/Your secure-call checklist/, /Please check these Zoom settings/, /IT's email: it@hillside.example/, /I've sent the list to the IT helpdesk/], modes: ['update', 'post', 'private'] }],
+    ]);
+    const posted = chat.last[1]!;
+    expect(posted.mode === 'post' && posted.to).toBe('C-IT-HELP');
   });
 });
 
-describe('help on a step', () => {
+describe('help on a card', () => {
   it("I can't find it shows the platform's help and, where support is partial or none, the alternative", async () => {
-    const chat = new Chat();
-    await chat.replay([
-      ['start zoom', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 23/],
-      ['action setup.cant-find', { text: [/If you can't find it/, /Free accounts don't get the choice/, /What to do instead\nZoom's region choice only covers/, /Step 1 of 23/], modes: [...UPDATE] }],
-      ['action setup.done', /Step 2 of 23/],
-    ]);
-    const meet = new Chat();
-    await returning(meet, 'meet');
-    await meet.replay([
-      ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
-      ['action setup.cant-find', { text: [/Host controls only appear for the meeting's host/], not: /What to do instead/ }],
-    ]);
-  });
-
-  it('Why? shows why it matters and the sources, and changes nothing', async () => {
     const chat = new Chat();
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
-      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources:/, /Hong Kong privacy regulator's guidelines, Data security, point 1/, /Zoom DPIA for remote lessons, Risk 1/, /Step 1 of 18/], modes: [...UPDATE] }],
-      ['action setup.why', /Step 1 of 18/],
-      ['action setup.skip', /Step 2 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 4),
+      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 4 of 7/], modes: [...UPDATE] }],
+      ['action setup.done', /Step 5 of 7/],
     ]);
+  });
+
+  it('Why? shows why each matters and "Sources" once, each document by its one name, and changes nothing', async () => {
+    const chat = new Chat();
+    await returning(chat, 'teams');
+    await chat.replay([
+      ['start', /What kind of call/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- Hong Kong privacy regulator's guidelines: Data security, point 1/, /School trust's data protection impact assessment \(DPIA\): Risk 1/, /Step 1 of 7/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
+      ['action setup.why', /Step 1 of 7/],
+      ['action setup.skip', /Step 2 of 7/],
+    ]);
+    const text = chat.all[2]!.prompt.fallback;
+    expect(text.match(/Sources/g)).toHaveLength(1);
   });
 });
 
@@ -100,13 +123,30 @@ describe('changing course', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
-      ['action setup.done', /Step 2 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ['action setup.done', /Step 2 of 7/],
       ['snapshot setup.done', /.*/],
-      ['start', { text: [/Carry on where you left off \(step 2 of 18\)\?/, /\[Carry on \| Start again\]/], modes: ['post'] }],
+      ['start', { text: [/Carry on where you left off \(step 2 of 7\)\?/, /\[Carry on \| Start again\]/], modes: ['post'] }],
       ['action setup.start-again', { text: /What kind of call/, modes: [...UPDATE] }],
-      ['action setup.kind lesson', /Step 1 of 18/],
-      ['old setup.done', { text: [/That step has moved on — here's where you are now/, /Step 1 of 18/], modes: ['post'] }],
+      ['action setup.kind lesson', /Step 1 of 7/],
+      ['old setup.done', { text: [/That step has moved on — here's where you are now/, /Step 1 of 7/], modes: ['post'] }],
+    ]);
+  });
+
+  it('"Finish for now" leaves a resume: typing setup later offers to carry on from the first open card', async () => {
+    const chat = new Chat();
+    await returning(chat, 'zoom');
+    await chat.replay([
+      ['start', /What kind of call/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ['action setup.done', /Step 2 of 7/],
+      ['action setup.finish', { text: [/Your secure-call checklist/, /\[Carry on \| Copy as text \| Start again\]/] }],
+      ['restart-bot', /.*/],
+      ['start', { text: [/You have a setup on Zoom with 14 still open\. Carry on where you left off \(step 2 of 7\)\?/], modes: ['post'] }],
+      ['action setup.carry-on', { text: /Step 2 of 7/, modes: [...UPDATE] }],
+      ...walk('setup.done', 2, 7),
+      // Finished: setup starts a new walk.
+      ['start', { text: /What kind of call/, not: /Carry on/ }],
     ]);
   });
 
@@ -115,14 +155,14 @@ describe('changing course', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', [/Step 1 of 18/, /Where: Security \(called Host tools/]],
-      ['action setup.skip', /Step 2 of 18/],
-      ['action setup.done', /Step 3 of 18/],
+      ['action setup.kind class', [/Step 1 of 7/, /Where: Security \(called Host tools/]],
+      ['action setup.skip', /Step 2 of 7/],
+      ['action setup.done', /Step 3 of 7/],
       ['action setup.change-platform', [/Which platform are you using now\? I'll keep your answers so far/]],
-      ['action setup.platform teams', { text: [/Step 3 of 18/, /Require a passcode|passcode/i], not: /Which platform/, modes: [...UPDATE] }],
+      ['action setup.platform teams', { text: [/Step \d of 7/, /Microsoft Teams|Meeting options/], not: /Which platform/, modes: [...UPDATE] }],
       ['action setup.change-platform', /Which platform are you using now/],
-      ['action setup.platform meet', /Step 3 of 18/],
-      ['action setup.finish', [/Done 1 · Skipped 1 · Still open 16/, /Google Meet, recurring class/]],
+      ['action setup.platform meet', /Step \d of 7/],
+      ['action setup.finish', [/Google Meet, recurring class · 3 done · 14 still open/]],
     ]);
     const user = await chat.deps.store.users.get(userKey('slack', khan.id));
     expect(user?.prefs?.callPlatform).toBe('meet');
@@ -146,43 +186,46 @@ describe('changing course', () => {
   });
 });
 
-describe('the account steps', () => {
+describe('the one-off steps', () => {
   it('are offered the first time only, and can be included again', async () => {
     const chat = new Chat();
     await chat.replay([
-      ['start zoom', /5 one-off steps for your account/],
-      ['action setup.kind class', /Step 1 of 23 · Your account/],
-      ...walk('setup.done', 1, 23),
-      ['action setup.start-again', [/What kind of call/, /already been through the one-off account steps/, /Include the one-off account steps again/]],
-      ['action setup.kind class', /Step 1 of 18 · Before the call/],
-      ['start', /Carry on where you left off \(step 1 of 18\)/],
-      ['action setup.start-again', /Include the one-off account steps again/],
-      ['action setup.account include', { text: [/I'll include the one-off account steps again/, /Leave the account steps out/], modes: [...UPDATE] }],
-      ['action setup.kind meeting', [/Step 1 of 21 · Your account \(once\)/]],
+      ['start zoom', /the last steps are a few one-off habits and a short list for IT/],
+      ['action setup.kind class', /Step 1 of 9 · Before the call/],
+      ...walk('setup.done', 1, 9, 10, true),
+      ['action setup.start-again', [/What kind of call/, /already done the one-off steps/, /Include one-off steps/]],
+      ['action setup.kind class', { text: /Step 1 of 7 · Before the call/ }],
+      ['start', /Carry on where you left off \(step 1 of 7\)/],
+      ['action setup.start-again', /Include one-off steps/],
+      ['action setup.account include', { text: [/I'll include the one-off steps again/, /Leave one-off steps out/], modes: [...UPDATE] }],
+      ['action setup.kind meeting', [/Step 1 of 8 · Before the call/]],
     ]);
   });
 });
 
 describe('"It\'s happening now"', () => {
-  it('from a step: the playbook for the platform in one card, the report advice, and back to the setup', async () => {
+  it('from a card: the playbook for the platform in one card; the report advice in a new message, the playbook kept', async () => {
     const chat = new Chat();
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
-      ['action setup.done', /Step 2 of 18/],
-      ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock meeting/, /Remove/, /Also useful/, /Mute people as they join|mute/i, /\[Report what happened \| Back to my setup\]/], modes: [...UPDATE] }],
-      ['action setup.report', { text: [/Incident reports in SafeCall arrive in a later release/, /data protection officer \(DPO\)/, /72 hours/, /\[Back to what to do now \| Back to my setup\]/], modes: [...UPDATE] }],
-      ['action setup.now', /On Zoom:/],
-      ['action setup.back', { text: /Step 2 of 18/, modes: [...UPDATE] }],
-      ['action setup.done', /Step 3 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ['action setup.done', /Step 2 of 7/],
+      ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock meeting/, /Remove/, /Also useful/, /\[Report what happened \| Back to my setup\]/], not: /Mute students when they join|Mute all participants/, modes: [...UPDATE] }],
+      ['action setup.report', { text: [/Do this as soon as the call is over/, /data protection officer \(DPO\)/, /72 hours/, /\[Back to my setup\]/], not: /later release/, modes: ['post'] }],
+    ]);
+    // The playbook is still on screen above the report advice.
+    expect(chat.messages.some((m) => /On Zoom:/.test(m.prompt.fallback))).toBe(true);
+    await chat.replay([
+      ['action setup.back', { text: /Step 2 of 7/, modes: [...UPDATE] }],
+      ['action setup.done', /Step 3 of 7/],
     ]);
   });
 
-  it('from a message with no platform known: one tap for the platform, then the playbook', async () => {
+  it('the first reply, with no platform known, already says what to do; the platform buttons add the exact clicks', async () => {
     const chat = new Chat();
     await chat.replay([
-      ['say help someone is zoombombing my lesson', { text: [/Which platform is the call on\? Tap it/], not: /Back to my setup/, modes: ['post'] }],
+      ['say help someone is zoombombing my lesson', { text: [/Lock the meeting/, /Remove the person/, /Stop their screen share and their video/, /data protection officer \(DPO\)/, /The exact clicks for your platform/, /\[Zoom \| Microsoft Teams \| Google Meet\]/], not: /Back to my setup/, modes: ['post'] }],
       ['action setup.now meet', { text: [/On Google Meet:/, /Restricted/, /No setting: We found no lock in Meet/], not: /Back to my setup/, modes: [...UPDATE] }],
       ['say happening now', { text: /On Google Meet:/, modes: ['post'] }],
     ]);
@@ -193,9 +236,9 @@ describe('"It\'s happening now"', () => {
     await returning(chat, 'teams');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
       ['say someone is being rude in my lesson', [/On Microsoft Teams:/, /Controls/, /Back to my setup/]],
-      ['action setup.back', /Step 1 of 18/],
+      ['action setup.back', /Step 1 of 7/],
     ]);
   });
 });
@@ -206,27 +249,27 @@ describe('state', () => {
     await chat.replay([
       ['start', /Which platform/],
       ['action setup.platform zoom', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 23/],
-      ...walk('setup.done', 1, 23, 5),
+      ['action setup.kind class', /Step 1 of 9/],
+      ...walk('setup.done', 1, 9, 5),
       ['restart-bot', /.*/],
-      ['start', [/You have a setup in progress on Zoom\. Carry on where you left off \(step 5 of 23\)\?/]],
-      ['action setup.carry-on', { text: /Step 5 of 23/, modes: [...UPDATE] }],
-      ['action setup.done', /Step 6 of 23/],
+      ['start', [/You have a setup on Zoom with \d+ still open\. Carry on where you left off \(step 5 of 9\)\?/]],
+      ['action setup.carry-on', { text: /Step 5 of 9/, modes: [...UPDATE] }],
+      ['action setup.done', /Step 6 of 9/],
     ]);
   });
 
-  it('a button from an old message gets the current step as a new post, and is not applied', async () => {
+  it('a button from an old message gets the current card as a new post, and is not applied', async () => {
     const chat = new Chat();
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
       ['snapshot setup.skip', /.*/],
-      ['action setup.done', /Step 2 of 18/],
-      ['old setup.skip', { text: [/That step has moved on — here's where you are now/, /Step 2 of 18/], modes: ['post'] }],
+      ['action setup.done', /Step 2 of 7/],
+      ['old setup.skip', { text: [/That step has moved on — here's where you are now/, /Step 2 of 7/], modes: ['post'] }],
       ['old setup.why', { text: /That step has moved on/, modes: ['post'] }],
-      ['action setup.done', /Step 3 of 18/],
-      ['action setup.finish', /Done 2 · Skipped 0/],
+      ['action setup.done', /Step 3 of 7/],
+      ['action setup.finish', /6 done · 11 still open/],
     ]);
   });
 
@@ -246,12 +289,12 @@ describe('state', () => {
     await returning(chat, 'teams', jones);
     await chat.replay([
       ['start', /Platform: Zoom/],
-      ['action setup.kind class', /Step 1 of 18/],
-      ['action setup.done', /Step 2 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ['action setup.done', /Step 2 of 7/],
       ['as jones start', { text: /Platform: Microsoft Teams/, not: /Carry on/ }],
-      ['as jones action setup.kind lesson', /Step 1 of 18/],
-      ['action setup.done', /Step 3 of 18/],
-      ['as jones action setup.done', /Step 2 of 18/],
+      ['as jones action setup.kind lesson', /Step 1 of 7/],
+      ['action setup.done', /Step 3 of 7/],
+      ['as jones action setup.done', /Step 2 of 7/],
     ]);
   });
 
@@ -260,12 +303,12 @@ describe('state', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 18/],
+      ['action setup.kind class', /Step 1 of 7/],
       ['as jones action setup.done', { text: /This is Ms Khan's setup — start your own with \/safecall setup/, modes: ['private'] }],
       ['as jones action setup.why', { text: /This is Ms Khan's setup/, modes: ['private'] }],
       // An emergency is never refused: Mr Jones gets the playbook, privately; Ms Khan's card is left alone.
       ['as jones action setup.now', { text: [/On Zoom:/, /Report what happened/], not: /Back to my setup/, modes: ['private'] }],
-      ['action setup.done', /Step 2 of 18/],
+      ['action setup.done', /Step 2 of 7/],
     ]);
   });
 
@@ -274,12 +317,27 @@ describe('state', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['double setup.kind class', { text: /Step 1 of 18/, not: /moved on/, modes: ['update', 'update'] }],
-      ['double setup.done', { text: /Step 2 of 18/, not: /Step 3 of|moved on/, modes: ['update', 'update'] }],
-      ['action setup.done', /Step 3 of 18/],
-      ['action setup.finish', /Done 2 · Skipped 0 · Still open 16/],
+      ['double setup.kind class', { text: /Step 1 of 7/, not: /moved on/, modes: ['update', 'update'] }],
+      ['double setup.done', { text: /Step 2 of 7/, not: /Step 3 of|moved on/, modes: ['update', 'update'] }],
+      ['action setup.done', /Step 3 of 7/],
+      ['action setup.finish', /6 done · 11 still open/],
       ['double setup.start-again', { text: /What kind of call/, not: /moved on/, modes: ['update', 'update'] }],
-      ['double setup.kind lesson', { text: /Step 1 of 18/, not: /moved on/, modes: ['update', 'update'] }],
+      ['double setup.kind lesson', { text: /Step 1 of 7/, not: /moved on/, modes: ['update', 'update'] }],
+    ]);
+  });
+
+  it('a walk saved by the earlier version (one step per item) carries on as cards', async () => {
+    const chat = new Chat();
+    await returning(chat, 'zoom');
+    const key = `setup:slack:${chat.where.id}:${khan.id}`;
+    await chat.deps.store.dialogs.put(key, {
+      key, dialog: 'setup', updatedAt: '2026-11-22T09:00:00Z',
+      state: { instance: 'old1', revision: 3, owner: khan.id, data: { v: 1, stage: 'step', platform: 'zoom', kind: 'class', includeAccount: false, accountSeenBefore: true, plan: ['waiting-room', 'lock-meeting'], index: 1, answers: { 'waiting-room': 'done' }, switching: false } },
+    });
+    await chat.replay([
+      ['start', /Carry on where you left off \(step 2 of 2\)/],
+      ['action setup.carry-on', [/Step 2 of 2/, /Lock the lesson/]],
+      ['action setup.done', /2 done · 0 still open/],
     ]);
   });
 });

@@ -57,21 +57,27 @@ interface Surface<M> {
   press(m: M, b: Clickable): Promise<void>;
 }
 
-/** Presses through platform, kind, account offer and every step with Done; returns the step count seen. */
-async function drive<M>(ui: Surface<M>, platform: CallPlatform): Promise<{ steps: number; final: M }> {
+/**
+ * Presses through platform, kind and every card with Done, and passes the list for IT on with "Copy the list
+ * for IT"; returns the number of presses from the first question to the checklist.
+ */
+async function drive<M>(ui: Surface<M>, platform: CallPlatform): Promise<{ steps: number; presses: number; final: M }> {
   let steps = 0;
+  let presses = 0;
   for (let i = 0; i < 80; i++) {
     const msg = ui.latest();
     ui.check(msg);
     const buttons = ui.buttons(msg);
     const has = (a: string) => buttons.some((b) => b.action === a);
-    if (has(SETUP_ACTIONS.platform)) await ui.press(msg, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
+    if (!buttons.some((b) => b.action === SETUP_ACTIONS.startAgain)) presses++;
+    if (has(SETUP_ACTIONS.copyForIt)) await ui.press(msg, find(buttons, SETUP_ACTIONS.copyForIt));
+    else if (has(SETUP_ACTIONS.platform)) await ui.press(msg, find(buttons, SETUP_ACTIONS.platform, PLATFORM_LABEL[platform]));
     else if (has(SETUP_ACTIONS.kind)) await ui.press(msg, find(buttons, SETUP_ACTIONS.kind, /class/i));
     else if (has(SETUP_ACTIONS.account)) await ui.press(msg, buttons.find((b) => b.action === SETUP_ACTIONS.account)!);
     else if (has(SETUP_ACTIONS.done)) {
       steps++;
       await ui.press(msg, find(buttons, SETUP_ACTIONS.done));
-    } else return { steps, final: msg };
+    } else return { steps, presses: presses - 1, final: msg };
   }
   throw new Error('the setup did not finish within 80 presses');
 }
@@ -79,7 +85,8 @@ async function drive<M>(ui: Surface<M>, platform: CallPlatform): Promise<{ steps
 const driveSlack = (user: string, channel: string, platform: CallPlatform) =>
   drive<SlackMessage>(
     {
-      latest: () => last(slackMessages(channel)),
+      // The latest message with buttons: the list for IT arrives as a plain message of its own.
+      latest: () => last(slackMessages(channel).filter((m) => slackButtons(m.body).length > 0)),
       buttons: (m) => slackButtons(m.body),
       check: (m) => expectWithinSlackLimits(m.body as never),
       press: (m, b) => slackPress(user, channel, m, b),
@@ -93,15 +100,18 @@ describe('Slack', () => {
     const user = `U-${platform}`;
     await postSlack(rig.url, event({ type: 'message', channel_type: 'im', channel, user, text: 'how do I secure my class call', ts: '1.1' }), 'application/json');
     await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
-    const { steps, final } = await driveSlack(user, channel, platform);
-    expect(steps).toBeGreaterThanOrEqual(10);
-    const sent = slackMessages(channel);
+    const { steps, presses, final } = await driveSlack(user, channel, platform);
+    expect(steps).toBeGreaterThanOrEqual(6);
+    expect(presses).toBeLessThanOrEqual(15);
+    const sent = slackMessages(channel).filter((m) => slackButtons(m.body).length > 0);
     // One message, updated in place: a single post, then updates of that same ts.
     expect(sent.filter((m) => m.via === 'post')).toHaveLength(1);
     expect(new Set(sent.filter((m) => m.via === 'update').map((m) => m.ts))).toEqual(new Set([sent[0]!.ts]));
     const summary = JSON.stringify(final.body);
     expect(summary).toMatch(/✅/);
-    expect(slackButtons(final.body).map((b) => b.action)).toEqual(expect.arrayContaining([SETUP_ACTIONS.post, SETUP_ACTIONS.remind]));
+    // Only what works is offered: no reminders yet, and no channel known in this workspace's DM walk.
+    expect(slackButtons(final.body).map((b) => b.action)).toEqual(expect.arrayContaining([SETUP_ACTIONS.copy, SETUP_ACTIONS.startAgain]));
+    expect(slackButtons(final.body).map((b) => b.action)).not.toContain(SETUP_ACTIONS.remind);
   });
 
   test('a button from an old message gets "moved on" and the current step, and changes nothing', async () => {
@@ -178,46 +188,54 @@ describe('Slack forms and shortcuts', () => {
     expect(slackButtons(call.body).map((b) => b.action)).toContain(SETUP_ACTIONS.platform);
   });
 
-  test('"remind me before my next call": a past time is refused in the form, a good one is kept and visible to the CLI', async () => {
-    const user = 'U-remind';
-    const channel = 'D-remind';
+  test('"Post to a channel" is offered once the bot knows a channel: a wrong choice is refused in the form, a good one posts', async () => {
+    const user = 'U-post';
+    const channel = 'D-post';
+    const conversations = async () => {
+      const lines: string[] = [];
+      const original = console.log;
+      console.log = (l: string) => void lines.push(l);
+      try {
+        expect(await cli(['status', '--data-dir', rig.dataDir, '--json'])).toBe(0);
+      } finally {
+        console.log = original;
+      }
+      return (JSON.parse(lines.join('\n')) as { conversations: { slack: number } }).conversations.slack;
+    };
+    const known = await conversations();
+    // SafeCall learns the staff channel when someone uses it there (the CLI reads the store while it runs).
+    await postSlack(rig.url, slashCommand({ user, channel: 'C-STAFFROOM', text: 'help' }), FORM);
+    await eventually(async () => expect(await conversations()).toBe(known + 1));
     await postSlack(rig.url, slashCommand({ user, channel, text: 'setup zoom' }), FORM);
     await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
     const { final } = await driveSlack(user, channel, 'zoom');
-    await slackPress(user, channel, final, find(slackButtons(final.body), SETUP_ACTIONS.remind));
+    expect(slackButtons(final.body).map((b) => b.action)).not.toContain(SETUP_ACTIONS.remind);
+    await slackPress(user, channel, final, find(slackButtons(final.body), SETUP_ACTIONS.post));
     const opened = await rig.slack.waitForMethod('views.open', (b) => String(b.trigger_id).startsWith(`trigger-${user}.`));
     const view = opened.body.view as { callback_id: string; private_metadata: string };
-    expect(view.callback_id).toBe(SETUP_FORMS.remind);
+    expect(view.callback_id).toBe(SETUP_FORMS.post);
+    // The hint is shown once, on the field.
+    expect(JSON.stringify(opened.body.view).match(/channels I've been added to/g)).toHaveLength(1);
 
-    const submit = (epochSeconds: number) =>
+    const submit = (chosen: string) =>
       postSlack(
         rig.url,
         viewSubmission({
           user,
           callbackId: view.callback_id,
           privateMetadata: view.private_metadata,
-          values: { [SETUP_FIELDS.when]: { type: 'datetimepicker', selected_date_time: epochSeconds } },
+          values: { [SETUP_FIELDS.channel]: { type: 'static_select', selected_option: { value: chosen } } },
         }),
         FORM,
       );
-    const refused = await submit(Math.floor(Date.now() / 1000) - 3600);
+    const refused = await submit('C-NOT-KNOWN');
     expect(refused.status).toBe(200);
-    expect(refused.json).toMatchObject({ response_action: 'errors', errors: { [SETUP_FIELDS.when]: expect.any(String) } });
+    expect(refused.json).toMatchObject({ response_action: 'errors', errors: { [SETUP_FIELDS.channel]: expect.any(String) } });
 
-    const accepted = await submit(Math.floor(Date.now() / 1000) + 3 * 86400);
+    const accepted = await submit('C-STAFFROOM');
     expect(accepted.status).toBe(200);
     expect(accepted.json?.response_action).toBeUndefined();
-
-    // The CLI reads the store while the server runs (no lock needed, no torn file).
-    const lines: string[] = [];
-    const original = console.log;
-    console.log = (l: string) => void lines.push(l);
-    try {
-      expect(await cli(['status', '--data-dir', rig.dataDir, '--json'])).toBe(0);
-    } finally {
-      console.log = original;
-    }
-    expect(JSON.parse(lines.join('\n'))).toMatchObject({ pendingRequests: 1 });
+    await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'C-STAFFROOM' && /checklist/.test(JSON.stringify(b)));
   });
 });
 
@@ -244,7 +262,7 @@ async function teamsPress(conversation: string, from: string, card: TeamsCard, b
 const driveTeams = (conversation: string, from: string, platform: CallPlatform) =>
   drive<TeamsCard>(
     {
-      latest: () => last(teamsCards(conversation)),
+      latest: () => last(teamsCards(conversation).filter((c) => teamsButtons(c.body).length > 0)),
       buttons: (c) => teamsButtons(c.body),
       check: (c) => expectValidCard((c.body.attachments as { content: Record<string, unknown> }[])[0]!.content),
       press: (c, b) => teamsPress(conversation, from, c, b),
@@ -258,9 +276,10 @@ describe('Teams', () => {
     const from = `aad-${platform}`;
     await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'how do I secure my class call'));
     await rig.connector.waitForConversation(conversation);
-    const { steps, final } = await driveTeams(conversation, from, platform);
-    expect(steps).toBeGreaterThanOrEqual(10);
-    const cards = teamsCards(conversation);
+    const { steps, presses, final } = await driveTeams(conversation, from, platform);
+    expect(steps).toBeGreaterThanOrEqual(6);
+    expect(presses).toBeLessThanOrEqual(15);
+    const cards = teamsCards(conversation).filter((c) => teamsButtons(c.body).length > 0);
     expect(cards.filter((c) => c.via === 'send')).toHaveLength(1);
     expect(new Set(cards.filter((c) => c.via === 'update').map((c) => c.id))).toEqual(new Set([cards[0]!.id]));
     expect(JSON.stringify(final.body)).toMatch(/✅/);
@@ -327,5 +346,37 @@ describe('Teams', () => {
     expect(text).toMatch(/remove/i);
     expect(teamsButtons(playbook.body).map((b) => b.action)).toContain(SETUP_ACTIONS.report);
     expectValidCard((playbook.body.attachments as { content: Record<string, unknown> }[])[0]!.content);
+  });
+});
+
+describe('Teams forms', () => {
+  test('"Post to a channel": a refused choice shows its error in the card; once accepted, the card says so and the error is gone', async () => {
+    const staff = '19:staffroom@thread.tacv2';
+    await postTeams(rig.url, message(rig.connector.url, staff, { id: 'aad-post' }, 'help', 'channel'));
+    await rig.connector.waitForConversation(staff);
+    const conversation = 'a:teams-post';
+    const from = 'aad-post';
+    await postTeams(rig.url, message(rig.connector.url, conversation, { id: from }, 'secure my call'));
+    await rig.connector.waitForConversation(conversation);
+    const { final } = await driveTeams(conversation, from, 'zoom');
+    await teamsPress(conversation, from, final, find(teamsButtons(final.body), SETUP_ACTIONS.post));
+    const formCard = last(teamsCards(conversation));
+    const text = JSON.stringify(formCard.body);
+    expect(text).toContain(SETUP_FORMS.post);
+    const state = /"form":"setup\.post-form","state":"([^"]*)"/.exec(text)?.[1];
+    expect(state).toBeDefined();
+    const submit = async (chosen: string) => {
+      const before = rig.connector.calls.length;
+      const res = await postTeams(rig.url, cardSubmit(rig.connector.url, conversation, { id: from }, { safecall: { form: SETUP_FORMS.post, state }, [SETUP_FIELDS.channel]: chosen }, formCard.id));
+      expect(res.status).toBe(200);
+      await eventually(() => expect(rig.connector.calls.length).toBeGreaterThan(before));
+    };
+    const cardNow = () => JSON.stringify(last(teamsCards(conversation).filter((c) => c.id === formCard.id)).body);
+    await submit('19:not-known');
+    await eventually(() => expect(cardNow()).toMatch(/Pick one of the channels in the list/));
+    await submit(staff);
+    await eventually(() => expect(cardNow()).toMatch(/posted your checklist/));
+    expect(cardNow()).not.toMatch(/Pick one of the channels in the list/);
+    await eventually(() => expect(JSON.stringify(rig.connector.activities(staff))).toMatch(/Secure-call checklist/));
   });
 });

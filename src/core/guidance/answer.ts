@@ -131,14 +131,13 @@ export function topicsPrompt(ctx: AnswerContext, lead?: string): Prompt {
   if (lead) blocks.push({ kind: 'text', text: lead });
   blocks.push({ kind: 'heading', text: g(ctx, 'topics.heading') }, { kind: 'text', text: g(ctx, 'topics.lead') });
   for (const [phase, items] of topicsByPhase(ctx.guidance)) {
-    blocks.push(
-      { kind: 'heading', text: g(ctx, `topics.phase.${phase}`) },
-      { kind: 'steps', ordered: false, items: items.map((i) => i.title) },
-      { kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, 'topics.choose'), options: items.map((i) => ({ value: i.id, label: i.title })) },
-    );
+    // Each topic once, and one kind of control for all of them: a menu per phase.
+    blocks.push({ kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, `topics.phase.${phase}`), options: items.map((i) => ({ value: i.id, label: i.title })) });
   }
   blocks.push({ kind: 'actions', buttons: [setupButton(ctx, undefined)] });
-  return prompt(blocks);
+  // Clients without cards (and notifications) still get the list, once, as text.
+  const fallback = [g(ctx, 'topics.heading'), ...topicsByPhase(ctx.guidance).flatMap(([phase, items]) => ['', g(ctx, `topics.phase.${phase}`), ...items.map((i) => `- ${i.title}`)])].join('\n');
+  return prompt(blocks, lead ? `${lead}\n${fallback}` : fallback);
 }
 
 /** The items by phase, phases in call order, empty phases left out. */
@@ -153,14 +152,20 @@ function setupButton(ctx: AnswerContext, platform: CallPlatform | undefined): Bu
 }
 
 function itemBlocks(ctx: AnswerContext, item: GuidanceItem, platform: CallPlatform | undefined): Block[] {
-  const sources = item.sources.map((s) => g(ctx, 'sourceItem', { doc: s.doc, part: s.part })).join('; ');
+  // Each source document by its one name (strings/sources.yaml), each source once.
+  const list = [...new Set(item.sources.map((s) => g(ctx, 'sourceItem', { doc: documentName(ctx, s.doc), part: s.part })))];
   const blocks: Block[] = [
     { kind: 'heading', text: item.title },
     { kind: 'text', text: item.why },
-    { kind: 'note', text: g(ctx, 'source', { sources }) },
+    { kind: 'note', text: g(ctx, list.length > 1 ? 'sources' : 'source', { sources: list.join('; ') }) },
   ];
   if (platform) blocks.push(...platformBlocks(ctx, item, platform));
   return blocks;
+}
+
+/** A source document's one name (content/<locale>/strings/sources.yaml), the same in every message. */
+export function documentName(ctx: Pick<AnswerContext, 'strings'>, doc: string): string {
+  return ctx.strings.has(`sources.${doc}`) ? ctx.strings.t(`sources.${doc}`) : doc;
 }
 
 /** The full steps for one platform. */

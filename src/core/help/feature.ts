@@ -11,10 +11,12 @@ export interface HelpButtons {
 }
 
 export function helpPrompt(deps: Deps, platform: Platform, buttons: HelpButtons, opts: { welcome?: boolean; lead?: string } = {}): Prompt {
-  const t = (k: string) => deps.strings.t(`help.${k}`, { school: deps.school.name });
+  // With no school name in the settings, the texts that would name it have a wording of their own.
+  const named = (k: string) => (deps.school.name ? k : `${k}Unnamed`);
+  const t = (k: string) => deps.strings.t(`help.${k}`, { school: deps.school.name ?? '' });
   return prompt([
     ...(opts.lead ? [{ kind: 'text' as const, text: opts.lead }] : []),
-    ...(opts.welcome ? [{ kind: 'text' as const, text: t('welcome') }] : []),
+    ...(opts.welcome ? [{ kind: 'text' as const, text: t(named('welcome')) }] : []),
     { kind: 'heading', text: t('title') },
     { kind: 'text', text: t('intro') },
     { kind: 'heading', text: t('howTo.heading') },

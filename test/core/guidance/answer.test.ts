@@ -13,6 +13,7 @@ import {
   type AnswerContext,
 } from '../../../src/core/guidance/answer.js';
 import { GUIDE_ACTIONS } from '../../../src/core/guidance/ids.js';
+import { MAX_OPTION_TEXT } from '../../../src/slack/limits.js';
 import { SETUP_ACTIONS } from '../../../dialogs/secure-call/ids.js';
 
 const SETUP_START = SETUP_ACTIONS.start;
@@ -76,7 +77,10 @@ describe('the best match', () => {
     const p = answerPrompt(ctx, result([wr], 'zoom'), 'lobby');
     expect(p.blocks.find((b) => b.kind === 'heading')).toEqual({ kind: 'heading', text: wr.title });
     expect(has(p, wr.why)).toBe(true);
-    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: s.doc, part: s.part }))).toBe(true);
+    // Each document by its one name (strings/sources.yaml), never by its id.
+    for (const s of wr.sources) expect(has(p, t('sourceItem', { doc: content.strings.t(`sources.${s.doc}`), part: s.part }))).toBe(true);
+    expect(has(p, 'PCPD (')).toBe(false);
+    expect(p.fallback).not.toMatch(/Source: Source/);
     expect(p.fallback).toContain(wr.title);
   });
 
@@ -200,10 +204,24 @@ describe('topics', () => {
     const ids = choices.flatMap((c) => (c.kind === 'choice' ? c.options.map((o) => o.value) : []));
     expect([...ids].sort()).toEqual(content.guidance.items.map((i) => i.id).sort());
     expect(choices.every((c) => c.kind === 'choice' && c.action === GUIDE_ACTIONS.show)).toBe(true);
-    const headings = p.blocks.filter((b) => b.kind === 'heading').map((b) => (b.kind === 'heading' ? b.text : ''));
+    // Each menu is labelled with its phase, in call order.
+    const labels = choices.map((c) => (c.kind === 'choice' ? c.label : ''));
     const order = ['account', 'before', 'start', 'during', 'after', 'incident', 'ongoing'].map((ph) => t(`topics.phase.${ph}`));
-    expect(headings.slice(1)).toEqual(order.filter((h) => headings.includes(h)));
-    expect(p.blocks.length).toBeLessThanOrEqual(50);
+    expect(labels).toEqual(order.filter((h) => labels.includes(h)));
+    expect(p.blocks.length).toBeLessThanOrEqual(20);
+  });
+
+  test('lists each topic once, with one kind of control, and no label longer than Slack lets an option be', () => {
+    const p = topicsPrompt(ctx);
+    const cardText = JSON.stringify(p.blocks);
+    for (const i of content.guidance.items) expect(cardText.split(JSON.stringify(i.title)).length - 1).toBe(1);
+    // Topics are menus only: the one button is the setup's, not a topic.
+    expect(p.blocks.filter((b) => b.kind === 'steps')).toEqual([]);
+    expect(buttons(p).map((b) => b.action)).toEqual([ctx.setupStart]);
+    const options = p.blocks.flatMap((b) => (b.kind === 'choice' ? [b.label, ...b.options.map((o) => o.label)] : []));
+    expect(options.filter((o) => o.length > MAX_OPTION_TEXT)).toEqual([]);
+    // The fallback has the list once too.
+    for (const i of content.guidance.items) expect(p.fallback.split(`- ${i.title}\n`).length - 1 + Number(p.fallback.endsWith(`- ${i.title}`))).toBe(1);
   });
 
   test('one topic: the item, with the platform choice when unknown, and a way back to all topics', () => {
