@@ -12,5 +12,5 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  { files: ['src/cli.ts', 'src/cli/**', 'src/bin/**', 'bench/**', 'test/**', 'src/teams/package-app.ts'], rules: { 'no-console': 'off' } },
+  { files: ['src/cli.ts', 'src/cli/**', 'src/bin/**', 'bench/**', 'test/**', 'src/teams/package-app.ts', 'scripts/**'], rules: { 'no-console': 'off' } },
 );

@@ -25,6 +25,8 @@ export const envSchema = z.object({
   SAFECALL_SETTINGS: optionalText,
   /** Largest request body accepted, in bytes. */
   SAFECALL_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  /** Slack HTTP mode: requests in flight before new ones are answered 503 (Slack retries) instead of acknowledged. */
+  SAFECALL_SLACK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32),
   SLACK_BOT_TOKEN: optionalText.refine((v) => !v || v.startsWith('xoxb-'), 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.refine((v) => !v || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),

@@ -50,7 +50,7 @@ export async function start(o: StartOptions): Promise<Running> {
   const sweeper = startSweeper(store, log);
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
-    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry });
+    const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint(env, log, (adapter) =>
       turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) }, adapter),
     );

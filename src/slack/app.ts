@@ -14,6 +14,7 @@ import type { Strings } from '../core/strings.js';
 import { oncePerDelivery } from './deliveries.js';
 import { slackEdge } from './edge.js';
 import { registerListeners } from './listeners.js';
+import { SlackWorkLimiter } from './work-limiter.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
 
@@ -22,6 +23,9 @@ export class ForeignWorkspaceError extends Error {
     super(`request from workspace ${teamId ?? '(none)'}, which this SafeCall does not serve`);
   }
 }
+
+/** The ceiling on Slack work in flight; the limiter admits fewer when work is finishing slowly. */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
 
 export interface SlackHandle {
   mode: 'http' | 'socket';
@@ -57,6 +61,8 @@ export interface SlackOptions {
   /** Idempotency receipts (the store's), so a repeated delivery has no second effect. */
   receipts: Collection<Receipt>;
   bodyLimit: number;
+  /** HTTP mode: most requests in flight before new ones get 503 instead of an ack (see work-limiter.ts). */
+  maxInFlight?: number;
   /** Start-up retry pacing (tests shorten it). */
   retry?: { minTimeout: number; maxTimeout: number };
 }
@@ -72,6 +78,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
   };
   const logger = boltLogger(log);
   const socket = Boolean(env.SLACK_APP_TOKEN);
+  const limiter = socket ? undefined : new SlackWorkLimiter({ maxInFlight: o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, log });
   const receiver = socket
     ? undefined
     : new HTTPReceiver({
@@ -79,6 +86,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         endpoints: ['/slack/events'],
         logger,
         bodyLimit: o.bodyLimit,
+        customPropertiesExtractor: limiter?.tagEvent,
         // Bolt acknowledges events before listeners run, so an error there can only be logged: writing a
         // status then would throw ERR_HTTP_HEADERS_SENT inside Bolt and end the process.
         processEventErrorHandler: async ({ error, response }) => {
@@ -110,6 +118,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     logger,
     deferInitialization: true,
   });
+  if (receiver && limiter) limiter.attach(receiver, app);
   // Errors reach the receiver's processEventErrorHandler (one log line there) instead of being logged twice.
   app.error(async (error) => {
     throw error;
@@ -144,6 +153,8 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
             res.writeHead(503, { 'retry-after': '5', 'content-type': 'text/plain' }).end('SafeCall is still connecting to Slack.');
             return;
           }
+          // Over capacity: 503 before the body is even read, so Slack retries instead of getting an ack.
+          if (!limiter!.admit(req, res)) return;
           edge!(req, res).catch((err: Error) => {
             log.error({ err: err.message }, 'slack: a request failed before it reached a listener');
             if (!res.headersSent) res.writeHead(500).end();
@@ -174,6 +185,8 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     async stop() {
       stopped = true;
       abort.abort();
+      // Acknowledged work gets its reply out before the store closes.
+      await limiter?.idle(10_000);
       if (socket && initialised) await app.stop();
     },
   };

@@ -87,6 +87,24 @@ test('a broken commands file is reported by file and field', async () => {
   expect(out).toMatch(/en-GB\/commands\.yaml: \(top level\): Unrecognized key: "nonsense"/);
 });
 
+test('a file that is not YAML is reported with its line and column', async () => {
+  writeFileSync(join(dir, 'en-GB/guidance/waiting-room.yaml'), 'id: waiting-room\ntitle: [unclosed\n');
+  const { code, out } = await run(['content', 'check', '--dir', dir]);
+  expect(code).toBe(1);
+  expect(out).toMatch(/en-GB\/guidance\/waiting-room\.yaml: not valid YAML: .*at line \d+, column \d+/);
+});
+
+test('values are read by the YAML 1.2 core schema: a date stays text, yes/no stay words', async () => {
+  edit('en-GB/guidance/waiting-room.yaml', (d) => {
+    d.title = 'yes';
+  });
+  // `reviewed: 2026-01-01` unquoted must stay a string (the schema wants a date string, not a Date).
+  const path = join(dir, 'en-GB/guidance/waiting-room.yaml');
+  writeFileSync(path, readFileSync(path, 'utf8').replace(/reviewed: ['"]?(\d{4}-\d{2}-\d{2})['"]?/, 'reviewed: $1'));
+  const { code } = await run(['content', 'check', '--dir', dir]);
+  expect(code).toBe(0);
+});
+
 describe('the cross-checks on guidance words and references', () => {
   type Block = Record<string, unknown>;
   const block = (d: Record<string, unknown>, p: string) => (d.platforms as Record<string, Block>)[p]!;

@@ -1,15 +1,22 @@
 /**
- * The real process, as an admin runs it: `node --import tsx src/main.ts`.
+ * The real process, as an admin runs it: `npm start` builds dist/ when the sources changed and runs
+ * `node dist/src/main.js` (compiled JavaScript, no TypeScript loader).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
+beforeAll(() => {
+  // What `npm start`'s prestart does: build only if a source is newer than dist/.
+  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`build failed: ${built.stdout}${built.stderr}`);
+}, 120000);
+
 function launch(env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

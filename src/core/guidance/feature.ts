@@ -47,9 +47,11 @@ export function guideFeature(deps: Deps, search: GuidanceSearch, links: GuideLin
     prefix: GUIDE_PREFIX,
 
     async answer(turn, question) {
-      const platform = search.detectPlatform(question) ?? (await rememberedPlatform(turn));
-      const result = search.search(question, { platform, limit: MAX_MATCHES });
-      return [{ mode: 'post', prompt: answerPrompt(ctx, result, question, 0) }];
+      // One search per question (spelling correction is its dearest part): the hits do not depend on the
+      // platform, so the one the question names, or else the remembered one, is filled in afterwards.
+      const found = search.search(question, { limit: MAX_MATCHES });
+      const platform = found.platform ?? (await rememberedPlatform(turn));
+      return [{ mode: 'post', prompt: answerPrompt(ctx, { ...found, platform }, question, 0) }];
     },
 
     async onAction(turn, action, value) {

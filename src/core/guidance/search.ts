@@ -53,6 +53,16 @@ const PREFIX_WEIGHT = 0.3;
 const CORRECT_MIN = 5;
 const CORRECT_TWO_EDITS_MIN = 9;
 
+/**
+ * The most of a message that is read as a question. Teachers ask in a sentence or two; a pasted page or a
+ * flood of words must not cost more than this (spelling correction of every word of a 250 KB message
+ * blocked the event loop, and /healthz with it, for seconds).
+ */
+export const MAX_QUESTION_CHARS = 2000;
+export const MAX_QUESTION_WORDS = 60;
+/** Stems remembered: every word of the content fits; words from questions beyond it are stemmed afresh. */
+export const STEM_CACHE_MAX = 20_000;
+
 const FIELDS = Object.keys(FIELD_BOOST) as (keyof typeof FIELD_BOOST)[];
 type Doc = { id: string } & Record<(typeof FIELDS)[number], string>;
 
@@ -71,6 +81,9 @@ const words = (text: string): string[] => {
   const n = normalise(text);
   return n ? n.split(' ') : [];
 };
+
+/** The words of a message that are read as the question (see MAX_QUESTION_WORDS). */
+const questionWords = (text: string): string[] => words(text.slice(0, MAX_QUESTION_CHARS)).slice(0, MAX_QUESTION_WORDS);
 
 /** Index of the first place `phrase` occurs in `seq` at or after `from`, or -1. */
 function findSeq(seq: readonly string[], phrase: readonly string[], from = 0): number {
@@ -93,6 +106,16 @@ export class Language {
     this.keep = new Set(vocabulary.stemming.keep);
   }
 
+  /** How many stems are cached (bounded by STEM_CACHE_MAX). */
+  get cachedStems(): number {
+    return this.stemCache.size;
+  }
+
+  private remember(word: string, stem: string): string {
+    if (this.stemCache.size < STEM_CACHE_MAX) this.stemCache.set(word, stem);
+    return stem;
+  }
+
   isStop(word: string): boolean {
     return this.stops.has(word);
   }
@@ -103,11 +126,7 @@ export class Language {
     if (cached !== undefined) return cached;
     const { minStem, steps, exceptions } = this.vocabulary.stemming;
     let w = word;
-    if (Object.hasOwn(exceptions, word)) {
-      w = exceptions[word]!;
-      this.stemCache.set(word, w);
-      return w;
-    }
+    if (Object.hasOwn(exceptions, word)) return this.remember(word, exceptions[word]!);
     for (const rules of steps) {
       if (this.keep.has(w)) break;
       for (const { suffix, replace } of rules) {
@@ -117,8 +136,7 @@ export class Language {
         }
       }
     }
-    this.stemCache.set(word, w);
-    return w;
+    return this.remember(word, w);
   }
 
   /** Words of the text without stop words, stemmed. */
@@ -229,11 +247,11 @@ export class GuidanceSearch {
 
   /** The platform the text names (the first one named), if any. */
   detectPlatform(text: string): CallPlatform | undefined {
-    return this.findPlatforms(this.correct(words(text)).map((c) => c.word)).platform;
+    return this.findPlatforms(this.correct(questionWords(text)).map((c) => c.word)).platform;
   }
 
   search(question: string, options: SearchOptions = {}): SearchResult {
-    const corrected = this.correct(words(question));
+    const corrected = this.correct(questionWords(question));
     const raw = corrected.map((c) => c.word);
     const { platform: named, spans } = this.findPlatforms(raw);
     const platform = options.platform ?? named;
@@ -283,7 +301,7 @@ export class GuidanceSearch {
    * - 'help': asking what the bot can do.
    */
   detectIntent(text: string): Intent | null {
-    const n = normalise(text);
+    const n = questionWords(text).join(' ');
     if (!n) return null;
     const p = this.patterns;
     if (p.now.some((r) => r.test(n))) return 'emergency';
