@@ -1,6 +1,6 @@
 /**
  * lowdb store write cost: p50/p99 of one durable write (awaited, one at a time) with 100, 10,000 and
- * 100,000 records already stored, for an update of an existing record and an insert of a new one; the
+ * 100,000 records already stored (the three stores open at once and sampled in turns), for an update of an existing record and an insert of a new one; the
  * same for a `durable: false` "last seen" update; a burst of concurrent writes (group commit); and 5,000
  * users inserted one by one; and the store's share of a turn (rememberTurn: the person and the conversation)
  * for someone already known and for someone met for the first time. Target: write p50 at 100,000 ≤ 2× the
@@ -58,16 +58,6 @@ const person = (i: number, at = '2026-03-02T09:00:00.000Z'): KnownUser => ({
   platform: 'slack', id: `U${i}`, name: `Teacher ${i}`, teamId: 'T1', firstSeen: at, lastSeen: at, dmConversationId: `D${i}`,
 });
 
-async function timeEach(n: number, op: (i: number) => Promise<unknown>): Promise<Latency> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await op(i);
-    samples.push(performance.now() - t0);
-  }
-  return latency(samples);
-}
-
 /** Fills the store through its API, in concurrent batches (each batch is one group commit). */
 async function fill(store: LowdbStore, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1000) {
@@ -75,36 +65,78 @@ async function fill(store: LowdbStore, n: number): Promise<void> {
   }
 }
 
-async function measure(stored: number, SAMPLES: number): Promise<SizeFigures> {
+interface Subject {
+  stored: number;
+  dir: string;
+  store: LowdbStore;
+  openMs: number;
+}
+
+async function prepare(stored: number): Promise<Subject> {
   const dir = await mkdtemp(join(tmpdir(), 'safecall-bench-store-'));
+  const first = await openLowdbStore(dir);
+  await fill(first, stored);
+  await first.close();
+  const t0 = performance.now();
+  const store = await openLowdbStore(dir);
+  return { stored, dir, store, openMs: performance.now() - t0 };
+}
+
+/**
+ * Times `op` `n` times on every subject, taking turns (one sample on each size, then the next), so the
+ * noise of this shared machine falls on every size alike instead of on whichever ran during a busy spell.
+ */
+async function timeInTurns(subjects: Subject[], n: number, op: (s: Subject, i: number) => Promise<unknown>): Promise<Latency[]> {
+  const samples = subjects.map(() => [] as number[]);
+  for (let i = 0; i < n; i++) {
+    for (const [k, s] of subjects.entries()) {
+      const t0 = performance.now();
+      await op(s, i);
+      samples[k]!.push(performance.now() - t0);
+    }
+  }
+  return samples.map(latency);
+}
+
+async function measureAll(samples: number): Promise<SizeFigures[]> {
+  const subjects: Subject[] = [];
   try {
-    const first = await openLowdbStore(dir);
-    await fill(first, stored);
-    await first.close();
-    const t0 = performance.now();
-    const store = await openLowdbStore(dir);
-    const openMs = performance.now() - t0;
-    const pick = (i: number) => `slack:U${(i * 7919) % stored}`;
-    const updateMs = await timeEach(SAMPLES, (i) => store.users.update(pick(i), (u) => ({ ...u!, name: `Renamed ${i}` })));
-    const insertMs = await timeEach(SAMPLES, (i) => store.users.put(`slack:new${i}`, person(stored + i)));
-    const lazyUpdateMs = await timeEach(SAMPLES, (i) =>
-      store.users.update(pick(i), (u) => ({ ...u!, lastSeen: new Date(Date.UTC(2026, 2, 2, 10, 0, i)).toISOString() }), { durable: false }),
+    for (const n of SIZES) subjects.push(await prepare(n));
+    const pick = (s: Subject, i: number) => `slack:U${(i * 7919) % s.stored}`;
+    const updateMs = await timeInTurns(subjects, samples, (s, i) => s.store.users.update(pick(s, i), (u) => ({ ...u!, name: `Renamed ${i}` })));
+    const insertMs = await timeInTurns(subjects, samples, (s, i) => s.store.users.put(`slack:new${i}`, person(s.stored + i)));
+    const lazyUpdateMs = await timeInTurns(subjects, samples, (s, i) =>
+      s.store.users.update(pick(s, i), (u) => ({ ...u!, lastSeen: new Date(Date.UTC(2026, 2, 2, 10, 0, i)).toISOString() }), { durable: false }),
     );
-    const syncs = store.fsyncs();
-    const b0 = performance.now();
-    await Promise.all(Array.from({ length: 1000 }, (_, i) => store.users.update(pick(i), (u) => ({ ...u!, name: `Burst ${i}` }))));
-    const burst = { writes: 1000, totalMs: performance.now() - b0, fsyncs: store.fsyncs() - syncs };
+    const bursts: SizeFigures['burst'][] = [];
+    for (const s of subjects) {
+      const syncs = s.store.fsyncs();
+      const b0 = performance.now();
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => s.store.users.update(pick(s, i), (u) => ({ ...u!, name: `Burst ${i}` }))));
+      bursts.push({ writes: 1000, totalMs: performance.now() - b0, fsyncs: s.store.fsyncs() - syncs });
+    }
     const place = (i: number) => ({ platform: 'slack' as const, id: `D${i}`, kind: 'dm' as const, teamId: 'T1' });
     const teacher = (i: number) => ({ platform: 'slack' as const, id: `U${i}`, teamId: 'T1' });
     const at = (i: number) => new Date(Date.UTC(2026, 2, 3, 0, 0, 0, i));
-    const visit = (i: number, t: Date) => rememberTurn(store, teacher((i * 7919) % stored), place((i * 7919) % stored), t);
-    for (let i = 0; i < SAMPLES; i++) await visit(i, at(0)); // their conversations are known from here on
-    const known = await timeEach(SAMPLES, (i) => visit(i, at(i + 1)));
-    const firstSeen = await timeEach(SAMPLES, (i) => rememberTurn(store, teacher(stored + SAMPLES + i), place(stored + SAMPLES + i), at(i)));
-    await store.close();
-    return { stored, updateMs, insertMs, lazyUpdateMs, burst, openMs, turnMs: { known, firstSeen } };
+    const visit = (s: Subject, i: number, t: Date) => rememberTurn(s.store, teacher((i * 7919) % s.stored), place((i * 7919) % s.stored), t);
+    for (const s of subjects) for (let i = 0; i < samples; i++) await visit(s, i, at(0)); // their conversations are known from here on
+    const known = await timeInTurns(subjects, samples, (s, i) => visit(s, i, at(i + 1)));
+    const fresh = (s: Subject, i: number) => s.stored + samples + i;
+    const firstSeen = await timeInTurns(subjects, samples, (s, i) => rememberTurn(s.store, teacher(fresh(s, i)), place(fresh(s, i)), at(i)));
+    return subjects.map((s, k) => ({
+      stored: s.stored,
+      updateMs: updateMs[k]!,
+      insertMs: insertMs[k]!,
+      lazyUpdateMs: lazyUpdateMs[k]!,
+      burst: bursts[k]!,
+      openMs: s.openMs,
+      turnMs: { known: known[k]!, firstSeen: firstSeen[k]! },
+    }));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    for (const s of subjects) {
+      await s.store.close();
+      await rm(s.dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -124,8 +156,7 @@ async function insertOneByOne(n: number): Promise<number> {
 
 /** `writes`: samples per figure (default 300; `npm run bench -- --quick` may pass fewer). */
 export async function run(opts: { writes?: number } = {}): Promise<StoreBench> {
-  const sizes: SizeFigures[] = [];
-  for (const n of SIZES) sizes.push(await measure(n, opts.writes ?? DEFAULT_SAMPLES));
+  const sizes = await measureAll(opts.writes ?? DEFAULT_SAMPLES);
   const insert5000Ms = await insertOneByOne(5000);
   return { sizes, insert5000Ms, ratioP50: sizes.at(-1)!.updateMs.p50 / sizes[0]!.updateMs.p50 };
 }
