@@ -76,7 +76,7 @@ export async function start(o: StartOptions): Promise<Running> {
     await slack?.start();
     const stopSweeping = sweepReceipts(store, log);
 
-    print(`SafeCall ${VERSION} for ${settings.school.name ?? 'Your school'} is listening on ${url}`);
+    print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
       slack
         ? slack.mode === 'http'
