@@ -77,7 +77,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const url = `http://${host}:${port}`;
     await slack?.start();
 
-    print(`SafeCall ${VERSION} for ${settings.school.name ?? 'Your school'} is listening on ${url}`);
+    print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
       slack
         ? slack.mode === 'http'
