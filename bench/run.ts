@@ -47,22 +47,9 @@ if (wants('platforms')) {
 }
 
 if (wants('store')) {
-  const sizes = await store.run(quick ? { writes: 30, seedBudgetMs: 5_000 } : { writes: 200, seedBudgetMs: 30_000 });
-  const at = (n: number) => sizes.find((s) => s.records === n);
-  say('\nstore: users.update with records already stored');
-  for (const s of sizes)
-    say(
-      s.reached
-        ? `  ${String(s.records).padStart(7)} records   p50 ${s.p50Ms} ms   p99 ${s.p99Ms} ms   (seeded in ${s.seedSeconds} s)`
-        : `  ${String(s.records).padStart(7)} records   not reached: seeding stopped at ${s.seeded} after ${s.seedSeconds} s (${Math.round(s.seeded / s.seedSeconds)} puts/s)`,
-    );
-  const small = at(100);
-  const large = at(100_000);
-  if (small?.p50Ms && large?.p50Ms) {
-    const ratio = large.p50Ms / small.p50Ms;
-    say(`  p50 at 100,000 / p50 at 100: ×${ratio.toFixed(2)} (target ≤ ×2) ${ratio <= 2 ? 'met' : 'MISSED'}`);
-  } else say('  p50 at 100,000 / p50 at 100: not measured (100,000 records not reached) MISSED');
-  save('store', sizes);
+  const figures = await store.run({ writes: quick ? 30 : 300 });
+  say(`\n${store.report(figures)}`);
+  save('store', figures);
 }
 
 if (wants('search')) {

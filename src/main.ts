@@ -13,6 +13,7 @@ import { isLoopbackUrl } from './http/loopback.js';
 import { keepServingOnStrayErrors } from './http/stray-errors.js';
 import { createHttpServer } from './server.js';
 import { createSlack } from './slack/app.js';
+import { startSweeper } from './store/sweep.js';
 import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
 import { createAdapter, turnLogic } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
@@ -46,6 +47,7 @@ export async function start(o: StartOptions): Promise<Running> {
   const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(env.DATA_DIR);
   const store = await openLowdbStore(dataDir, { log });
+  const sweeper = startSweeper(store, log);
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
@@ -74,9 +76,8 @@ export async function start(o: StartOptions): Promise<Running> {
     const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
     const url = `http://${host}:${port}`;
     await slack?.start();
-    const stopSweeping = sweepReceipts(store, log);
 
-    print(`SafeCall ${VERSION} for ${settings.school.name ?? 'Your school'} is listening on ${url}`);
+    print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
       slack
         ? slack.mode === 'http'
@@ -92,16 +93,17 @@ export async function start(o: StartOptions): Promise<Running> {
       url,
       port,
       async stop() {
-        stopSweeping();
         await slack?.stop();
         await new Promise<void>((ok) => {
           server.close(() => ok());
           server.closeAllConnections();
         });
+        await sweeper.stop();
         await store.close();
       },
     };
   } catch (err) {
+    await sweeper.stop();
     await store.close();
     throw err;
   }
@@ -121,18 +123,6 @@ function teamsEndpoint(env: Env, log: Log, logic: (adapter: ReturnType<typeof cr
 }
 
 const localOnly = (env: Env) => (teamsMode(env) === 'local' ? isLoopbackUrl : undefined);
-
-/**
- * Delivery receipts (Slack and Teams idempotency keys) expire after an hour; removing them keeps a
- * long-running process's store from growing with every request it ever answered.
- */
-function sweepReceipts(store: { receipts: { sweep(): Promise<number> } }, log: Log, everyMs = 5 * 60_000): () => void {
-  const timer = setInterval(() => {
-    store.receipts.sweep().catch((err: Error) => log.warn({ err: err.message }, 'store: could not remove expired delivery receipts'));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
 
 /** Errors a person can act on: print the message only. */
 function explain(err: unknown): string | undefined {

@@ -1,6 +1,7 @@
 /** The setup preferences remembered per person (KnownUser.prefs): their call platform and the account steps seen. */
 import type { Person } from '../../src/core/conversation.js';
 import type { CallPlatform } from '../../src/core/guidance/schema.js';
+import { upsertUser } from '../../src/core/people.js';
 import { userKey, type KnownUser, type Store } from '../../src/core/ports.js';
 
 export type Prefs = NonNullable<KnownUser['prefs']>;
@@ -10,17 +11,7 @@ export async function readPrefs(store: Store, who: Person): Promise<Prefs> {
 }
 
 export async function updatePrefs(store: Store, who: Person, now: Date, change: (prefs: Prefs) => Prefs): Promise<void> {
-  const at = now.toISOString();
-  await store.users.update(userKey(who.platform, who.id), (u) => ({
-    ...u,
-    platform: who.platform,
-    id: who.id,
-    name: u?.name ?? who.name,
-    teamId: u?.teamId ?? who.teamId,
-    firstSeen: u?.firstSeen ?? at,
-    lastSeen: u?.lastSeen ?? at,
-    prefs: change(u?.prefs ?? {}),
-  }));
+  await upsertUser(store, who, now, { change: (u) => ({ ...u, prefs: change(u.prefs ?? {}) }) });
 }
 
 export const rememberPlatform = (platform: CallPlatform) => (prefs: Prefs): Prefs => ({ ...prefs, callPlatform: platform });

@@ -9,7 +9,8 @@ import type { Deps, Feature } from './deps.js';
 import { actionPrefix } from './deps.js';
 import { parseCommand, type CommandWords } from './commands.js';
 import { helpPrompt, type HelpButtons } from './help/feature.js';
-import { conversationKey, userKey } from './ports.js';
+import { rememberTurn } from './people.js';
+import { userKey } from './ports.js';
 import type { GuideFeature } from './guidance/feature.js';
 import type { CallPlatform } from './guidance/schema.js';
 
@@ -84,28 +85,9 @@ export function createBot(deps: Deps, parts: BotFeatures): Bot {
     }
   }
 
+  /** Who and where, in one write each; a turn that only moves "last seen" costs no fsync (src/core/people.ts). */
   async function remember(turn: Turn): Promise<void> {
-    const now = turn.at.toISOString();
-    const { who, where } = turn;
-    await deps.store.users.update(userKey(who.platform, who.id), (u) => ({
-      ...u,
-      platform: who.platform,
-      id: who.id,
-      name: who.name ?? u?.name,
-      teamId: who.teamId ?? u?.teamId,
-      firstSeen: u?.firstSeen ?? now,
-      lastSeen: now,
-      dmConversationId: where.kind === 'dm' && where.id !== who.id ? where.id : u?.dmConversationId,
-    }));
-    await deps.store.conversations.update(conversationKey(where.platform, where.id), (c) => ({
-      platform: where.platform,
-      id: where.id,
-      kind: where.kind,
-      teamId: where.teamId ?? c?.teamId,
-      reference: where.reference ?? c?.reference,
-      firstSeen: c?.firstSeen ?? now,
-      lastSeen: now,
-    }));
+    await rememberTurn(deps.store, turn.who, turn.where, turn.at);
   }
 
   /**

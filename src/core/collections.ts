@@ -10,7 +10,8 @@ export interface CollectionSpec<T> {
   indexes: Record<string, (value: T) => string | undefined>;
   /**
    * Collections that grow with history may be split into partitions by the embedded store, so a write
-   * touches only one file. Returns a short partition name (e.g. a month) for a record.
+   * touches only one file and an expired partition is dropped whole. Returns a short name (letters,
+   * digits, `-`, `_`; e.g. a month) for a record. A record stays in the partition of its first write.
    */
   partition?: (key: string, value: T) => string;
 }
@@ -29,7 +30,8 @@ export const COLLECTIONS = {
     name: 'requests',
     indexes: { due: (r) => r.dueAt, person: (r) => `${r.platform}:${r.userId}` },
   }),
-  receipts: spec<Receipt>({ name: 'receipts', indexes: {} }),
+  /** By day handled: a day's receipts expire together, and their partition is then dropped whole. */
+  receipts: spec<Receipt>({ name: 'receipts', indexes: {}, partition: (_key, r) => (/^\d{4}-\d{2}-\d{2}/.exec(r.at)?.[0] ?? 'undated') }),
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;

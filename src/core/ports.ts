@@ -10,7 +10,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A record with the revision it was read at; revisions start at 1 and go up by one with every write. */
+/**
+ * A record with the revision it was read at; revisions start at 1 and go up by one with every write
+ * (a claim and a release are writes too). A deleted record starts again at 1 when written anew, so
+ * compare-and-set across a delete should check the value as well (e.g. a dialog's instance id).
+ */
 export interface Versioned<T> {
   key: string;
   value: T;
@@ -32,7 +36,8 @@ export interface WriteOptions {
   expiresAt?: Date;
   /**
    * `false` for bookkeeping (last seen) that may be lost in a crash: the write may be batched and reach
-   * disk later. Default true: durable when the promise resolves.
+   * disk later (lowdb: within a second, or with the next durable write). Default true: durable when the
+   * promise resolves.
    */
   durable?: boolean;
 }

@@ -56,9 +56,9 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Atomic, durable write of `data` as pretty JSON (mode 0600). */
-export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { mode: FILE_MODE, fsync: true });
+/** Atomic, durable write of `data` as JSON (mode 0600); pretty unless `compact` (large snapshots). */
+export async function writeJsonAtomic(file: string, data: unknown, compact = false): Promise<void> {
+  await writeFileAtomic(file, (compact ? JSON.stringify(data) : JSON.stringify(data, null, 2)) + '\n', { mode: FILE_MODE, fsync: true });
   await syncDir(dirname(file));
 }
 
@@ -69,6 +69,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     readonly file: string,
     /** Validates parsed content; throws StoreCorruptError when the shape is wrong. */
     private readonly validate: (data: unknown, file: string) => T,
+    private readonly compact = false,
   ) {
     this.name = basename(file);
   }
@@ -80,6 +81,6 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeJsonAtomic(this.file, data);
+    await writeJsonAtomic(this.file, data, this.compact);
   }
 }

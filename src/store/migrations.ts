@@ -10,9 +10,10 @@ import type { Log } from '../core/ports.js';
 import { AtomicJsonFile, FILE_MODE, checkShape, parseJson, readIfExists, syncDir, writeJsonAtomic } from './atomic-file.js';
 import { StoreVersionError } from './errors.js';
 
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = 2;
 export const META_FILE = 'meta.json';
 export const LEGACY_FILE = 'db.json';
+/** The collections of schema versions 0 and 1 (later collections start in the current layout). */
 export const COLLECTIONS = ['users', 'conversations', 'dialogs', 'requests'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
@@ -63,7 +64,32 @@ const splitLegacyDbJson: Migration = {
   },
 };
 
-export const MIGRATIONS: readonly Migration[] = [splitLegacyDbJson];
+const v1File = z.object({ records: records, format: z.number().optional() });
+
+/**
+ * Version 1: `<name>.json` is `{ records: { key: value } }`. Version 2: `{ format: 2, records: { key:
+ * { value, revision } } }` (revision, expiry and lease kept with each record) plus a `<name>.log`
+ * journal. A file already carrying `format: 2` was converted by an interrupted earlier run.
+ */
+const wrapRecordsInEnvelopes: Migration = {
+  from: 1,
+  to: 2,
+  description: 'keep a revision with every record',
+  async run(dir, log) {
+    for (const name of COLLECTIONS) {
+      const file = join(dir, `${name}.json`);
+      const text = await readIfExists(file);
+      if (text === undefined) continue;
+      const v1 = checkShape(file, v1File, parseJson(file, text));
+      if (v1.format === 2) continue;
+      const wrapped = Object.fromEntries(Object.entries(v1.records).map(([k, value]) => [k, { value, revision: 1 }]));
+      await writeJsonAtomic(file, { format: 2, records: wrapped });
+      log.info({ collection: name, count: Object.keys(wrapped).length }, 'gave every record a revision');
+    }
+  },
+};
+
+export const MIGRATIONS: readonly Migration[] = [splitLegacyDbJson, wrapRecordsInEnvelopes];
 
 /**
  * Brings `dir` to CURRENT_SCHEMA_VERSION (writing meta.json), or throws StoreVersionError.
@@ -75,7 +101,9 @@ export async function prepareSchema(dir: string, opts: { log: Log; readOnly: boo
   const metaFile = new AtomicJsonFile<Meta>(join(dir, META_FILE), (d, f) => checkShape(f, metaSchema, d));
   let meta = await metaFile.read();
   const hasLegacy = (await readIfExists(join(dir, LEGACY_FILE))) !== undefined;
-  const version = meta?.schemaVersion ?? (hasLegacy ? 0 : undefined);
+  // Collection files without meta.json (copied over by hand, say) are taken to be schema 1 and upgraded.
+  const hasV1Files = !hasLegacy && !meta && (await Promise.all(COLLECTIONS.map((n) => readIfExists(join(dir, `${n}.json`))))).some((t) => t !== undefined);
+  const version = meta?.schemaVersion ?? (hasLegacy ? 0 : hasV1Files ? 1 : undefined);
 
   if (version === undefined) {
     meta = { schemaVersion: CURRENT_SCHEMA_VERSION, createdAt: now() };

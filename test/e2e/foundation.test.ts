@@ -40,6 +40,9 @@ describe('health and start-up', () => {
   test('the start-up lines say what is served where', () => {
     const banner = rig.banner.join('\n');
     expect(banner).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    // No school is named in the test settings: the banner names none rather than a placeholder.
+    expect(banner).toMatch(/^SafeCall [\d.]+ is listening on/m);
+    expect(banner).not.toMatch(/Your school/);
     expect(banner).toMatch(/POST .*\/slack\/events {2}Slack \(HTTP mode/);
     expect(banner).toMatch(/POST .*\/api\/messages {2}Microsoft Teams, local, no auth/);
     expect(banner).toMatch(/GET .*\/healthz/);

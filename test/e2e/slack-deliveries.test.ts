@@ -43,6 +43,9 @@ test('an event Slack retries (x-slack-retry-num, same event_id) gets one reply',
     const res = await postSlack(rig.url, body, 'application/json', { ...sign(body), 'x-slack-retry-num': n, 'x-slack-retry-reason': 'http_timeout' });
     expect(res.status).toBe(200);
   }
+  // Events are acknowledged before they are handled, so a later command can finish first: wait for the
+  // event's own reply, then let the sentinel show that no second one followed.
+  await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'D-retry');
   await sentinel('C-after-retry');
   expect(posts('D-retry')).toHaveLength(1);
 });
@@ -51,6 +54,7 @@ test('a replayed event_id in a new body is still the same delivery', async () =>
   const first = JSON.parse(event({ type: 'message', channel_type: 'im', channel: 'D-replay', user: 'U-replay', text: 'help', ts: '1.1' })) as Record<string, unknown>;
   await postSlack(rig.url, JSON.stringify(first), 'application/json');
   await postSlack(rig.url, JSON.stringify({ ...first, event_time: Number(first.event_time) + 1 }), 'application/json');
+  await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'D-replay'); // see above
   await sentinel('C-after-replay');
   expect(posts('D-replay')).toHaveLength(1);
 });

@@ -43,9 +43,9 @@ describe('damaged data files', () => {
 
   it('a truncated file: refused with file, line and column; not overwritten; lock released', async () => {
     const text = (await readFile(join(dir, 'users.json'), 'utf8')).slice(0, 40);
-    await expectRefusedAndUntouched('users.json', text, /invalid JSON at line 4, column 6/);
+    await expectRefusedAndUntouched('users.json', text, /invalid JSON at line 4, column 9/);
     // After the admin restores the file, SafeCall starts (the failed open released its lock).
-    await writeFile(join(dir, 'users.json'), '{"records":{}}');
+    await writeFile(join(dir, 'users.json'), '{"format":2,"records":{}}');
     const s = await openLowdbStore(dir, { lockStaleMs: 2000 });
     expect(await s.users.list()).toEqual([]);
     await s.close();
@@ -56,9 +56,27 @@ describe('damaged data files', () => {
   });
 
   it('the wrong shape is refused', async () => {
-    await expectRefusedAndUntouched('conversations.json', '{"records": []}', /unexpected layout at "records"/);
+    await expectRefusedAndUntouched('conversations.json', '{"format": 2, "records": []}', /unexpected layout at "records"/);
     await expectRefusedAndUntouched('conversations.json', '[1, 2]', /unexpected layout/);
-    await expectRefusedAndUntouched('conversations.json', '{"users": {}}', /unexpected layout at "records"/);
+    await expectRefusedAndUntouched('conversations.json', '{"format": 2, "users": {}}', /unexpected layout at "records"/);
+    await expectRefusedAndUntouched('conversations.json', '{"format": 2, "records": {"k": {"value": 1}}}', /unexpected layout at "records.k.revision"/);
+  });
+
+  it('a journal whose last change was cut off by a kill -9: opens, drops only the unfinished line', async () => {
+    const whole = `${JSON.stringify({ k: 'slack:U2', e: { value: { platform: 'slack', id: 'U2', firstSeen: 'y', lastSeen: 'y' }, revision: 1 } })}\n`;
+    await writeFile(join(dir, 'users.log'), `${whole}{"k":"slack:U3","e":{"value":{"platf`);
+    const s = await openLowdbStore(dir, { lockStaleMs: 2000 });
+    expect((await s.users.list()).map((u) => u.id).sort()).toEqual(['U1', 'U2']);
+    await s.users.put('slack:U4', { platform: 'slack', id: 'U4', firstSeen: 'z', lastSeen: 'z' });
+    await s.close();
+    const again = await openLowdbStore(dir, { lockStaleMs: 2000 });
+    expect((await again.users.list()).map((u) => u.id).sort()).toEqual(['U1', 'U2', 'U4']);
+    await again.close();
+  });
+
+  it('a damaged line inside a journal is refused, naming the file and line', async () => {
+    const whole = `${JSON.stringify({ k: 'slack:U2', e: { value: {}, revision: 1 } })}\n`;
+    await expectRefusedAndUntouched('users.log', `${whole}{"k": 5}\n${whole}`, /unreadable change at line 2/);
   });
 
   it('a damaged meta.json is refused too', async () => {

@@ -10,11 +10,22 @@ import { captureLog, collectLines, removeDir, runFixture, tempDir } from './help
 const TRIALS = Number(process.env.CRASH_TRIALS ?? 10);
 const STALE_MS = 2000;
 
-async function readAllFiles(dir: string): Promise<Record<string, { records?: Record<string, unknown> }>> {
-  const out: Record<string, { records?: Record<string, unknown> }> = {};
-  for (const name of await readdir(dir)) {
-    if (!name.endsWith('.json')) continue;
-    out[name] = JSON.parse(await readFile(join(dir, name), 'utf8')); // throws on a torn file
+/**
+ * Every record on disk, read straight from the files (not through the store): snapshots must parse
+ * whole, and every journal line but a torn last one must parse whole.
+ */
+async function recordsOnDisk(dir: string): Promise<Map<string, { value: { name?: string; state?: { padding?: string } } }>> {
+  const out = new Map();
+  for (const name of ['users', 'dialogs']) {
+    const snapshot = await readFile(join(dir, `${name}.json`), 'utf8').catch(() => undefined);
+    if (snapshot !== undefined) for (const [k, e] of Object.entries(JSON.parse(snapshot).records)) out.set(k, e);
+    const journal = (await readFile(join(dir, `${name}.log`), 'utf8').catch(() => '')).split('\n');
+    journal.pop(); // after the last newline: empty, or the unacknowledged torn line of the killed write
+    for (const line of journal) {
+      const change = JSON.parse(line) as { k: string; e?: unknown }; // throws on a torn line
+      if (change.e) out.set(change.k, change.e);
+      else out.delete(change.k);
+    }
   }
   return out;
 }
@@ -43,12 +54,10 @@ describe('crash safety', () => {
       expect({ trial, signal: result.signal, stderr: result.stderr }).toEqual({ trial, signal: 'SIGKILL', stderr: '' });
       expect(result.lines[0]).toBe('ready');
 
-      const files = await readAllFiles(dir);
-      const onDisk = new Set([
-        ...Object.keys(files['users.json']?.records ?? {}),
-        ...Object.keys(files['dialogs.json']?.records ?? {}),
-      ]);
+      const onDisk = await recordsOnDisk(dir);
       expect(acked.filter((k) => !onDisk.has(k))).toEqual([]); // no acknowledged write lost, incl. the last
+      const torn = [...onDisk.values()].filter((e) => (e.value.name ?? e.value.state?.padding)?.length !== 300);
+      expect(torn).toEqual([]); // every record is whole
     }
 
     const log = captureLog();
@@ -60,5 +69,31 @@ describe('crash safety', () => {
     await store.close();
     const leftovers = (await readdir(dir)).filter((n) => /\.json\.\d+$/.test(n));
     expect(leftovers).toEqual([]); // temp files from interrupted writes were cleaned up at open
+  }, 120_000);
+
+  it('a kill -9 between the writes of a turn never leaves a person without their conversation record', async () => {
+    const rdir = await tempDir();
+    try {
+      let acked = 0;
+      for (let trial = 0; trial < 5; trial++) {
+        const child = runFixture('remember-writer.ts', [rdir, `r${trial}`, String(STALE_MS)]);
+        let timer: NodeJS.Timeout | undefined;
+        const result = await collectLines(child, (line) => {
+          if (!line.startsWith('ack ')) return;
+          acked += 1;
+          timer ??= setTimeout(() => child.kill('SIGKILL'), 10 + Math.random() * 50);
+        });
+        clearTimeout(timer);
+        expect({ trial, signal: result.signal, stderr: result.stderr }).toEqual({ trial, signal: 'SIGKILL', stderr: '' });
+        const reader = await openLowdbStore(rdir, { readOnly: true });
+        const conversations = new Set((await reader.conversations.list()).map((c) => c.id));
+        const orphans = (await reader.users.list()).filter((u) => !u.dmConversationId || !conversations.has(u.dmConversationId));
+        expect(orphans).toEqual([]);
+        await reader.close();
+      }
+      expect(acked).toBeGreaterThan(0);
+    } finally {
+      await removeDir(rdir);
+    }
   }, 120_000);
 });

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Log } from '../../src/core/ports.js';
+import type { Clock, Log, PendingRequest } from '../../src/core/ports.js';
 
 export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'safecall-store-'));
@@ -62,3 +62,18 @@ export function collectLines(
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ lines, code, signal, stderr })));
 }
+
+/** A clock that only moves when a test moves it. */
+export class TestClock implements Clock {
+  constructor(private at = new Date('2026-03-02T09:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.at);
+  }
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+export const request = (id: string, over: Partial<PendingRequest> = {}): PendingRequest => ({
+  id, kind: 'reminder', platform: 'slack', userId: 'U1', conversationId: 'D1', createdAt: '2026-03-01T00:00:00.000Z', detail: {}, ...over,
+});

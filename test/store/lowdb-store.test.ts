@@ -13,16 +13,19 @@ const modeOf = async (p: string) => (await stat(p)).mode & 0o777;
 
 
 collectionContract('memoryStore', {
-  open: async () => memoryStore(),
+  open: async (clock) => memoryStore(clock),
   close: async () => undefined,
-
 });
 
 collectionContract('lowdb store', {
-  open: async () => openLowdbStore(await tempDir(), { lockStaleMs: 2000 }),
+  open: async (clock) => openLowdbStore(await tempDir(), { lockStaleMs: 2000, clock }),
   close: async (store: Store) => {
     await store.close();
     await removeDir((store as LowdbStore).dir);
+  },
+  reopen: async (store, clock) => {
+    await store.close();
+    return openLowdbStore((store as LowdbStore).dir, { lockStaleMs: 2000, clock });
   },
 });
 
@@ -45,11 +48,13 @@ describe('lowdb store on disk', () => {
     expect(await b.users.get('slack:U1')).toEqual(user('U1'));
     expect((await b.dialogs.list()).map((d) => d.key)).toEqual(['d1']);
     await b.close();
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(['dialogs.json', 'meta.json', 'users.json']);
-    expect(JSON.parse(await readFile(join(dir, 'users.json'), 'utf8'))).toEqual({ records: { 'slack:U1': user('U1') } });
+    // A clean close folds each journal into its snapshot: the files read as whole documents.
+    const files = (await readdir(dir)).filter((f) => !f.startsWith('.')).sort();
+    expect(files).toEqual(['dialogs.json', 'dialogs.log', 'meta.json', 'users.json', 'users.log']);
+    expect(JSON.parse(await readFile(join(dir, 'users.json'), 'utf8'))).toEqual({ format: 2, records: { 'slack:U1': { value: user('U1'), revision: 1 } } });
+    expect(await readFile(join(dir, 'users.log'), 'utf8')).toBe('');
     const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8'));
-    expect(meta).toEqual({ schemaVersion: 1, createdAt: expect.any(String) });
+    expect(meta).toEqual({ schemaVersion: 2, createdAt: expect.any(String) });
   });
 
   it('creates the directory 0700 and its files 0600', async () => {
@@ -58,7 +63,7 @@ describe('lowdb store on disk', () => {
     await s.users.put('k', user('k'));
     await s.close();
     expect(await modeOf(sub)).toBe(0o700);
-    for (const f of ['users.json', 'meta.json']) expect(await modeOf(join(sub, f))).toBe(0o600);
+    for (const f of ['users.json', 'users.log', 'meta.json']) expect(await modeOf(join(sub, f))).toBe(0o600);
   });
 
   it('narrows an existing world-readable directory and files, and logs that it did', async () => {

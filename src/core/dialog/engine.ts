@@ -3,6 +3,8 @@
  * caller render. State lives in the Store (one record per dialog, person and conversation), so a
  * dialog survives restarts. Buttons carry a token (owner, instance, revision) so that a click on an
  * old message, on someone else's message, or a double click is recognised here, once, for every dialog.
+ * Every write sets an expiry (DIALOG_IDLE_MS after the last change, FINISHED_KEEP_MS once the dialog
+ * says it is finished), so abandoned and finished dialogs leave the store by themselves (Store sweep).
  */
 import { randomUUID } from 'node:crypto';
 import type { Person, Place } from '../conversation.js';
@@ -33,6 +35,14 @@ export interface ButtonToken {
   arg: string;
 }
 
+const DAY_MS = 86_400_000;
+/** A dialog nobody has touched for this long is gone (its buttons answer as stale). */
+export const DIALOG_IDLE_MS = 30 * DAY_MS;
+/** A finished dialog is kept this long, so a late double click on its last step is still recognised. */
+export const FINISHED_KEEP_MS = DAY_MS;
+/** Concurrent clicks on one dialog are few; past this, something is rewriting it in a loop. */
+const MAX_ATTEMPTS = 20;
+
 /** The instance of a token that is not tied to a dialog instance (it only names the owner). */
 export const NO_INSTANCE = '-';
 const SEP = '|';
@@ -61,6 +71,8 @@ export interface DialogSpec<S, E, F> {
   reduce(state: S, event: E): { state: S; effects: F[] };
   /** Accepts stored data (possibly written by an older version); undefined drops it. */
   parse(raw: unknown): S | undefined;
+  /** True once the dialog has nothing left to do: it is then kept only FINISHED_KEEP_MS. */
+  finished?(state: S): boolean;
 }
 
 /** The result of checking a button's token against the stored dialog. */
@@ -97,7 +109,7 @@ export class DialogEngine<S, E, F> {
   /** Starts a new instance (replacing any other), so every button from the old one goes stale. */
   async begin(who: Person, where: Place, data: S): Promise<DialogRecord<S>> {
     const record: DialogRecord<S> = { instance: this.newId(), revision: 0, owner: who.id, ownerName: who.name, data };
-    await this.store.put(this.key(who, where), this.stored(who, where, record));
+    await this.store.put(this.key(who, where), this.stored(who, where, record), { expiresAt: this.expiry(data) });
     return record;
   }
 
@@ -129,20 +141,14 @@ export class DialogEngine<S, E, F> {
   }
 
   /**
-   * Applies the event a button stands for, atomically (read-modify-write in one store update).
-   * `toEvent` turns the token's arg into an event; undefined means the button makes no sense here (stale).
+   * Applies the event a button stands for, atomically (compare-and-set: read, decide with pure code,
+   * write only if nobody wrote in between, else decide again on what they wrote). `toEvent` turns the
+   * token's arg into an event; undefined means the button makes no sense here (stale).
    */
   async apply(who: Person, where: Place, action: string, value: string, toEvent: (arg: string, data: S) => E | undefined): Promise<Applied<S, F>> {
     const token = decodeToken(value);
     if (token && token.owner !== who.id) return this.foreign(who, where, token.owner);
-    let outcome: Applied<S, F> = { kind: 'stale' };
-    const key = this.key(who, where);
-    await this.store.update(key, (raw) => {
-      const current = this.read(raw);
-      outcome = this.decide(current, token, action, toEvent);
-      return outcome.kind === 'applied' ? this.stored(who, where, outcome.record) : raw;
-    });
-    return outcome;
+    return this.decideAndWrite(who, where, (current) => this.decide(current, token, action, toEvent));
   }
 
   /**
@@ -152,14 +158,9 @@ export class DialogEngine<S, E, F> {
   async replace(who: Person, where: Place, action: string, value: string, make: (current: DialogRecord<S>) => S): Promise<Applied<S, F>> {
     const token = decodeToken(value);
     if (token && token.owner !== who.id) return this.foreign(who, where, token.owner);
-    let outcome: Applied<S, F> = { kind: 'stale' };
-    await this.store.update(this.key(who, where), (raw) => {
-      const current = this.read(raw);
+    return this.decideAndWrite(who, where, (current) => {
       const refused = this.guard(current, token, action);
-      if (refused || !current || !token) {
-        outcome = refused ?? { kind: 'stale', current };
-        return raw;
-      }
+      if (refused || !current || !token) return refused ?? { kind: 'stale', current };
       const record: DialogRecord<S> = {
         instance: this.newId(),
         revision: 0,
@@ -168,10 +169,31 @@ export class DialogEngine<S, E, F> {
         last: { instance: current.instance, revision: token.revision, action, arg: token.arg },
         data: make(current),
       };
-      outcome = { kind: 'applied', record, effects: [] };
-      return this.stored(who, where, record);
+      return { kind: 'applied', record, effects: [] };
     });
-    return outcome;
+  }
+
+  /**
+   * The compare-and-set loop behind apply and replace. `decide` is pure (it may run again after a
+   * conflict); only the outcome of the attempt that was written is returned.
+   */
+  private async decideAndWrite(who: Person, where: Place, decide: (current: DialogRecord<S> | undefined) => Applied<S, F>): Promise<Applied<S, F>> {
+    const key = this.key(who, where);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await this.store.read(key);
+      const outcome = decide(this.read(stored?.value));
+      if (outcome.kind !== 'applied') return outcome;
+      const written = await this.store.putIf(key, this.stored(who, where, outcome.record), stored?.revision ?? 0, {
+        expiresAt: this.expiry(outcome.record.data),
+      });
+      if (written !== undefined) return outcome;
+    }
+    throw new Error(`The ${this.spec.name} dialog kept changing while a click was applied.`);
+  }
+
+  private expiry(data: S): Date {
+    const keep = this.spec.finished?.(data) ? FINISHED_KEEP_MS : DIALOG_IDLE_MS;
+    return new Date(this.clock.now().getTime() + keep);
   }
 
   /** Stale (another instance or revision) or a repeat of the last click; undefined when the click may go ahead. */

@@ -5,6 +5,7 @@
  */
 import type { Reply, Turn } from '../conversation.js';
 import type { Deps, Feature } from '../deps.js';
+import { upsertUser } from '../people.js';
 import { userKey } from '../ports.js';
 import type { Prompt } from '../prompt.js';
 import type { CallPlatform } from './schema.js';
@@ -33,13 +34,7 @@ export function guideFeature(deps: Deps, search: GuidanceSearch, links: GuideLin
   }
 
   async function rememberPlatform(turn: Turn, platform: CallPlatform): Promise<void> {
-    const now = deps.clock.now().toISOString();
-    const { who } = turn;
-    await deps.store.users.update(keyOf(turn), (u) => ({
-      ...(u ?? { platform: who.platform, id: who.id, firstSeen: now, ...(who.name ? { name: who.name } : {}), ...(who.teamId ? { teamId: who.teamId } : {}) }),
-      lastSeen: now,
-      prefs: { ...u?.prefs, callPlatform: platform },
-    }));
+    await upsertUser(deps.store, turn.who, deps.clock.now(), { change: (u) => ({ ...u, prefs: { ...u.prefs, callPlatform: platform } }) });
   }
 
   /** The search again, for a button: the platform is the one the button carries, not one detected. */

@@ -111,6 +111,9 @@ test('choosing a platform keeps the rest of an existing record', async () => {
     lastSeen: NOW.toISOString(),
     dmConversationId: 'D1',
     prefs: { callPlatform: 'meet', accountStepsSeen: ['data-region'] },
+    // The one user upsert also records what the turn says about the person.
+    name: 'Ms Teacher',
+    teamId: 'T1',
   });
 });
 
