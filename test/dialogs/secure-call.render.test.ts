@@ -245,7 +245,8 @@ describe('every other card a teacher can reach (help, welcome, topics, each topi
   });
 
   async function reachable(school: { name?: string; timezone: string }): Promise<Prompt[]> {
-    const { bot } = buildBot({ store: memoryStore(), clock: { now: () => new Date('2026-11-23T09:00:00Z') }, log: silent, school });
+    const clock = { now: () => new Date('2026-11-23T09:00:00Z') };
+    const { bot } = buildBot({ store: memoryStore(clock), clock, log: silent, school });
     const out: Prompt[] = [];
     const take = async (t: Turn) => out.push(...(await bot.handle(t)).map((r) => r.prompt));
     await take(turn({ kind: 'installed' }));

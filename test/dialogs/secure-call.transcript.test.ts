@@ -7,7 +7,6 @@
 import { Chat, makeDeps, TEACHERS, returning, walk } from './secure-call.harness.js';
 import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
-import { memoryStore } from '../../src/core/memory.js';
 
 const khan = TEACHERS.khan!;
 const jones = TEACHERS.jones!;
@@ -76,7 +75,7 @@ describe('the guided setup, to the summary, on each platform', () => {
   });
 
   it('with IT named in the settings, "Send to IT" posts the list there in one tap', async () => {
-    const deps = makeDeps(memoryStore());
+    const deps = makeDeps();
     const chat = new Chat({ ...deps, school: { ...deps.school, itContact: { name: 'the IT helpdesk', email: 'it@hillside.example', slack: 'C-IT-HELP' } } });
     await chat.replay([
       ['start zoom', /What kind of call/],
