@@ -47,7 +47,8 @@ export async function start(o: StartOptions): Promise<Running> {
   const clock = o.clock ?? systemClock;
   const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const dataDir = resolve(env.DATA_DIR);
-  const store = await openLowdbStore(dataDir, { log });
+  // The store's expiry and leases use the same clock as the rest of the bot.
+  const store = await openLowdbStore(dataDir, { log, clock });
   const sweeper = startSweeper(store, log);
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });

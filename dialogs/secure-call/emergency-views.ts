@@ -44,7 +44,8 @@ function brief(ctx: SetupViewContext, id: string, platform: CallPlatform): { lab
   if (!item) return undefined;
   const p = item.platforms[platform];
   const value = p.support === 'none' ? ctx.t('setup.now.noControl', { alternative: p.alternative ?? '' }) : (p.where ?? p.steps[0] ?? '');
-  return { label: item.title, value };
+  // The short title where there is one: a fact's label column is a third of a phone-width card.
+  return { label: item.shortTitle ?? item.title, value };
 }
 
 export function playbook(platform: CallPlatform, ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {

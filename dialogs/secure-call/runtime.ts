@@ -9,7 +9,7 @@ import type { Deps } from '../../src/core/deps.js';
 import type { GuidanceItem } from '../../src/core/guidance/schema.js';
 import type { Prompt } from '../../src/core/prompt.js';
 import type { Vars } from '../../src/core/strings.js';
-import { SETUP_DIALOG, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from './dialog.js';
+import { SETUP_DIALOG, canCarryOn, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from './dialog.js';
 import { kindQuestion, platformQuestion, startOffer, stepView, withLead, type SetupOffers, type SetupViewContext, type StepPanel } from './views.js';
 import { summaryView } from './summary-views.js';
 
@@ -51,7 +51,8 @@ export function setupRuntime(deps: Deps, options: SetupOptions = {}): SetupRunti
   const items = inMeasureOrder(deps);
   const known = new Set(items.map((i) => i.id));
   const engine: SetupEngine = new DialogEngine(
-    { name: SETUP_DIALOG, reduce: setupReducer(items), parse: (raw) => parseSetup(raw, known) },
+    // A checklist with nothing left to carry on is finished: the store lets it go a day later.
+    { name: SETUP_DIALOG, reduce: setupReducer(items), parse: (raw) => parseSetup(raw, known), finished: (s) => s.stage === 'summary' && !canCarryOn(s) },
     deps.store.dialogs,
     deps.clock,
   );

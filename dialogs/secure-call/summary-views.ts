@@ -65,7 +65,8 @@ export function summaryView(state: SetupState, ctx: SetupViewContext): Prompt {
   const call = describeCall(state, ctx);
   const blocks: Prompt['blocks'] = [
     { kind: 'heading', text: ctx.t('setup.summary.heading') },
-    { kind: 'note', text: ctx.t('setup.summary.call', { platform: call.platform, kind: call.kind, done: done.length, open: open.length }) },
+    // "0 still open" is noise on a finished checklist: it says all done instead.
+    { kind: 'note', text: ctx.t(open.length ? 'setup.summary.call' : 'setup.summary.callAllDone', { platform: call.platform, kind: call.kind, done: done.length, open: open.length }) },
   ];
   if (done.length) blocks.push({ kind: 'text', text: ctx.t('setup.summary.done') }, { kind: 'checklist', items: doneByPhase(state, ctx) });
   if (open.length) blocks.push({ kind: 'text', text: ctx.t('setup.summary.open') }, { kind: 'checklist', items: open });

@@ -94,12 +94,15 @@ export function howTo(item: GuidanceItem, platform: CallPlatform, ctx: SetupView
   const alternative = opts.alternative !== false && p.alternative ? `\n${p.alternative}` : '';
   const blocks: Block[] = [];
   if (p.support === 'none') {
-    blocks.push({ kind: 'text', text: `${ctx.t('setup.step.none', { platform: name })}${alternative}` });
+    // Said once: every alternative for a platform with no such setting opens by saying so in its own words
+    // ("There's no setting for this: …"), so the generic line is only for when the alternative is not shown.
+    blocks.push({ kind: 'text', text: alternative ? p.alternative! : ctx.t('setup.step.none', { platform: name }) });
     if (steps.length) blocks.push({ kind: 'steps', items: steps, ordered: true });
   } else {
     if (p.where) blocks.push({ kind: 'text', text: ctx.t('setup.step.where', { where: p.where }) });
     blocks.push({ kind: 'steps', items: steps, ordered: true });
-    if (p.support === 'partial') blocks.push({ kind: 'text', text: `${ctx.t('setup.step.partial', { platform: name })}${alternative}` });
+    // As for no setting: each alternative says in its own words what the platform can't do, so once is enough.
+    if (p.support === 'partial') blocks.push({ kind: 'text', text: alternative ? p.alternative! : ctx.t('setup.step.partial', { platform: name }) });
   }
   if (p.unconfirmed) blocks.push({ kind: 'note', text: ctx.t('setup.step.unconfirmed', { platform: name }) });
   return blocks;
@@ -192,18 +195,14 @@ export function stepView(state: SetupState, ctx: SetupViewContext, panel?: StepP
   }
   if (panel === 'why') blocks.push(sourcesNote(ctx, items));
   const allNone = items.every((i) => i.platforms[platform].support === 'none');
-  blocks.push(
-    {
-      kind: 'actions',
-      buttons: [
-        { action: A.done, label: ctx.t(allNone ? 'setup.buttons.doneAlternative' : several ? 'setup.buttons.doneAll' : 'setup.buttons.done'), value: ctx.token(), style: 'primary' },
-        { action: A.skip, label: ctx.t('setup.buttons.skip'), value: ctx.token() },
-        { action: A.cantFind, label: ctx.t('setup.buttons.cantFind'), value: ctx.token() },
-        { action: A.why, label: ctx.t('setup.buttons.why'), value: ctx.token() },
-      ],
-    },
-    lastRow(ctx, platform),
-  );
+  const buttons: Button[] = [
+    { action: A.done, label: ctx.t(allNone ? 'setup.buttons.doneAlternative' : several ? 'setup.buttons.doneAll' : 'setup.buttons.done'), value: ctx.token(), style: 'primary' },
+    { action: A.skip, label: ctx.t('setup.buttons.skip'), value: ctx.token() },
+  ];
+  // Where there is no setting there is nothing to find: no "I can't find it".
+  if (!allNone) buttons.push({ action: A.cantFind, label: ctx.t('setup.buttons.cantFind'), value: ctx.token() });
+  buttons.push({ action: A.why, label: ctx.t('setup.buttons.why'), value: ctx.token() });
+  blocks.push({ kind: 'actions', buttons }, lastRow(ctx, platform));
   return prompt(blocks);
 }
 

@@ -60,13 +60,6 @@ function chunk<T>(items: T[], size: number): T[][] {
 
 const CHECK: Record<ChecklistState, string> = { done: '✅', skipped: '⏭️', open: '⬜' };
 
-export function progressText(current: number, total: number, label: string): string {
-  const done = Math.max(0, Math.min(current, total));
-  const bar = total > 0 && total <= 12 ? `${'●'.repeat(done)}${'○'.repeat(total - done)}  ` : '';
-  // The label already says "Step 3 of 12": the count is not repeated.
-  return `${bar}${label}`;
-}
-
 function facts(list: { label: string; value: string }[]): SectionBlock[] {
   const out: SectionBlock[] = [];
   let fields: MrkdwnElement[] = [];
@@ -140,7 +133,8 @@ export function renderBlock(b: Block, ids: ActionIds): KnownBlock[] {
     case 'steps':
       return sections(b.items.map((s, i) => `${b.ordered === false ? '•' : `${i + 1}.`} ${toMrkdwn(s)}`).join('\n'));
     case 'progress':
-      return contexts(toMrkdwn(progressText(b.current, b.total, b.label)));
+      // Shown once: the label already says "Step 3 of 12", so no dots or count beside it.
+      return contexts(toMrkdwn(b.label));
     case 'facts':
       return facts(b.facts);
     case 'checklist':

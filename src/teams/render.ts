@@ -3,7 +3,7 @@
  * TextBlocks keep the markdown subset as is (Adaptive Cards support **bold**, _italic_ and [label](url));
  * line breaks become paragraph breaks, lists use "\r" as Teams documents.
  */
-import { stripMarkup, type Block, type Button, type ChecklistState, type Option, type Prompt } from '../core/prompt.js';
+import { stripMarkup, type Block, type Button, type ChecklistState, type Prompt } from '../core/prompt.js';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   ADAPTIVE_CARD_SCHEMA,
@@ -19,8 +19,13 @@ export { submitPayload, type SubmitPayload } from './submit.js';
 
 /** Actions per ActionSet: Teams shows about six in a row before overflowing; we keep sets of five. */
 export const MAX_ACTIONS_PER_SET = 5;
-/** Up to this many options a choice is a row of buttons; more become a compact menu. */
-export const MAX_CHOICE_BUTTONS = 6;
+/** Up to this many options a choice can be buttons; more become a compact menu. */
+export const MAX_CHOICE_BUTTONS = 12;
+/**
+ * The longest button label shown whole: measured in Microsoft's Agents Playground, a card is 446 px wide and
+ * a row of buttons has 414 px, where 49 characters fit and 52 don't; 40 leaves room for wide letters.
+ */
+export const MAX_BUTTON_LABEL = 40;
 
 const CHECK: Record<ChecklistState, string> = { done: '✅', skipped: '⏭️', open: '⬜' };
 
@@ -30,13 +35,6 @@ function paragraphs(text: string): string {
 }
 
 const textBlock = (text: string, extra: Record<string, unknown> = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
-
-function progressText(current: number, total: number, label: string): string {
-  const done = Math.max(0, Math.min(current, total));
-  const bar = total > 0 && total <= 12 ? `${'●'.repeat(done)}${'○'.repeat(total - done)}  ` : '';
-  // The label already says "Step 3 of 12": the count is not repeated.
-  return `${bar}${label}`;
-}
 
 function actionSets(actions: CardAction[]): CardElement[] {
   const out: CardElement[] = [];
@@ -66,9 +64,22 @@ function choiceIds(taken: string[]): () => string {
   };
 }
 
-function choice(b: { action: string; label: string; options: Option[]; initial?: string }, nextId: () => string, opts: RenderCardOptions): CardElement[] {
+type ChoiceBlock = Extract<Block, { kind: 'choice' }>;
+
+/** A choice fits as buttons when it has few options and each label shows whole on a row. */
+const fitsAsButtons = (b: ChoiceBlock) => b.options.length <= MAX_CHOICE_BUTTONS && b.options.every((o) => stripMarkup(o.label).length <= MAX_BUTTON_LABEL);
+
+/**
+ * One kind of control per card: every choice on it is buttons when all of them fit, otherwise every one is a
+ * menu (a card with buttons for some groups and a menu for another reads as two different things).
+ */
+export function choicesAsButtons(blocks: Block[]): boolean {
+  return blocks.every((b) => b.kind !== 'choice' || fitsAsButtons(b));
+}
+
+function choice(b: ChoiceBlock, nextId: () => string, opts: RenderCardOptions, asButtons: boolean): CardElement[] {
   if (b.options.length === 0) return [];
-  if (b.options.length <= MAX_CHOICE_BUTTONS) {
+  if (asButtons) {
     const buttons: CardAction[] = b.options.map((o) => ({
       type: 'Action.Submit',
       title: stripMarkup(o.label),
@@ -82,7 +93,7 @@ function choice(b: { action: string; label: string; options: Option[]; initial?:
   const menu: CardElement = {
     type: 'Input.ChoiceSet',
     id,
-    ...(b.label.trim() ? { label: stripMarkup(b.label) } : {}),
+    ...(b.label.trim() ? { label: stripMarkup(b.label), placeholder: stripMarkup(b.label) } : {}),
     style: 'compact',
     choices: b.options.map((o) => ({ title: stripMarkup(o.label), value: o.value })),
     ...(b.initial !== undefined ? { value: b.initial } : {}),
@@ -91,7 +102,7 @@ function choice(b: { action: string; label: string; options: Option[]; initial?:
   return [menu, { type: 'ActionSet', actions: [ok] }];
 }
 
-function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions): CardElement[] {
+function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions, asButtons: boolean): CardElement[] {
   if ((b.kind === 'heading' || b.kind === 'text' || b.kind === 'note') && b.text.trim() === '') return [];
   switch (b.kind) {
     case 'heading':
@@ -103,7 +114,8 @@ function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions): C
     case 'steps':
       return b.items.length ? [textBlock(b.items.map((s, i) => `${b.ordered === false ? '-' : `${i + 1}.`} ${s.replace(/\s*\n\s*/g, ' ')}`).join('\r'))] : [];
     case 'progress':
-      return [textBlock(progressText(b.current, b.total, b.label), { isSubtle: true, size: 'Small' })];
+      // Shown once: the label already says "Step 3 of 12", so no dots or count beside it.
+      return [textBlock(b.label, { isSubtle: true, size: 'Small' })];
     case 'facts':
       return b.facts.length ? [{ type: 'FactSet', facts: b.facts.map((f) => ({ title: f.label, value: f.value })) }] : [];
     case 'checklist':
@@ -113,7 +125,7 @@ function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions): C
     case 'actions':
       return actionSets(b.buttons.map(action));
     case 'choice':
-      return choice(b, nextId, opts);
+      return choice(b, nextId, opts, asButtons);
     case 'divider':
       // An empty-looking separator: Adaptive Cards have no divider element of their own.
       return [{ type: 'Container', separator: true, spacing: 'Medium', items: [] }];
@@ -124,7 +136,8 @@ function renderBlock(b: Block, nextId: () => string, opts: RenderCardOptions): C
 export function renderCard(prompt: Prompt, opts: RenderCardOptions = {}): CardAttachment {
   const taken = prompt.form?.fields.flatMap(inputIds) ?? [];
   const nextId = choiceIds(taken);
-  const body = prompt.blocks.flatMap((b) => renderBlock(b, nextId, opts));
+  const asButtons = choicesAsButtons(prompt.blocks);
+  const body = prompt.blocks.flatMap((b) => renderBlock(b, nextId, opts, asButtons));
   if (prompt.form) body.push(...formElements(prompt.form, opts));
   if (body.length === 0) body.push(textBlock(prompt.fallback.trim() || '…'));
   return {

@@ -28,7 +28,9 @@ export const realContent = () => (content ??= loadContent());
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-export function makeDeps(store: Store = memoryStore(), clock = { now: () => NOW }): Deps {
+/** The store shares the deps' clock, so expiry is judged by the test's time, not the real date. */
+export function makeDeps(store?: Store, clock = { now: () => NOW }): Deps {
+  store ??= memoryStore(clock);
   const { guidance, strings } = realContent();
   return { store, clock, log: silent, guidance, strings, school: { name: 'Hillside Primary', timezone: 'Europe/London' } };
 }

@@ -2,11 +2,15 @@
  * Every prompt the setup can produce, on all three call platforms, goes through both renderers:
  * Slack (within Block Kit's limits) and Teams (a valid Adaptive Card 1.5).
  */
-import { plainText, type Prompt } from '../../src/core/prompt.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { plainText, stripMarkup, type Prompt } from '../../src/core/prompt.js';
 import { MAX_OPTION_TEXT } from '../../src/slack/limits.js';
 import type { Reply } from '../../src/core/conversation.js';
 import { renderMessage, renderModal } from '../../src/slack/render.js';
-import { renderCard } from '../../src/teams/render.js';
+import { MAX_BUTTON_LABEL, renderCard } from '../../src/teams/render.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
@@ -20,10 +24,16 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 
 const khan = TEACHERS.khan!;
 
-/** Teams cuts a button's title at the card's edge; on a phone-width card about 30 characters fit. */
-const MAX_BUTTON_LABEL = 30;
+// Teams cuts a button's title at the card's edge: MAX_BUTTON_LABEL (40) is what the real client's card shows whole.
 /** Words that promise something that is not there yet. */
-export const UNFINISHED = /later release|not switched on|switched on yet|don't know any channels|coming soon|not available yet/i;
+export const UNFINISHED = /later release|not switched on|switched on yet|don't know any channels|coming soon|not available yet|not built yet|isn't ready yet/i;
+
+/** Everything a card shows: its text and notes, button and menu labels, and a form's labels, hints and errors. */
+function onScreen(p: Prompt): string {
+  const controls = p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : b.kind === 'choice' ? [b.label, ...b.options.map((o) => o.label)] : []));
+  const form = p.form ? [p.form.title, p.form.submitLabel, p.form.cancelLabel ?? '', ...p.form.fields.flatMap((f) => [f.label, f.hint ?? '', f.placeholder ?? '', f.error ?? '', ...(f.options ?? []).map((o) => o.label)])] : [];
+  return [p.fallback, plainText(p.blocks), ...controls, ...form].join('\n');
+}
 
 /** Drives every path of the setup on one platform and returns every reply given. */
 async function everyPath(platform: CallPlatform): Promise<Reply[]> {
@@ -45,11 +55,20 @@ async function everyPath(platform: CallPlatform): Promise<Reply[]> {
     [`action setup.platform ${platform}`, any],
     ['action setup.kind class', any],
   ];
-  // A first-time class walk: each card plain, with Why? and with I can't find it; the last is the list for IT.
+  // A first-time class walk: each card plain, with Why? and with I can't find it where the card offers it (not
+  // where there is no setting to find); the last card is the list for IT.
   const cards = 9;
-  for (let i = 0; i < cards - 1; i++) rows.push(['action setup.why', any], ['action setup.cant-find', any], ['action setup.done', any]);
-  rows.push(['action setup.why', any], ['action setup.cant-find', any], ['action setup.copy-for-it', any]);
-  await chat.replay(rows.slice(0, 5 + 3 * 3));
+  const offersCantFind = () =>
+    chat.find(khan, 'setup.why').message.prompt.blocks.some((b) => b.kind === 'actions' && b.buttons.some((x) => x.action === 'setup.cant-find'));
+  const walkCards = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      await chat.replay([['action setup.why', any]]);
+      if (offersCantFind()) await chat.replay([['action setup.cant-find', any]]);
+      await chat.replay([[i === cards - 1 ? 'action setup.copy-for-it' : 'action setup.done', any]]);
+    }
+  };
+  await chat.replay(rows);
+  await walkCards(0, 3);
   await chat.replay([
     ['action setup.now', any],
     ['action setup.report', any],
@@ -63,7 +82,7 @@ async function everyPath(platform: CallPlatform): Promise<Reply[]> {
     ['old setup.done', any],
     ['as jones action setup.done', any],
   ]);
-  await chat.replay(rows.slice(5 + 3 * 4));
+  await walkCards(4, cards);
   await chat.replay([
     ['action setup.copy', any],
     ['action setup.remind', any],
@@ -126,23 +145,47 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
     for (const p of prompts) expectValidCard(renderCard(p));
   });
 
-  it('with no label cut off: buttons within 30 characters (a phone-width Teams card), menu options within Slack\'s 75', () => {
+  it('with no label cut off: buttons within 40 characters (a Teams card\'s row), menu options within Slack\'s 75', () => {
     const labels = prompts.flatMap((p) => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : [])));
     expect(labels.filter((l) => l.length > MAX_BUTTON_LABEL)).toEqual([]);
     const options = prompts.flatMap((p) => [...p.blocks.flatMap((b) => (b.kind === 'choice' ? b.options : [])), ...(p.form?.fields.flatMap((f) => f.options ?? []) ?? [])]);
     expect(options.filter((o) => o.label.length > MAX_OPTION_TEXT)).toEqual([]);
   });
 
-  it('with nothing unfinished on screen', () => {
-    const offending = prompts.filter((p) => UNFINISHED.test(p.fallback) || UNFINISHED.test(plainText(p.blocks)));
+  it('with nothing unfinished on screen (the report advice, guidance text, buttons and forms included)', () => {
+    // The scan sees the emergency's report advice card, with the breach procedure's steps and note.
+    const report = realContent().strings.t('setup.report.heading');
+    const advice = prompts.filter((p) => p.blocks.some((b) => b.kind === 'heading' && b.text === report));
+    expect(advice.length).toBeGreaterThan(0);
+    const breach = realContent().guidance.byId.get('breach-procedure')!.platforms[platform];
+    for (const p of advice) expect(onScreen(p)).toContain(breach.ifNotFound);
+    const offending = prompts.filter((p) => UNFINISHED.test(onScreen(p)));
     expect(offending.map((p) => p.fallback.slice(0, 120))).toEqual([]);
+  });
+
+  it('never says a setting is missing and then that its name is unconfirmed', () => {
+    const noSetting = (b: Prompt['blocks'][number]) => b.kind === 'text' && /no setting for this|has no [a-z -]*(switch|button|setting)|We found no/i.test(b.text);
+    const notes = prompts.flatMap((p) => p.blocks.filter((b, i) => b.kind === 'note' && /couldn't confirm/.test(b.text) && p.blocks.slice(0, i).some(noSetting)));
+    expect(notes.filter((n) => n.kind === 'note' && /name of this setting/.test(n.text))).toEqual([]);
+  });
+
+  it('says a platform can only do part of something, or nothing, once: in the alternative\'s own words', () => {
+    const { guidance } = realContent();
+    const shown = guidance.items.filter((i) => i.platforms[platform].support !== 'full').map((i) => i.platforms[platform].alternative!);
+    // (With I can't find it open, the alternative moves under "What to do instead" and the short line stays.)
+    const instead = stripMarkup(realContent().strings.t('setup.step.instead'));
+    const cards = prompts.filter((p) => shown.some((a) => plainText(p.blocks).includes(stripMarkup(a))) && !plainText(p.blocks).includes(instead));
+    expect(cards.length).toBeGreaterThan(0);
+    for (const p of cards) expect(plainText(p.blocks)).not.toMatch(/can only do part of this\.|has no setting for this\.\n/);
   });
 
   it('shows progress once per card', () => {
     for (const p of prompts) {
       const text = plainText(p.blocks);
       expect(text.match(/Step \d+ of \d+/g)?.length ?? 0).toBeLessThanOrEqual(1);
-      for (const m of renderMessage(p)) expect(JSON.stringify(m).match(/\(\d+\/\d+\)/)).toBeNull();
+      // Not as dots (●●○○) beside the count either, on Slack or Teams.
+      for (const m of renderMessage(p)) expect(JSON.stringify(m)).not.toMatch(/\(\d+\/\d+\)|[●○]/);
+      expect(JSON.stringify(renderCard(p))).not.toMatch(/[●○]/);
     }
   });
 
@@ -176,6 +219,23 @@ describe.each(CALL_PLATFORMS)('every setup prompt on %s renders', (platform) => 
   });
 });
 
+describe('the words cards are made of', () => {
+  it('promise nothing unfinished: every text in content/en-GB (strings and guidance, every platform)', () => {
+    const texts: string[] = [];
+    const collect = (v: unknown) => {
+      if (typeof v === 'string') texts.push(v);
+      else if (Array.isArray(v)) v.forEach(collect);
+      else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+    };
+    const dir = fileURLToPath(new URL('../../content/en-GB', import.meta.url));
+    for (const file of readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml'))) collect(parse(readFileSync(join(dir, file), 'utf8')));
+    expect(texts.length).toBeGreaterThan(500);
+    expect(texts.filter((t) => UNFINISHED.test(t))).toEqual([]);
+    // The scan knows the words issue 12 found on screen.
+    for (const seen of ['These arrive in a later release.', 'Reminders are not switched on yet.', "I don't know any channels yet."]) expect(seen).toMatch(UNFINISHED);
+  });
+});
+
 describe('every other card a teacher can reach (help, welcome, topics, each topic)', () => {
   const turn = (input: Turn['input'], platform: 'slack' | 'teams' = 'slack'): Turn => ({
     who: { platform, id: 'U-ANY', name: 'Ms Any' },
@@ -185,7 +245,8 @@ describe('every other card a teacher can reach (help, welcome, topics, each topi
   });
 
   async function reachable(school: { name?: string; timezone: string }): Promise<Prompt[]> {
-    const { bot } = buildBot({ store: memoryStore(), clock: { now: () => new Date('2026-11-23T09:00:00Z') }, log: silent, school });
+    const clock = { now: () => new Date('2026-11-23T09:00:00Z') };
+    const { bot } = buildBot({ store: memoryStore(clock), clock, log: silent, school });
     const out: Prompt[] = [];
     const take = async (t: Turn) => out.push(...(await bot.handle(t)).map((r) => r.prompt));
     await take(turn({ kind: 'installed' }));
@@ -200,10 +261,25 @@ describe('every other card a teacher can reach (help, welcome, topics, each topi
 
   it('has nothing unfinished on screen and no label cut off', async () => {
     const prompts = await reachable({ name: 'Hillside Primary', timezone: 'Europe/London' });
-    expect(prompts.filter((p) => UNFINISHED.test(p.fallback) || UNFINISHED.test(plainText(p.blocks))).map((p) => p.fallback.slice(0, 80))).toEqual([]);
-    const labels = prompts.flatMap((p) => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : [])));
+    expect(prompts.filter((p) => UNFINISHED.test(onScreen(p))).map((p) => p.fallback.slice(0, 80))).toEqual([]);
+    // Buttons, and the topics card's choices (Teams shows them as buttons), within a Teams row.
+    const labels = prompts.flatMap((p) => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons.map((x) => x.label) : b.kind === 'choice' ? b.options.map((o) => o.label) : [])));
     expect(labels.filter((l) => l.length > MAX_BUTTON_LABEL)).toEqual([]);
     expect(prompts.some((p) => /Hillside Primary's helper/.test(p.fallback))).toBe(true);
+  });
+
+  it('shows the topics card with one kind of control: every topic a button on Teams, every group a menu on Slack', async () => {
+    const prompts = await reachable({ name: 'Hillside Primary', timezone: 'Europe/London' });
+    const topics = prompts.find((p) => p.blocks.some((b) => b.kind === 'choice'))!;
+    const count = topics.blocks.reduce((n, b) => n + (b.kind === 'choice' ? b.options.length : 0), 0);
+    expect(count).toBe(realContent().guidance.items.length);
+    const body = renderCard(topics).content.body as { type: string; actions?: { data?: { safecall?: { action?: string } } }[] }[];
+    expect(body.filter((e) => e.type === 'Input.ChoiceSet')).toEqual([]);
+    const topicButtons = body.flatMap((e) => e.actions ?? []).filter((a) => a.data?.safecall?.action === GUIDE_ACTIONS.show);
+    expect(topicButtons).toHaveLength(count);
+    const slack = renderMessage(topics).flatMap((m) => (m.blocks ?? []) as { type: string; elements?: { type: string; action_id?: string }[] }[]);
+    const controls = slack.flatMap((b) => b.elements ?? []).filter((e) => e.action_id?.startsWith(GUIDE_ACTIONS.show));
+    expect(new Set(controls.map((e) => e.type))).toEqual(new Set(['static_select']));
   });
 
   it('names the school only when the settings do: never "Your school\'s"', async () => {

@@ -7,7 +7,6 @@
 import { Chat, makeDeps, TEACHERS, returning, walk } from './secure-call.harness.js';
 import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
-import { memoryStore } from '../../src/core/memory.js';
 
 const khan = TEACHERS.khan!;
 const jones = TEACHERS.jones!;
@@ -23,7 +22,7 @@ describe('the guided setup, to the summary, on each platform', () => {
       ...walk('setup.done', 1, 9, 7),
       ['action setup.done', { text: [/Step 8 of 9 · Once for your account/, /Opt out of your data being 'sold'/] }],
       ['action setup.done', { text: [/Step 9 of 9 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
-      ['action setup.copy-for-it', { text: [/Your secure-call checklist/, /23 done · 0 still open/, /3 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Keep recording off/], modes: ['update', 'private'] }],
+      ['action setup.copy-for-it', { not: /0 still open/, text: [/Your secure-call checklist/, /Zoom, recurring class · all 23 done/, /3 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Keep recording off/], modes: ['update', 'private'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     expect(summary.blocks.some((b) => b.kind === 'checklist')).toBe(true);
@@ -70,13 +69,13 @@ describe('the guided setup, to the summary, on each platform', () => {
       ['start', { text: [/What kind of call/, /Platform: Google Meet/, /Change platform/], not: /Which platform/ }],
       ['action setup.kind meeting', [/Step 1 of 6/, /Host controls → Meeting access → Restricted/]],
       ['action setup.done', /Step 2 of 6/],
-      ['action setup.done', [/Step 3 of 6/, /Turn off sending files in the chat/, /Google Meet has no setting for this\./]],
+      ['action setup.done', { text: [/Step 3 of 6/, /Turn off sending files in the chat/, /We found no way to send files in the Meet chat/], not: [/Google Meet has no setting for this/, /I can't find it/] }],
       ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 9 still open/, /\[ \] Keep lesson links off public websites/], not: /virtual background/i }],
     ]);
   });
 
   it('with IT named in the settings, "Send to IT" posts the list there in one tap', async () => {
-    const deps = makeDeps(memoryStore());
+    const deps = makeDeps();
     const chat = new Chat({ ...deps, school: { ...deps.school, itContact: { name: 'the IT helpdesk', email: 'it@hillside.example', slack: 'C-IT-HELP' } } });
     await chat.replay([
       ['start zoom', /What kind of call/],
@@ -96,9 +95,26 @@ describe('help on a card', () => {
     await chat.replay([
       ['start', /What kind of call/],
       ['action setup.kind class', /Step 1 of 7/],
-      ...walk('setup.done', 1, 7, 4),
-      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 4 of 7/], modes: [...UPDATE] }],
-      ['action setup.done', /Step 5 of 7/],
+      ...walk('setup.done', 1, 7, 5),
+      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 5 of 7/], modes: [...UPDATE] }],
+      ['action setup.done', /Step 6 of 7/],
+    ]);
+  });
+
+  it('a step with no setting says so once and offers no "I can\'t find it"', async () => {
+    const chat = new Chat();
+    await returning(chat, 'zoom');
+    await chat.replay([
+      ['start', /What kind of call/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 3),
+      [
+        'action setup.done',
+        {
+          text: [/Step 4 of 7/, /Keep lesson links off public websites/, /There's no setting for this: it's about where you share/, /\[I've done this \| Skip \| Why\? \| It's happening now/],
+          not: [/Zoom has no setting for this/, /I can't find it/],
+        },
+      ],
     ]);
   });
 
@@ -211,7 +227,7 @@ describe('"It\'s happening now"', () => {
       ['start', /What kind of call/],
       ['action setup.kind class', /Step 1 of 7/],
       ['action setup.done', /Step 2 of 7/],
-      ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock meeting/, /Remove/, /Also useful/, /\[Report what happened \| Back to my setup\]/], not: /Mute students when they join|Mute all participants/, modes: [...UPDATE] }],
+      ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock meeting/, /Remove/, /Also useful/, /Turn off a student's camera: Participants/, /\[Report what happened \| Back to my setup\]/], not: /Mute students when they join|Mute all participants|show something inappropriate/, modes: [...UPDATE] }],
       ['action setup.report', { text: [/Do this as soon as the call is over/, /data protection officer \(DPO\)/, /72 hours/, /\[Back to my setup\]/], not: /later release/, modes: ['post'] }],
     ]);
     // The playbook is still on screen above the report advice.
@@ -337,7 +353,7 @@ describe('state', () => {
     await chat.replay([
       ['start', /Carry on where you left off \(step 2 of 2\)/],
       ['action setup.carry-on', [/Step 2 of 2/, /Lock the lesson/]],
-      ['action setup.done', /2 done · 0 still open/],
+      ['action setup.done', /all 2 done/],
     ]);
   });
 });

@@ -9,7 +9,7 @@ import { buildBot } from '../../src/app.js';
 import type { Person, Place, Reply } from '../../src/core/conversation.js';
 import { memoryStore } from '../../src/core/memory.js';
 import { plainText, type Button, type Prompt } from '../../src/core/prompt.js';
-import type { Store } from '../../src/core/ports.js';
+import type { Clock, Store } from '../../src/core/ports.js';
 import type { CallKind, CallPlatform } from '../../src/core/guidance/schema.js';
 import { loadContent, type Content } from '../../src/content/load.js';
 import { SETUP_ACTIONS as A } from '../../dialogs/secure-call/ids.js';
@@ -47,10 +47,10 @@ export interface Walker {
 }
 
 /** One teacher on one platform; walk twice for a returning teacher (the store remembers the first walk). */
-export function walker(opts: { who?: Person; where?: Place; itContact?: { slack?: string; name?: string } } = {}): Walker {
+export function walker(opts: { who?: Person; where?: Place; itContact?: { slack?: string; name?: string }; clock?: Clock } = {}): Walker {
   content ??= loadContent();
-  const store = memoryStore();
-  const clock = { now: () => new Date('2026-11-23T09:00:00Z') };
+  const clock = opts.clock ?? { now: () => new Date('2026-11-23T09:00:00Z') };
+  const store = memoryStore(clock);
   const { bot } = buildBot({ store, clock, log: quiet, school: { name: 'Hillside Primary', timezone: 'Europe/London', itContact: opts.itContact }, content });
   const who: Person = opts.who ?? { platform: 'slack', id: 'U-KHAN', name: 'Ms Khan', teamId: 'T1' };
   const where: Place = opts.where ?? { platform: 'slack', id: 'D-KHAN', kind: 'dm', teamId: 'T1' };

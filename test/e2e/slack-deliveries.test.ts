@@ -64,6 +64,9 @@ test('a replayed event_id in a new body is still the same delivery', async () =>
 
 test('different commands from one person are each answered', async () => {
   for (let i = 0; i < 2; i++) await postSlack(rig.url, slashCommand({ user: 'U-twice', channel: 'C-twice', text: 'help' }), FORM);
+  // Both are acknowledged before they are handled and run side by side, so a sentinel's reply proves
+  // nothing here: wait for the second post itself (the wait fails after 5 s if it never comes).
+  await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'C-twice' && posts('C-twice').length >= 2);
   await sentinel('C-after-twice');
   expect(posts('C-twice')).toHaveLength(2);
 });

@@ -152,6 +152,11 @@ export class ChatPage {
     return this.read();
   }
 
+  /** Makes the newest card the current one (to read or picture a new message that has no buttons). */
+  async toNewest(): Promise<void> {
+    this.current = (await this.cardCount()) - 1;
+  }
+
   /** The current card: its text, rendered width and buttons. */
   async read(): Promise<CardSeen> {
     const card = this.page.locator(CARD).nth(this.current);

@@ -74,8 +74,8 @@ describe('renderMessage', () => {
     expect(b[2]!.elements[0].text).toBe('Source: <https://ncsc.test|NCSC>');
     expect(b[3]!.text.text).toBe('1. Open settings\n2. Lock meeting');
     expect(b[4]!.text.text).toBe('• a\n• b');
-    // The label carries the count; it is not repeated as (2/5).
-    expect(b[5]!.elements[0].text).toBe('●●○○○  Step 2 of 5');
+    // Progress once: the label carries the count, with no dots or (2/5) beside it.
+    expect(b[5]!.elements[0].text).toBe('Step 2 of 5');
     expect(b[6]!.fields[0].text).toBe('*Class*\n7B');
     expect(b[7]!.text.text).toBe('✅ Lobby\n⏭️ Chat — not needed\n⬜ Record');
     expect(b[8]!.elements[0]).toMatchObject({ type: 'button', action_id: 'go', value: '1', style: 'primary' });

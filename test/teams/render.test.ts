@@ -1,5 +1,5 @@
 import type { Block, FormField, Prompt } from '../../src/core/prompt.js';
-import { renderCard, submitPayload, MAX_ACTIONS_PER_SET, type CardElement } from '../../src/teams/render.js';
+import { renderCard, submitPayload, MAX_ACTIONS_PER_SET, MAX_BUTTON_LABEL, MAX_CHOICE_BUTTONS, type CardElement } from '../../src/teams/render.js';
 import { cardProblems, expectValidCard } from '../helpers/validate-card.js';
 import { rng } from '../helpers/rng.js';
 
@@ -46,7 +46,8 @@ describe('renderCard', () => {
     expect(body[2]).toMatchObject({ isSubtle: true, size: 'Small' });
     expect(body[3]!.text).toBe('1. Open settings\r2. Lock meeting');
     expect(body[4]).toMatchObject({ isSubtle: true });
-    expect(body[4]!.text).toContain('Step 2 of 5');
+    // Progress once: the label, with no dots beside it.
+    expect(body[4]!.text).toBe('Step 2 of 5');
     expect(body[5]).toEqual({ type: 'FactSet', facts: [{ title: 'Class', value: '**7B**' }] });
     expect(body[6]!.text).toBe('✅ Lobby\n\n⏭️ Chat — not needed\n\n⬜ Record');
     const [go, stop, help] = actionsOf(body);
@@ -73,15 +74,30 @@ describe('renderCard', () => {
     expect(buttons[2]).toMatchObject({ title: 'C', style: 'positive' });
     expect(submitPayload(press(buttons[4]!))).toEqual({ kind: 'action', action: 'pick', value: 'e' });
 
-    const options = Array.from({ length: 7 }, (_, i) => ({ value: `v${i}`, label: `Option ${i}` }));
+    const options = Array.from({ length: MAX_CHOICE_BUTTONS + 1 }, (_, i) => ({ value: `v${i}`, label: `Option ${i}` }));
     const many = renderCard({ fallback: 'x', blocks: [{ kind: 'choice', action: 'pick', label: 'Which?', options }, { kind: 'choice', action: 'other', label: 'Other', options }] });
     expectValidCard(many);
     const menus = many.content.body.filter((e) => e.type === 'Input.ChoiceSet') as Json[];
-    expect(menus.map((m) => [m.id, m.style])).toEqual([['choice', 'compact'], ['choice_2', 'compact']]);
-    expect(menus[0]!.choices).toHaveLength(7);
+    // A placeholder, so a menu never shows as a blank box.
+    expect(menus.map((m) => [m.id, m.style, m.placeholder])).toEqual([['choice', 'compact', 'Which?'], ['choice_2', 'compact', 'Other']]);
+    expect(menus[0]!.choices).toHaveLength(MAX_CHOICE_BUTTONS + 1);
     const [ok1, ok2] = actionsOf(many.content.body);
     expect(submitPayload(press(ok1!, { choice: 'v3', choice_2: 'v5' }))).toEqual({ kind: 'action', action: 'pick', value: 'v3' });
     expect(submitPayload(press(ok2!, { choice: 'v3', choice_2: 'v5' }))).toEqual({ kind: 'action', action: 'other', value: 'v5' });
+  });
+
+  test('one kind of control per card: when one choice must be a menu (too many options, or a label too long for a row), every choice is', () => {
+    const short = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `s${i}`, label: `Short ${i}` }));
+    const kinds = (blocks: Block[]) => {
+      const body = renderCard({ fallback: 'x', blocks }).content.body;
+      return { menus: body.filter((e) => e.type === 'Input.ChoiceSet').length, buttons: actionsOf(body).filter((a) => (a.data as Json | undefined)?.safecall && !('choice' in ((a.data as Json).safecall as Json))).length };
+    };
+    // The topics card's shape before the fix: two groups of three, one of eleven.
+    expect(kinds([{ kind: 'choice', action: 'a', label: 'A', options: short(3) }, { kind: 'choice', action: 'b', label: 'B', options: short(11) }])).toEqual({ menus: 0, buttons: 14 });
+    expect(kinds([{ kind: 'choice', action: 'a', label: 'A', options: short(3) }, { kind: 'choice', action: 'b', label: 'B', options: short(MAX_CHOICE_BUTTONS + 1) }])).toEqual({ menus: 2, buttons: 0 });
+    const long = [{ value: 'l', label: 'x'.repeat(MAX_BUTTON_LABEL + 1) }];
+    expect(kinds([{ kind: 'choice', action: 'a', label: 'A', options: short(3) }, { kind: 'choice', action: 'b', label: 'B', options: long }])).toEqual({ menus: 2, buttons: 0 });
+    expect(MAX_BUTTON_LABEL).toBeLessThanOrEqual(40);
   });
 
   const fields: FormField[] = [

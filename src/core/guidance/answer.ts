@@ -132,7 +132,7 @@ export function topicsPrompt(ctx: AnswerContext, lead?: string): Prompt {
   blocks.push({ kind: 'heading', text: g(ctx, 'topics.heading') }, { kind: 'text', text: g(ctx, 'topics.lead') });
   for (const [phase, items] of topicsByPhase(ctx.guidance)) {
     // Each topic once, and one kind of control for all of them: a menu per phase.
-    blocks.push({ kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, `topics.phase.${phase}`), options: items.map((i) => ({ value: i.id, label: i.title })) });
+    blocks.push({ kind: 'choice', action: GUIDE_ACTIONS.show, label: g(ctx, `topics.phase.${phase}`), options: items.map((i) => ({ value: i.id, label: i.shortTitle ?? i.title })) });
   }
   blocks.push({ kind: 'actions', buttons: [setupButton(ctx, undefined)] });
   // Clients without cards (and notifications) still get the list, once, as text.

@@ -91,6 +91,8 @@ export const guidanceItemSchema = z.strictObject({
   title: text.max(80),
   /** The title for a recurring class, where `title` would not fit it ("every lesson" when it is one meeting). */
   recurringTitle: text.max(80).optional(),
+  /** The title as a button or menu label, where `title` is over 40 characters: 40 fit a Teams card's row whole. */
+  shortTitle: text.max(40).optional(),
   /** One or two sentences on why it matters. */
   why: text,
   /** Which source document and part: [{ doc: PCPD, part: "Hosts, point 2" }]. */

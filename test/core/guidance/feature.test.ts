@@ -19,7 +19,7 @@ const t = (key: string, vars?: Record<string, string | number>) => content.strin
 
 function setup() {
   const deps: Deps = {
-    store: memoryStore(),
+    store: memoryStore({ now: () => NOW }),
     clock: { now: () => NOW },
     log: silent,
     guidance: content.guidance,
