@@ -3,6 +3,7 @@
  * serves both platforms on one port. Any settings, content or store problem is printed plainly and the
  * process exits 1 without a stack trace.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadEnv, loadSettings, teamsMode, type Env, type Settings } from './config.js';
@@ -15,7 +16,7 @@ import { createHttpServer } from './server.js';
 import { createSlack } from './slack/app.js';
 import { startSweeper } from './store/sweep.js';
 import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
-import { createAdapter, turnLogic } from './teams/adapter.js';
+import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
 import { VERSION } from './version.js';
@@ -52,9 +53,7 @@ export async function start(o: StartOptions): Promise<Running> {
   try {
     const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
-    const teams = teamsEndpoint(env, log, (adapter) =>
-      turnLogic({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) }, adapter),
-    );
+    const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) });
     const server = createHttpServer({
       slack: slack?.listener,
       slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
@@ -110,12 +109,31 @@ export async function start(o: StartOptions): Promise<Running> {
   }
 }
 
-/** The Teams endpoint for the configured mode (TEAMS_MODE, see config.ts), and how the banner names it. */
-function teamsEndpoint(env: Env, log: Log, logic: (adapter: ReturnType<typeof createAdapter>) => ReturnType<typeof turnLogic>) {
+type Listener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * The Teams endpoint for the configured mode (TEAMS_MODE, see config.ts), and how the banner names it.
+ * botbuilder and its Azure clients are the largest module tree SafeCall would hold (about a third of its
+ * idle memory): they are imported at the first Teams request, not at start, so a server that serves only
+ * Slack, or has not been asked anything on Teams yet, does not carry them. Settings were checked at start.
+ */
+function teamsEndpoint(o: TeamsOptions) {
+  const { env, log } = o;
   const mode = teamsMode(env);
   if (mode === 'off') return { mode, banner: 'off', listener: teamsOffListener(log) };
-  const adapter = createAdapter(env, log);
-  const listener = teamsRequestListener({ adapter, logic: logic(adapter), log, bodyLimit: env.SAFECALL_BODY_LIMIT, tenantId: env.MicrosoftAppTenantId, mode });
+  let loading: Promise<Listener> | undefined;
+  const load = async (): Promise<Listener> => {
+    const { createAdapter, turnLogic } = await import('./teams/adapter.js');
+    const adapter = createAdapter(env, log);
+    return teamsRequestListener({ adapter, logic: turnLogic(o, adapter), log, bodyLimit: env.SAFECALL_BODY_LIMIT, tenantId: env.MicrosoftAppTenantId, mode });
+  };
+  const listener: Listener = async (req, res) => {
+    const serve = await (loading ??= load().catch((err: unknown) => {
+      loading = undefined; // the next request tries again; this one is answered 500 by the server
+      throw err;
+    }));
+    await serve(req, res);
+  };
   const banner =
     mode === 'authenticated'
       ? `authenticated (app ${env.MicrosoftAppId})`

@@ -4,6 +4,12 @@
  * first delivery records a receipt with the store's conditional write (`putIf(…, 0)`), so the decision holds
  * when several instances share one database; a later one finds the receipt and is only acknowledged.
  * Runs as Bolt middleware, so HTTP and Socket Mode requests are both covered.
+ *
+ * The receipt is written `durable: false`: it sits before the acknowledgement, and an fsync there was the
+ * largest cost of a turn. The trade: the store sees the receipt at once (lowdb keeps it in memory, and the
+ * conditional write still decides between concurrent deliveries), so dedupe in a running process stays
+ * exact; what a crash can lose is only the last second's receipts, which lets a retry of a turn that was
+ * itself cut short by the crash be processed, the outcome a retry is for.
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Clock, Collection, Log, Receipt } from '../core/ports.js';
@@ -45,7 +51,10 @@ export function oncePerDelivery(receipts: Collection<Receipt>, clock: Clock, log
     const key = deliveryKey(args.body as KeyedBody);
     if (!key) return args.next();
     const now = clock.now();
-    const first = await receipts.putIf(key, { kind: key.split(':')[1]!, at: now.toISOString() }, 0, { expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) });
+    const first = await receipts.putIf(key, { kind: key.split(':')[1]!, at: now.toISOString() }, 0, {
+      expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS),
+      durable: false,
+    });
     if (first !== undefined) return args.next();
     // Events were acknowledged by Bolt already; everything else needs its (empty) acknowledgement.
     const ack = (args as { ack?: () => Promise<void> }).ack;

@@ -151,9 +151,14 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     return invokeCard;
   }
 
-  const receipt = (kind: string) => {
+  /**
+   * Activity receipts are `durable: false` (no fsync before the turn; see src/slack/deliveries.ts for the
+   * trade): a crash loses at most the last second's, which only lets a redelivery of a turn the crash cut
+   * short be processed. The welcome receipt stays durable: it is rare and a second welcome would be seen.
+   */
+  const receipt = (kind: string, durable = true) => {
     const now = o.clock.now();
-    return [{ kind, at: now.toISOString() }, 0, { expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) }] as const;
+    return [{ kind, at: now.toISOString() }, 0, { expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS), durable }] as const;
   };
   const invokeOk = (context: TurnContext) =>
     context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'OK' } } });
@@ -162,7 +167,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
   async function firstDelivery(context: TurnContext): Promise<boolean> {
     const { id, conversation } = context.activity;
     if (!id) return true;
-    const first = await o.store.receipts.putIf(`teams:activity:${conversation.id}:${id}`, ...receipt('activity'));
+    const first = await o.store.receipts.putIf(`teams:activity:${conversation.id}:${id}`, ...receipt('activity', false));
     if (first !== undefined) return true;
     o.log.info({ type: context.activity.type }, 'teams: a redelivered activity was acknowledged and not processed again');
     if (context.activity.type === ActivityTypes.Invoke) await invokeOk(context);

@@ -23,6 +23,8 @@ async function sentinel(channel: string) {
 test('the same signed command sent three times gives one post', async () => {
   const body = slashCommand({ user: 'U-thrice', channel: 'C-thrice', text: 'help' });
   for (let i = 0; i < 3; i++) expect((await postSlack(rig.url, body, FORM)).status).toBe(200);
+  // A first meeting is written durably and a later person's turn is not, so the sentinel alone could overtake it.
+  await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'C-thrice');
   await sentinel('C-after-thrice');
   expect(posts('C-thrice')).toHaveLength(1);
   expect(rig.logs.filter((l) => /repeated delivery was acknowledged/.test(l))).toHaveLength(2);
@@ -32,6 +34,7 @@ test('three copies of a command at once give one post', async () => {
   const body = slashCommand({ user: 'U-burst', channel: 'C-burst', text: 'help' });
   const answers = await Promise.all([1, 2, 3].map(() => postSlack(rig.url, body, FORM)));
   expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+  await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'C-burst');
   await sentinel('C-after-burst');
   expect(posts('C-burst')).toHaveLength(1);
 });
