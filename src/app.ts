@@ -4,7 +4,8 @@
  */
 import type { Bot } from './core/bot.js';
 import { createBot } from './core/bot.js';
-import type { Deps, SchoolInfo } from './core/deps.js';
+import { makeDeps, type Deps, type Roles, type SchoolInfo } from './core/deps.js';
+import type { Sealer } from './core/sealer.js';
 import type { Clock, Log, Store } from './core/ports.js';
 import { GuidanceSearch } from './core/guidance/search.js';
 import { guideFeature } from './core/guidance/feature.js';
@@ -21,6 +22,8 @@ export interface BuildBotOptions {
   school: SchoolInfo;
   content?: Content;
   contentDir?: string;
+  sealer?: Sealer;
+  roles?: Roles;
 }
 
 export interface Built {
@@ -31,7 +34,7 @@ export interface Built {
 
 export function buildBot(p: BuildBotOptions): Built {
   const content = p.content ?? loadContent(p.contentDir);
-  const deps: Deps = { store: p.store, clock: p.clock, log: p.log, guidance: content.guidance, strings: content.strings, school: p.school };
+  const deps: Deps = makeDeps({ store: p.store, clock: p.clock, log: p.log, guidance: content.guidance, strings: content.strings, school: p.school, sealer: p.sealer, roles: p.roles });
   const search = new GuidanceSearch(content.guidance, content.vocabulary);
   // Cross-feature ids are passed in here, so no feature imports another.
   const guide = guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start });

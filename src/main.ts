@@ -51,7 +51,11 @@ export async function start(o: StartOptions): Promise<Running> {
   const store = await openLowdbStore(dataDir, { log, clock });
   const sweeper = startSweeper(store, log);
   try {
-    const { bot, deps } = buildBot({ store, clock, log, school: settings.school });
+    const roles = {
+      admins: { slack: settings.slack.admins, teams: settings.teams.admins },
+      dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
+    };
+    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) });
     const server = createHttpServer({

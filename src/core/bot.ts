@@ -70,6 +70,11 @@ export function createBot(deps: Deps, parts: BotFeatures): Bot {
         case 'ask':
           if (command.rest) return parts.guide.answer(turn, command.rest);
           return [{ mode: 'post', prompt: help(turn) }];
+        default: {
+          const owner = [...features.values()].find((f) => f.commands?.includes(command.name));
+          if (owner?.onCommand) return owner.onCommand(turn, command.name, command.rest);
+          break;
+        }
       }
     }
     if (!said.trim()) return [{ mode: 'post', prompt: help(turn) }];

@@ -4,6 +4,9 @@
  * An index is a pure function of a record; undefined leaves the record out of that index.
  */
 import type { KnownConversation, KnownUser, PendingRequest, Receipt, Store, StoredDialog } from './ports.js';
+import type { Delivery, Timer } from './schedule/types.js';
+import type { StoredReport } from './records/report.js';
+import type { ReminderState, RuntimeSetting } from './records/reminder.js';
 
 export interface CollectionSpec<T> {
   name: string;
@@ -32,6 +35,30 @@ export const COLLECTIONS = {
   }),
   /** By day handled: a day's receipts expire together, and their partition is then dropped whole. */
   receipts: spec<Receipt>({ name: 'receipts', indexes: {}, partition: (_key, r) => (/^\d{4}-\d{2}-\d{2}/.exec(r.at)?.[0] ?? 'undated') }),
+  /** The outbox. `due`: queued deliveries by send time; `sending`: those a crash may have cut short; `group`: for summaries. */
+  deliveries: spec<Delivery>({
+    name: 'deliveries',
+    indexes: {
+      due: (d) => (d.status === 'queued' ? d.notBefore : undefined),
+      sending: (d) => (d.status === 'sending' ? (d.sendingSince ?? d.createdAt) : undefined),
+      group: (d) => d.group,
+    },
+  }),
+  timers: spec<Timer>({ name: 'timers', indexes: { due: (t) => t.dueAt, kind: (t) => t.kind } }),
+  reports: spec<StoredReport>({
+    name: 'reports',
+    indexes: {
+      reportedAt: (r) => r.reportedAt,
+      reporter: (r) => `${r.reporter.platform}:${r.reporter.id}`,
+      /** Closed reports by when they were closed, for retention. */
+      closedAt: (r) => r.closedAt,
+    },
+  }),
+  reminders: spec<ReminderState>({
+    name: 'reminders',
+    indexes: { round: (r) => r.round, person: (r) => `${r.person.platform}:${r.person.id}` },
+  }),
+  runtime: spec<RuntimeSetting>({ name: 'runtime', indexes: {} }),
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;

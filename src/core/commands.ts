@@ -3,7 +3,11 @@
  */
 import { z } from 'zod';
 
-export const COMMANDS = ['help', 'setup', 'ask', 'emergency', 'topics'] as const;
+/**
+ * help … topics are core's; the rest belong to features (Feature.commands): report, myReports,
+ * setDpoChannel and breachLog to incidents; terms and stopReminders to reminders.
+ */
+export const COMMANDS = ['help', 'setup', 'ask', 'emergency', 'topics', 'report', 'myReports', 'setDpoChannel', 'breachLog', 'terms', 'stopReminders'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const commandWordsSchema = z.strictObject(

@@ -1,8 +1,13 @@
 /** What core features are given by the composition root (src/main.ts) or by a test. */
 import type { Turn, Reply } from './conversation.js';
+import type { CommandName } from './commands.js';
 import type { Clock, Log, Store } from './ports.js';
 import type { Guidance } from './guidance/schema.js';
 import type { Strings } from './strings.js';
+import type { Platform } from './conversation.js';
+import type { Outbox, Timers } from './schedule/types.js';
+import { storeOutbox, storeTimers } from './schedule/store-ports.js';
+import { plainSealer, type Sealer } from './sealer.js';
 
 export interface SchoolInfo {
   /** Unset when the settings name no school: messages then say "your school". */
@@ -21,6 +26,14 @@ export interface ItContact {
   teams?: string;
 }
 
+/** Who may see others' reports, act on them, export, and change settings from chat (the settings file). */
+export interface Roles {
+  admins: Record<Platform, string[]>;
+  dpo: Record<Platform, string[]>;
+}
+
+export const NO_ROLES: Roles = { admins: { slack: [], teams: [] }, dpo: { slack: [], teams: [] } };
+
 export interface Deps {
   store: Store;
   clock: Clock;
@@ -28,6 +41,24 @@ export interface Deps {
   guidance: Guidance;
   strings: Strings;
   school: SchoolInfo;
+  /** Proactive messages go through the durable outbox, never straight to a platform. */
+  outbox: Outbox;
+  timers: Timers;
+  /** Encrypts report content and queued messages at rest when a data key is set. */
+  sealer: Sealer;
+  roles: Roles;
+}
+
+/** Deps from the infrastructure: the outbox and timers are built on the store. */
+export function makeDeps(p: Omit<Deps, 'outbox' | 'timers' | 'sealer' | 'roles'> & { sealer?: Sealer; roles?: Roles }): Deps {
+  const sealer = p.sealer ?? plainSealer;
+  return {
+    ...p,
+    sealer,
+    roles: p.roles ?? NO_ROLES,
+    outbox: storeOutbox(p.store, p.clock, sealer),
+    timers: storeTimers(p.store, p.clock),
+  };
 }
 
 /**
@@ -36,6 +67,12 @@ export interface Deps {
  */
 export interface Feature {
   prefix: string;
+  /**
+   * The commands (names from content/<locale>/commands.yaml, src/core/commands.ts) this feature answers,
+   * e.g. `report` and `myReports` for the incidents feature. The router hands them to `onCommand`.
+   */
+  commands?: readonly CommandName[];
+  onCommand?(turn: Turn, name: CommandName, rest: string): Promise<Reply[]>;
   onAction?(turn: Turn, action: string, value: string): Promise<Reply[]>;
   onForm?(turn: Turn, formId: string, values: Record<string, string>, state?: string): Promise<Reply[]>;
 }

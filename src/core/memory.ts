@@ -2,7 +2,7 @@
  * The in-memory Store: the reference implementation of the Collection contract, for core tests and the
  * CLI's dry runs. Every operation runs in one tick, so nothing interleaves inside it.
  */
-import { COLLECTIONS, type CollectionSpec } from './collections.js';
+import { COLLECTION_NAMES, COLLECTIONS, type CollectionSpec, type StoreCollections } from './collections.js';
 import type { Claimed, Clock, Collection, IndexQuery, Lease, Store, Versioned, WriteOptions } from './ports.js';
 import { systemClock } from './ports.js';
 
@@ -151,12 +151,11 @@ export class MemoryCollection<T> implements Collection<T> {
 }
 
 export function memoryStore(clock: Clock = systemClock): Store {
+  const collections = Object.fromEntries(
+    COLLECTION_NAMES.map((name) => [name, new MemoryCollection(COLLECTIONS[name] as CollectionSpec<unknown>, clock)]),
+  ) as unknown as StoreCollections;
   return {
-    users: new MemoryCollection(COLLECTIONS.users, clock),
-    conversations: new MemoryCollection(COLLECTIONS.conversations, clock),
-    dialogs: new MemoryCollection(COLLECTIONS.dialogs, clock),
-    requests: new MemoryCollection(COLLECTIONS.requests, clock),
-    receipts: new MemoryCollection(COLLECTIONS.receipts, clock),
+    ...collections,
     writable: async () => true,
     close: async () => undefined,
   };

@@ -3,6 +3,9 @@
  * in-memory ones in src/core/memory.ts.
  */
 import type { ConversationKind, Platform } from './conversation.js';
+import type { Delivery, Timer } from './schedule/types.js';
+import type { StoredReport } from './records/report.js';
+import type { ReminderState, RuntimeSetting } from './records/reminder.js';
 
 export interface Clock {
   now(): Date;
@@ -155,6 +158,16 @@ export interface Store {
   requests: Collection<PendingRequest>;
   /** Idempotency keys: `putIf(key, receipt, 0, { expiresAt })` succeeds for the first delivery only. */
   receipts: Collection<Receipt>;
+  /** The durable outbox: every proactive message, keyed by its idempotency key (src/core/schedule/). */
+  deliveries: Collection<Delivery>;
+  /** One-off timers (incident deadlines, snoozes, "remind me"), claimed by the scheduler when due. */
+  timers: Collection<Timer>;
+  /** Incident reports (dialogs/incidents/). */
+  reports: Collection<StoredReport>;
+  /** Who answered which reminder round how (dialogs/reminders/). */
+  reminders: Collection<ReminderState>;
+  /** Settings admins set from chat, e.g. the Teams DPO conversation. */
+  runtime: Collection<RuntimeSetting>;
   /** True when the store can write right now (for /healthz). */
   writable(): Promise<boolean>;
   close(): Promise<void>;

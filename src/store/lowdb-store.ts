@@ -7,9 +7,9 @@
  */
 import { access, chmod, constants, mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { KnownConversation, KnownUser, Log, PendingRequest, Receipt, Store, StoredDialog } from '../core/ports.js';
+import type { Log, Store } from '../core/ports.js';
 import { systemClock, type Clock } from '../core/ports.js';
-import { COLLECTIONS } from '../core/collections.js';
+import { COLLECTION_NAMES, COLLECTIONS, type CollectionName, type CollectionSpec, type StoreCollections } from '../core/collections.js';
 import { DIR_MODE, FILE_MODE } from './atomic-file.js';
 import { FileCollection, type StoreState } from './file-collection.js';
 import { acquireDirLock, type DirLock } from './lock.js';
@@ -98,23 +98,17 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
       await removeStrayTempFiles(dir, log);
     }
     const meta = await prepareSchema(dir, { log, readOnly });
-    const users = new FileCollection<KnownUser>(COLLECTIONS.users, s);
-    const conversations = new FileCollection<KnownConversation>(COLLECTIONS.conversations, s);
-    const dialogs = new FileCollection<StoredDialog>(COLLECTIONS.dialogs, s);
-    const requests = new FileCollection<PendingRequest>(COLLECTIONS.requests, s);
-    const receipts = new FileCollection<Receipt>(COLLECTIONS.receipts, s);
-    const all = [users, conversations, dialogs, requests, receipts];
+    const collections = Object.fromEntries(
+      COLLECTION_NAMES.map((name) => [name, new FileCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, s)]),
+    ) as Record<CollectionName, FileCollection<unknown>>;
+    const all = Object.values(collections);
     const counts: Record<string, number> = {};
     for (const c of all) counts[c.name] = await c.load();
     log.info({ dir, schemaVersion: meta.schemaVersion, readOnly, counts }, 'data store opened');
 
     return {
       dir,
-      users,
-      conversations,
-      dialogs,
-      requests,
-      receipts,
+      ...(collections as unknown as StoreCollections),
       fsyncs: () => s.fsyncs,
       async writable() {
         if (readOnly || s.closed || s.lockLost) return false;

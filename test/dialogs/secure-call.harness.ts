@@ -4,7 +4,7 @@
  * as a teacher would tap them. Rows are `[teacher does, bot shows]`, after BotBuilder's core-bot tests.
  */
 import type { Person, Place, Reply, Turn, Input } from '../../src/core/conversation.js';
-import type { Deps } from '../../src/core/deps.js';
+import { makeDeps as coreDeps, type Deps } from '../../src/core/deps.js';
 import { memoryStore } from '../../src/core/memory.js';
 import { plainText, type Button, type Prompt } from '../../src/core/prompt.js';
 import { userKey, type Store } from '../../src/core/ports.js';
@@ -32,7 +32,7 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 export function makeDeps(store?: Store, clock = { now: () => NOW }): Deps {
   store ??= memoryStore(clock);
   const { guidance, strings } = realContent();
-  return { store, clock, log: silent, guidance, strings, school: { name: 'Hillside Primary', timezone: 'Europe/London' } };
+  return coreDeps({ store, clock, log: silent, guidance, strings, school: { name: 'Hillside Primary', timezone: 'Europe/London' } });
 }
 
 export interface Message {

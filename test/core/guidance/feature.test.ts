@@ -1,7 +1,7 @@
 /** The guide feature with the in-memory store: answers, paging, platform choice remembered, topics. */
 import { loadContent } from '../../../src/content/load.js';
 import type { Reply, Turn } from '../../../src/core/conversation.js';
-import type { Deps } from '../../../src/core/deps.js';
+import { makeDeps, type Deps } from '../../../src/core/deps.js';
 import { decodeState, encodeState } from '../../../src/core/guidance/answer.js';
 import { guideFeature } from '../../../src/core/guidance/feature.js';
 import { GUIDE_ACTIONS } from '../../../src/core/guidance/ids.js';
@@ -18,14 +18,14 @@ const silent: Log = { info: () => undefined, warn: () => undefined, error: () =>
 const t = (key: string, vars?: Record<string, string | number>) => content.strings.t(`guide.${key}`, vars);
 
 function setup() {
-  const deps: Deps = {
+  const deps: Deps = makeDeps({
     store: memoryStore({ now: () => NOW }),
     clock: { now: () => NOW },
     log: silent,
     guidance: content.guidance,
     strings: content.strings,
     school: { name: 'Test School', timezone: 'Europe/London' },
-  };
+  });
   return { deps, guide: guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start }) };
 }
 
