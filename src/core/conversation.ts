@@ -57,10 +57,16 @@ export interface Turn {
  * - `private`: visible only to the person (Slack ephemeral; Teams has none, so a normal reply in the 1:1 chat);
  * - `modal`: open the prompt's form (Slack modal; Teams renders the form in a card);
  * - `home`: publish to the person's App Home (Slack only; ignored elsewhere);
- * - `form-errors`: the submitted form is refused; show these field errors without losing what was typed.
+ * - `form-errors`: the submitted form is refused; show these field errors without losing what was typed;
+ * - `file`: a file to hand to the person, with a prompt that says what it is.
  */
 export type Reply =
   /** `to`: another conversation on the same platform (e.g. posting a checklist to a class channel). */
   | { mode: 'post'; prompt: Prompt; to?: string }
   | { mode: 'update' | 'private' | 'modal' | 'home'; prompt: Prompt }
-  | { mode: 'form-errors'; errors: Record<string, string>; prompt: Prompt };
+  | { mode: 'form-errors'; errors: Record<string, string>; prompt: Prompt }
+  /**
+   * A file for the person (the breach log export): the adapter attaches it where the platform can (Slack
+   * file upload in the conversation), and always posts `prompt` with it, which says what the file is.
+   */
+  | { mode: 'file'; file: { name: string; mime: string; content: string }; prompt: Prompt };

@@ -185,6 +185,10 @@ export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log, p
         // Only meaningful in a view_submission acknowledgement (see listeners.ts); elsewhere show the form again.
         await post(origin, reply.prompt, undefined, log);
         break;
+      case 'file':
+        // Until file upload lands, the prompt alone (it says what the file holds and how else to get it).
+        await post(origin, reply.prompt, undefined, log);
+        break;
     }
   }
 }

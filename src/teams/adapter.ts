@@ -142,6 +142,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           } else await context.sendActivity(message(reply.prompt));
           break;
         case 'modal':
+        case 'file':
           await context.sendActivity(message(reply.prompt));
           break;
         case 'home':
