@@ -6,6 +6,7 @@ import type { Bot } from './core/bot.js';
 import { createBot } from './core/bot.js';
 import { makeDeps, type Deps, type Roles, type SchoolInfo } from './core/deps.js';
 import type { Sealer } from './core/sealer.js';
+import type { SchedulePolicy } from './core/schedule/types.js';
 import type { Clock, Log, Store } from './core/ports.js';
 import { GuidanceSearch } from './core/guidance/search.js';
 import { guideFeature } from './core/guidance/feature.js';
@@ -30,6 +31,8 @@ export interface Built {
   bot: Bot;
   deps: Deps;
   search: GuidanceSearch;
+  /** The features' scheduled behaviour (reminders, incident deadlines), run by one scheduler (src/core/schedule/). */
+  policies: SchedulePolicy[];
 }
 
 export function buildBot(p: BuildBotOptions): Built {
@@ -48,5 +51,6 @@ export function buildBot(p: BuildBotOptions): Built {
     commands: content.commands,
     helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
   });
-  return { bot, deps, search };
+  const policies: SchedulePolicy[] = [];
+  return { bot, deps, search, policies };
 }
