@@ -12,6 +12,8 @@ import { alertView, type ViewContext } from './views.js';
 export interface IncidentOptions {
   /** settings slack.dpoChannel. */
   slackDpoChannel?: string;
+  /** settings reports.retentionDays: closed reports are deleted this long after closing. */
+  retentionDays?: number;
 }
 
 const conversationOf = (value: unknown): string | undefined => {

@@ -91,7 +91,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
     return [{ mode: 'file', file: { name: `breach-log-${day}.csv`, mime: 'text/csv', content }, prompt: note(t('reports.log.file', { count: reports.length })) }];
   }
 
-  const policy = incidentPolicy(deps, alerts);
+  const policy = incidentPolicy(deps, alerts, options.retentionDays);
 
   return {
     prefix: REPORT_PREFIX,
