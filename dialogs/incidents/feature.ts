@@ -37,8 +37,10 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
   const triage = triageHandlers(deps, alerts);
   const ctx = (): ViewContext => ({ strings: deps.strings, timezone: deps.school.timezone, now: deps.clock.now() });
 
+  /** "When did it happen?" starts at now (to the minute): most reports are made straight after, so it is one tap less. */
   function open(prefill: Record<string, string> = {}): Reply[] {
-    return [{ mode: 'modal', prompt: reportForm(deps.strings, nonce(), prefill) }];
+    const now = new Date(Math.floor(deps.clock.now().getTime() / 60_000) * 60_000);
+    return [{ mode: 'modal', prompt: reportForm(deps.strings, nonce(), { [F.occurredAt]: now.toISOString(), ...prefill }) }];
   }
 
   /** Said only to the reporter: in a DM a lasting message, in a channel one nobody else sees. */
