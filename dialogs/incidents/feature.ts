@@ -43,8 +43,11 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
     return [{ mode: 'modal', prompt: reportForm(deps.strings, nonce(), { [F.occurredAt]: now.toISOString(), ...prefill }) }];
   }
 
-  /** Said only to the reporter: in a DM a lasting message, in a channel one nobody else sees. */
-  const toReporter = (turn: Turn, prompt: Prompt): Reply => ({ mode: turn.where.kind === 'dm' ? 'post' : 'private', prompt });
+  /**
+   * Said only to the reporter. Slack: in a DM a lasting message, in a channel one nobody else sees. Teams:
+   * `private`, which turns the submitted form card into the confirmation (no form left to send twice).
+   */
+  const toReporter = (turn: Turn, prompt: Prompt): Reply => ({ mode: turn.where.platform === 'slack' && turn.where.kind === 'dm' ? 'post' : 'private', prompt });
 
   async function submit(turn: Turn, values: Record<string, string>, state?: string): Promise<Reply[]> {
     const now = deps.clock.now();

@@ -1,6 +1,6 @@
 /** Reporting: the form, its refusals, the durable record with its reference, duplicates, "my reports". */
 import { REPORT_ACTIONS as A, REPORT_FIELDS as F } from '../../dialogs/incidents/ids.js';
-import { World, PEOPLE, DM, CLASS, formOf, goodValues, textOf } from './incidents.harness.js';
+import { World, PEOPLE, DM, CLASS, TEAMS_DM, formOf, goodValues, textOf } from './incidents.harness.js';
 
 describe('reporting an incident', () => {
   test('the command opens the form; a submission is stored and confirmed with the reference and the time', async () => {
@@ -61,6 +61,14 @@ describe('reporting an incident', () => {
     const form = formOf(await w.command(PEOPLE.teacher, CLASS, 'report'));
     const replies = await w.submit(PEOPLE.teacher, CLASS, form, goodValues(w.now));
     expect(replies.map((r) => r.mode)).toEqual(['private']);
+  });
+
+  test('on Teams the confirmation is private (the adapter turns the form card into it)', async () => {
+    const w = new World();
+    const form = formOf(await w.command(PEOPLE.teamsTeacher, TEAMS_DM, 'report'));
+    const replies = await w.submit(PEOPLE.teamsTeacher, TEAMS_DM, form, goodValues(w.now));
+    expect(replies.map((r) => r.mode)).toEqual(['private']);
+    expect((await w.store.reports.get('INC-2027-0001'))!.reporter).toEqual({ platform: 'teams', id: 'aad-teacher' });
   });
 
   test('report.start with a message link pre-fills the evidence; anything else is ignored', async () => {
