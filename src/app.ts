@@ -14,6 +14,11 @@ import { GUIDE_ACTIONS } from './core/guidance/ids.js';
 import { setupFeature } from '../dialogs/secure-call/feature.js';
 import { SETUP_ACTIONS } from '../dialogs/secure-call/ids.js';
 import { loadContent, type Content } from './content/load.js';
+import { settingsSchema } from './config.js';
+import { remindersFeature } from '../dialogs/reminders/feature.js';
+import { remindersPolicy } from '../dialogs/reminders/policy.js';
+import type { ReminderSettings, StaffDirectory } from '../dialogs/reminders/settings.js';
+import { beforeCallPolicy } from '../dialogs/secure-call/before-call.js';
 
 /** What the bot is built from: the infrastructure the composition root picked, and the content. */
 export interface BuildBotOptions {
@@ -25,6 +30,8 @@ export interface BuildBotOptions {
   contentDir?: string;
   sealer?: Sealer;
   roles?: Roles;
+  /** The reminders' settings as they are now (re-read each tick: src/settings-reload.ts); default: the settings' defaults. */
+  reminders?: { settings(): ReminderSettings; directory?: StaffDirectory };
 }
 
 export interface Built {
@@ -41,8 +48,10 @@ export function buildBot(p: BuildBotOptions): Built {
   const search = new GuidanceSearch(content.guidance, content.vocabulary);
   // Cross-feature ids are passed in here, so no feature imports another.
   const guide = guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start });
-  // Reminders are not sent yet (no scheduler), so the setup does not offer them.
-  const setup = setupFeature(deps, { reminders: false });
+  const setup = setupFeature(deps, { reminders: true });
+  const defaults = p.reminders ? undefined : settingsSchema.parse({});
+  const reminderOptions = p.reminders ?? { settings: () => defaults! };
+  const reminders = remindersFeature(deps, reminderOptions);
   const bot = createBot(deps, {
     guide,
     setup,
@@ -50,7 +59,8 @@ export function buildBot(p: BuildBotOptions): Built {
     platformIn: (text) => search.detectPlatform(text),
     commands: content.commands,
     helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
+    extra: [reminders],
   });
-  const policies: SchedulePolicy[] = [];
+  const policies: SchedulePolicy[] = [remindersPolicy(deps, reminderOptions), beforeCallPolicy(deps)];
   return { bot, deps, search, policies };
 }

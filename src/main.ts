@@ -20,6 +20,8 @@ import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
 import { VERSION } from './version.js';
+import { reloadingSettings } from './settings-reload.js';
+import { slackDirectory } from './slack/directory.js';
 
 const SLACK_VARIABLES =
   'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
@@ -55,7 +57,12 @@ export async function start(o: StartOptions): Promise<Running> {
       admins: { slack: settings.slack.admins, teams: settings.teams.admins },
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
-    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles });
+    // Terms imported into the settings file while the server runs are picked up at the next tick.
+    const reminders = {
+      settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),
+      directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
+    };
+    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles, reminders });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) });
     const server = createHttpServer({
