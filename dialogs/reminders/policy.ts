@@ -116,7 +116,7 @@ export function remindersPolicy(deps: Deps, o: RemindersOptions): SchedulePolicy
 
   async function runRound(term: TermInfo, s: ReminderSettings, ctx: ScheduleContext): Promise<void> {
     const round = termRound(term.id);
-    const { catchUpDays, followUpDays, maxFollowUps } = s.reminders;
+    const { catchUpDays } = s.reminders;
     const now = ctx.now;
     const nowIso = now.toISOString();
     let record = await reminders.get(roundKey(round));
