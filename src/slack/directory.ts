@@ -12,6 +12,16 @@ export interface SlackDirectory {
 
 export function slackDirectory(o: { token: string; apiUrl?: string; log: Log; client?: WebClient }): SlackDirectory {
   const client = o.client ?? new WebClient(o.token, { ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}), retryConfig: { retries: 2 } });
+  let self: Promise<string | undefined> | undefined;
+  /** The bot's own user id (auth.test needs no scope): it is a member of the channel, but not staff. */
+  const botUser = () =>
+    (self ??= client.auth.test().then(
+      (r) => r.user_id,
+      () => {
+        self = undefined;
+        return undefined;
+      },
+    ));
   return {
     async channelMembers(channel) {
       const members: string[] = [];
@@ -23,7 +33,8 @@ export function slackDirectory(o: { token: string; apiUrl?: string; log: Log; cl
           cursor = r.response_metadata?.next_cursor || undefined;
           if (!cursor) break;
         }
-        return members;
+        const me = await botUser();
+        return members.filter((m) => m !== me);
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error ?? (err as { code?: string }).code ?? 'error';
         o.log.warn({ slack: 'conversations.members', error: code }, 'slack: could not read the staff channel members');
