@@ -61,8 +61,9 @@ export function remindersPolicy(deps: Deps, o: RemindersOptions): SchedulePolicy
     for (const r of people) {
       const off = out.has(personId(r.person));
       const state: PersonReminder = { kind: 'person', round, person: r.person, status: off ? 'opted-out' : 'sent', to: r.to, updatedAt: now, ...(off ? { notSent: true } : {}) };
-      // An answer given before a crash-and-retry of this round is kept.
-      await reminders.putIf(personKey(round, r.person), state, 0);
+      // An answer given before a crash-and-retry of this round is kept. Not fsynced one by one: the round's
+      // durable "sent" below flushes them, and a crash before it re-runs the round (status still "starting").
+      await reminders.putIf(personKey(round, r.person), state, 0, { durable: false });
       if (off) continue;
       items.push({
         key: personKey(round, r.person),
