@@ -1,7 +1,9 @@
 /**
  * "Remind me before my next call": the timer set by the summary's form (forms.ts) falls due, and the
  * teacher gets one DM with a button back into the setup. Sent once: the delivery key is the timer's key and
- * time, so a tick that runs twice enqueues it once.
+ * time, so a tick that runs twice enqueues it once. Reminders saved before the scheduler existed (as a
+ * PendingRequest in store.requests, kind `remind-before-call`) are turned into timers at the first tick, so
+ * what teachers were promised then is sent too.
  */
 import type { Deps } from '../../src/core/deps.js';
 import { userKey } from '../../src/core/ports.js';
@@ -10,9 +12,31 @@ import type { Address, SchedulePolicy } from '../../src/core/schedule/types.js';
 import { REMIND_BEFORE_CALL } from './forms.js';
 import { SETUP_ACTIONS as A } from './ids.js';
 
+/** How reminders were saved before the scheduler existed. */
+const LEGACY_KIND = 'remind-before-call';
+
 export function beforeCallPolicy(deps: Deps): SchedulePolicy {
   return {
     name: 'setup.before-call',
+    async due(ctx) {
+      for (const { key, value: r } of await deps.store.requests.query({ index: 'due', from: '' })) {
+        if (r.kind !== LEGACY_KIND || !r.dueAt) continue;
+        const detail = r.detail;
+        await ctx.timers.setOnce({
+          key: `${REMIND_BEFORE_CALL}:${String(detail.dialog ?? r.id)}:${String(detail.instance ?? '')}`,
+          kind: REMIND_BEFORE_CALL,
+          dueAt: new Date(r.dueAt),
+          payload: {
+            platform: r.platform,
+            userId: r.userId,
+            ...(typeof detail.callPlatform === 'string' ? { callPlatform: detail.callPlatform } : {}),
+            open: Array.isArray(detail.open) ? detail.open.length : 0,
+          },
+        });
+        await deps.store.requests.delete(key);
+        deps.log.info({ dialog: 'setup', request: LEGACY_KIND }, 'saved reminder moved to the scheduler');
+      }
+    },
     timerKinds: [REMIND_BEFORE_CALL],
     async onTimer(timer, ctx) {
       const platform = timer.payload.platform === 'teams' ? 'teams' : 'slack';

@@ -165,3 +165,28 @@ test('"Remind me before my next call": the timer the setup set is sent once, to 
   expect(textOf(ds[0]!)).toMatch(/Your class call is coming up[\s\S]*3 steps of your setup are still open/);
   expect(buttonsOf(ds[0]!)).toEqual([expect.objectContaining({ action: 'setup.start', label: 'Secure my call', value: 'zoom' })]);
 });
+
+test('a "remind me" saved before the scheduler existed (a pending request) is sent at its time, once', async () => {
+  const s = school({ now: '2026-11-29T08:00:00Z', settings: { terms: [] } });
+  await s.meet({ ...khan, dmConversationId: 'D-KHAN' });
+  await s.store.requests.put('remind-before-call:slack:U-KHAN:C1:abc', {
+    id: 'remind-before-call:slack:U-KHAN:C1:abc',
+    kind: 'remind-before-call',
+    platform: 'slack',
+    userId: khan.id,
+    conversationId: 'C1',
+    createdAt: '2026-11-23T09:00:00.000Z',
+    dueAt: '2026-11-30T08:15:00.000Z',
+    detail: { dialog: 'slack:U-KHAN:C1', instance: 'abc', callPlatform: 'teams', open: ['a', 'b'] },
+  });
+  await s.tick();
+  expect(await s.store.requests.list()).toEqual([]);
+  expect(await s.deliveries()).toEqual([]);
+  s.clock.set('2026-11-30T08:15:00Z');
+  await s.tick();
+  await s.tick();
+  const ds = await s.deliveries();
+  expect(ds).toHaveLength(1);
+  expect(ds[0]!.to).toMatchObject({ platform: 'slack', userId: khan.id, conversationId: 'D-KHAN' });
+  expect(textOf(ds[0]!)).toMatch(/2 steps of your setup are still open/);
+});
