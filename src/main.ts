@@ -19,6 +19,8 @@ import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError
 import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
+import { createScheduling } from './scheduling.js';
+import type { Scheduler } from './core/schedule/runner.js';
 import { VERSION } from './version.js';
 import { reloadingSettings } from './settings-reload.js';
 import { slackDirectory } from './slack/directory.js';
@@ -30,6 +32,8 @@ export const SLACK_OFF = `Slack is off. ${SLACK_VARIABLES}`;
 export interface Running {
   url: string;
   port: number;
+  /** The scheduler (reminders, deadlines, the outbox): tests call tick()/flush() with their fixed clock. */
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,7 @@ export async function start(o: StartOptions): Promise<Running> {
   // The store's expiry and leases use the same clock as the rest of the bot.
   const store = await openLowdbStore(dataDir, { log, clock });
   const sweeper = startSweeper(store, log);
+  let scheduling: ReturnType<typeof createScheduling> | undefined;
   try {
     const roles = {
       admins: { slack: settings.slack.admins, teams: settings.teams.admins },
@@ -62,7 +67,8 @@ export async function start(o: StartOptions): Promise<Running> {
       settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),
       directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
     };
-    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles, reminders });
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, reminders });
+    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env) });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) });
     const server = createHttpServer({
@@ -87,6 +93,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
     const url = `http://${host}:${port}`;
     await slack?.start();
+    scheduling.start();
 
     print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
@@ -103,7 +110,10 @@ export async function start(o: StartOptions): Promise<Running> {
     return {
       url,
       port,
+      scheduler: scheduling.scheduler,
       async stop() {
+        // Sends in progress finish (and are recorded) before the store closes.
+        await scheduling?.stop();
         await slack?.stop();
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -114,6 +124,7 @@ export async function start(o: StartOptions): Promise<Running> {
       },
     };
   } catch (err) {
+    await scheduling?.stop();
     await sweeper.stop();
     await store.close();
     throw err;

@@ -11,7 +11,7 @@ export interface Recorded {
   reply?: Record<string, unknown>;
 }
 
-export type Answer = (r: Recorded) => { status?: number; body: unknown } | undefined;
+export type Answer = (r: Recorded) => { status?: number; body: unknown; headers?: Record<string, string> } | undefined;
 
 function decode(raw: string, type: string | undefined): Record<string, unknown> {
   if (!raw) return {};
@@ -29,6 +29,8 @@ export class RecordingServer {
   private server?: Server;
   private waiters: { pred: (r: Recorded) => boolean; resolve: (r: Recorded) => void }[] = [];
   url = '';
+  /** Answers this much later (the far side has acted; the caller is still waiting): a crash window. */
+  delayMs = 0;
 
   constructor(private readonly answer: Answer) {}
 
@@ -40,7 +42,8 @@ export class RecordingServer {
       this.calls.push(rec);
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
       rec.reply = reply.body as Record<string, unknown>;
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
       this.waiters = this.waiters.filter((w) => (w.pred(rec) ? (w.resolve(rec), false) : true));
     });
     await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
