@@ -152,3 +152,37 @@ test('the other way round: snooze and stop on Slack, Done on Teams; the snoozed 
   expect(teamsSends('a100')).toHaveLength(1);
   expect(teamsSends('a101')).toHaveLength(2);
 });
+
+test('terms imported with the CLI while the server runs are used at its next tick, without a restart', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { main } = await import('../../src/cli.js');
+  const dir = await mkdtemp(join(tmpdir(), 'safecall-live-terms-'));
+  const file = join(dir, 'settings.yaml');
+  const yaml = 'terms:\n  - { name: Spring 2027, start: 2027-01-04, end: 2027-03-26 }\n';
+  await writeFile(file, yaml);
+  const live = await startRig({ clock, settingsYaml: yaml, env: { SAFECALL_SETTINGS: file } });
+  try {
+    now = new Date('2026-12-18T10:00:00Z');
+    expect((await postSlack(live.url, event({ type: 'message', channel_type: 'im', channel: dmOf('U500'), user: 'U500', text: 'hello', ts: '1.U500' }), 'application/json')).status).toBe(200);
+    await eventually(() => expect(live.slack.callsOf('chat.postMessage').length).toBeGreaterThanOrEqual(1));
+    now = new Date('2026-12-18T15:00:00Z');
+    await live.running!.scheduler.tick();
+    expect(live.slack.postedWithKey('term-end:autumn-term-2026:slack:U500')).toEqual([]);
+    const ics = new URL('../cli/fixtures/school-calendar.ics', import.meta.url).pathname;
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      expect(await main(['terms', 'import', ics, '--settings', file])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    await live.running!.scheduler.tick();
+    await live.running!.scheduler.idle();
+    expect(live.slack.postedWithKey('term-end:autumn-term-2026:slack:U500').map((m) => m.channel)).toEqual([dmOf('U500')]);
+  } finally {
+    await live.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
