@@ -17,6 +17,7 @@ import { termSlug } from '../core/reminders/calendar.js';
 import { storeOutbox, storeTimers } from '../core/schedule/store-ports.js';
 import type { Delivery } from '../core/schedule/types.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { slackDirectory } from '../slack/directory.js';
 import { roundFigures } from '../../dialogs/reminders/report.js';
 import { termRound } from '../../dialogs/reminders/ids.js';
 import { summaryPrompt } from '../../dialogs/reminders/views.js';
@@ -129,7 +130,8 @@ async function preview(args: string[]): Promise<number> {
     log: silent,
     school: s.school,
     roles: { admins: { slack: s.slack.admins, teams: s.teams.admins }, dpo: { slack: s.slack.dpo, teams: s.teams.dpo } },
-    reminders: { settings: () => s },
+    // With a Slack token the staff channel's members are read too (a read; nothing is sent).
+    reminders: { settings: () => s, directory: process.env.SLACK_BOT_TOKEN ? slackDirectory({ token: process.env.SLACK_BOT_TOKEN, apiUrl: process.env.SLACK_API_URL, log: silent }) : undefined },
   });
   const before = new Set((await store.deliveries.list()).map((d) => d.key));
   const ctx = { now: at, outbox: storeOutbox(store, clock), timers: storeTimers(store, clock) };
@@ -146,7 +148,8 @@ async function preview(args: string[]): Promise<number> {
     console.log(JSON.stringify(added.map((d) => ({ key: d.key, kind: d.kind, to: d.to, text: d.prompt?.fallback })), null, 2));
     return 0;
   }
-  console.log(`At ${at.toISOString()} SafeCall would send ${added.length} message(s)${s.slack.staffChannel ? ' (not counting staff channel members who never used the bot: the preview does not call Slack)' : ''}:`);
+  const staffNote = s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ' (not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them)' : '';
+  console.log(`At ${at.toISOString()} SafeCall would send ${added.length} message(s)${staffNote}:`);
   const byKind = new Map<string, Delivery[]>();
   for (const d of added) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d]);
   for (const [kind, ds] of byKind) {
