@@ -26,6 +26,9 @@ import { snoozeTimerKey } from './policy.js';
 
 const isPlatform = (v: string | undefined): v is CallPlatform => (CALL_PLATFORMS as readonly string[]).includes(v ?? '');
 
+/** Answers a snooze does not undo, and how they are shown again. */
+const FINAL = { done: 'done', 'no-recordings': 'none', 'opted-out': 'stop' } as const;
+
 export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }): Feature {
   const view: ViewContext = { t: (k, v) => deps.strings.t(k, v), guidance: deps.guidance };
   const zone = deps.school.timezone;
@@ -78,6 +81,10 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
         return [{ mode: 'update', prompt: answeredPrompt(view, ok ? (action === A.done ? 'done' : 'none') : 'unknown', round) }];
       }
       case A.snooze: {
+        // "Remind me in 2 days" from an older message does not reopen an answer already given.
+        const current = await reminders.get(personKey(round, who));
+        const given = isPersonReminder(current) ? FINAL[current.status as keyof typeof FINAL] : undefined;
+        if (given) return [{ mode: 'update', prompt: answeredPrompt(view, given, round) }];
         const until = addLocalDays(deps.clock.now(), SNOOZE_DAYS, zone);
         const ok = await answer(turn, round, 'snoozed', { snoozedUntil: until.toISOString() });
         if (!ok) return [{ mode: 'update', prompt: answeredPrompt(view, 'unknown', round) }];

@@ -190,3 +190,12 @@ test('a "remind me" saved before the scheduler existed (a pending request) is se
   expect(ds[0]!.to).toMatchObject({ platform: 'slack', userId: khan.id, conversationId: 'D-KHAN' });
   expect(textOf(ds[0]!)).toMatch(/2 steps of your setup are still open/);
 });
+
+test('"Remind me in 2 days" pressed on an older message after Done does not reopen the answer', async () => {
+  const s = await started();
+  await s.press(khan, 'remind.done', ROUND);
+  const [reply] = await s.press(khan, 'remind.snooze', ROUND);
+  expect(textOf(reply!)).toMatch(/I've noted that you deleted/);
+  expect(await s.store.timers.list()).toEqual([]);
+  expect(await s.store.reminders.get(`${ROUND}:slack:U-KHAN`)).toMatchObject({ status: 'done' });
+});
