@@ -11,6 +11,7 @@ import { upsertUser } from '../../src/core/people.js';
 import {
   OPT_OUT_ROUND,
   isPersonReminder,
+  isRoundReminder,
   optOutKey,
   personKey,
   roundKey,
@@ -37,7 +38,9 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
 
   /** Records an answer in the round; false when there is no such round. */
   async function answer(turn: Turn, round: string, status: PersonStatus, extra: Partial<PersonReminder> = {}): Promise<boolean> {
-    if (!(await reminders.get(roundKey(round)))) return false;
+    // A round that was skipped (missed by more than the catch-up days) sent nothing: there is nothing to answer.
+    const record = await reminders.get(roundKey(round));
+    if (!isRoundReminder(record) || record.status === 'skipped') return false;
     const now = deps.clock.now().toISOString();
     const person = personOf(turn);
     await reminders.update(personKey(round, person), (cur): PersonReminder => {

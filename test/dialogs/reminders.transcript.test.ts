@@ -199,3 +199,14 @@ test('"Remind me in 2 days" pressed on an older message after Done does not reop
   expect(await s.store.timers.list()).toEqual([]);
   expect(await s.store.reminders.get(`${ROUND}:slack:U-KHAN`)).toMatchObject({ status: 'done' });
 });
+
+test('a button for a round that was skipped (missed while the bot was down) sets no timer and records nothing', async () => {
+  const s = school({ now: '2026-12-28T15:00:00Z', settings: { terms: [AUTUMN] } });
+  await s.meet({ ...khan, dmConversationId: 'D-KHAN' });
+  await s.tick();
+  expect(await s.store.reminders.get(`round:${ROUND}`)).toMatchObject({ status: 'skipped' });
+  const [reply] = await s.press(khan, 'remind.snooze', ROUND);
+  expect(textOf(reply!)).toMatch(/no longer open/);
+  expect(await s.store.timers.list()).toEqual([]);
+  expect(await s.store.reminders.get(`${ROUND}:slack:U-KHAN`)).toBeUndefined();
+});
