@@ -21,6 +21,8 @@ import type { Prompt } from '../core/prompt.js';
 import type { Strings } from '../core/strings.js';
 import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js';
 import { renderCard, submitPayload } from './render.js';
+import { refusedForm } from './render-form.js';
+import { MESSAGE_ACTIONS } from './ids.js';
 import type { RenderCardOptions } from './card-types.js';
 
 export interface TeamsOptions {
@@ -63,6 +65,19 @@ export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR
   return adapter;
 }
 
+const FETCH_TASK = 'composeExtension/fetchTask';
+const SUBMIT_ACTION = 'composeExtension/submitAction';
+const isTaskModule = (a: Activity) => a.type === ActivityTypes.Invoke && (a.name === FETCH_TASK || a.name === SUBMIT_ACTION);
+
+/** A message action ("Report this message"): its command's core action, with the message's link as the value. */
+function messageAction(value: unknown): Input | undefined {
+  const v = value as { commandId?: unknown; messagePayload?: { linkToMessage?: unknown } } | undefined;
+  const action = typeof v?.commandId === 'string' ? MESSAGE_ACTIONS[v.commandId] : undefined;
+  if (!action) return undefined;
+  const link = v?.messagePayload?.linkToMessage;
+  return { kind: 'action', action, value: typeof link === 'string' && /^https:\/\//.test(link) && link.length <= 2048 ? link : '' };
+}
+
 const kindOf = (type: string | undefined): ConversationKind => (type === 'channel' ? 'channel' : type === 'groupChat' ? 'group' : 'dm');
 
 function cardOptions(strings: Strings, timeZone: string): RenderCardOptions {
@@ -90,6 +105,9 @@ function inputOf(activity: Activity, timezone: string): Input | undefined {
         const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
         return submitPayload(data, timezone) ?? undefined;
       }
+      if (activity.name === FETCH_TASK) return messageAction(activity.value);
+      // What the task module's card submitted: the form, or a button on the card it showed next.
+      if (activity.name === SUBMIT_ACTION) return submitPayload((activity.value as { data?: unknown } | undefined)?.data, timezone) ?? undefined;
       return undefined;
     default:
       return undefined;
@@ -117,6 +135,29 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     });
   }
 
+  /**
+   * A message action's task module (the dialog Teams opens over the chat): every reply is shown in it, the
+   * form and then the confirmation, since posting into the conversation the message is in would tell the
+   * whole channel who reported it. Replies addressed to another conversation are sent there as usual.
+   */
+  async function deliverToTask(replies: Reply[], input: Input): Promise<unknown> {
+    const shown: Prompt[] = [];
+    for (const reply of replies) {
+      if (reply.mode === 'home') continue;
+      if (reply.mode === 'post' && reply.to) await sendTo(reply.to, reply.prompt);
+      else if (reply.mode === 'form-errors') shown.push(refusedForm(reply.prompt, reply.errors, input.kind === 'form' ? input.values : undefined));
+      else if (reply.mode === 'file') shown.push(reply.prompt, fileOnTeams());
+      else shown.push(reply.prompt);
+    }
+    // A form is shown alone (its submit button must be the card's); otherwise everything, one after the other.
+    const form = shown.find((p) => p.form);
+    const p: Prompt = form ?? { fallback: shown.map((x) => x.fallback).join('\n'), blocks: shown.flatMap((x, i) => (i ? [{ kind: 'divider' as const }, ...x.blocks] : x.blocks)) };
+    if (!form && p.blocks.length === 0) return undefined;
+    return { task: { type: 'continue', value: { title: (form?.form?.title ?? 'SafeCall').slice(0, 64), height: form ? 'large' : 'medium', width: 'medium', card: card(p) } } };
+  }
+
+  const fileOnTeams = (): Prompt => ({ fallback: o.strings.t('files.teamsUseCli'), blocks: [{ kind: 'note', text: o.strings.t('files.teamsUseCli') }] });
+
   async function deliver(context: TurnContext, replies: Reply[], input: Input): Promise<unknown> {
     const replyTo = context.activity.replyToId;
     let invokeCard: unknown;
@@ -130,11 +171,14 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           else await context.sendActivity(message(reply.prompt));
           break;
         case 'update':
-        case 'form-errors':
-          if (context.activity.type === ActivityTypes.Invoke) invokeCard = card(reply.prompt).content;
-          else if (replyTo) await context.updateActivity({ ...message(reply.prompt), id: replyTo });
-          else await context.sendActivity(message(reply.prompt));
+        case 'form-errors': {
+          // A refused form comes back with what was typed and the messages beside the fields.
+          const shown = reply.mode === 'form-errors' ? refusedForm(reply.prompt, reply.errors, input.kind === 'form' ? input.values : undefined) : reply.prompt;
+          if (context.activity.type === ActivityTypes.Invoke) invokeCard = card(shown).content;
+          else if (replyTo) await context.updateActivity({ ...message(shown), id: replyTo });
+          else await context.sendActivity(message(shown));
           break;
+        }
         case 'private':
           if (acceptedForm && context.activity.type !== ActivityTypes.Invoke) {
             acceptedForm = false;
@@ -142,8 +186,12 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           } else await context.sendActivity(message(reply.prompt));
           break;
         case 'modal':
-        case 'file':
           await context.sendActivity(message(reply.prompt));
+          break;
+        case 'file':
+          // Bots can send files only in a personal chat, after the person accepts a FileConsentCard: not yet.
+          await context.sendActivity(message(reply.prompt));
+          await context.sendActivity(message(fileOnTeams()));
           break;
         case 'home':
           break;
@@ -216,6 +264,11 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
       at: o.clock.now(),
     };
     const replies = await o.bot.handle(turn);
+    if (isTaskModule(activity)) {
+      const task = await deliverToTask(replies, input);
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: task ?? {} } });
+      return;
+    }
     const next = await deliver(context, replies, input);
     if (activity.type === ActivityTypes.Invoke) {
       if (!next) return void (await invokeOk(context));
