@@ -20,6 +20,13 @@ import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
 import { VERSION } from './version.js';
+import { aesSealer, plainSealer, readDataKey, type Sealer } from './core/sealer.js';
+
+/** The data key's sealer (config.ts has checked the key), or plain storage without one. */
+function dataSealer(env: Env): Sealer {
+  const key = env.SAFECALL_DATA_KEY ? readDataKey(env.SAFECALL_DATA_KEY) : undefined;
+  return key ? aesSealer(key) : plainSealer;
+}
 
 const SLACK_VARIABLES =
   'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
@@ -55,7 +62,12 @@ export async function start(o: StartOptions): Promise<Running> {
       admins: { slack: settings.slack.admins, teams: settings.teams.admins },
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
-    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles });
+    const sealer = dataSealer(env);
+    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel } });
+    if (!sealer.enabled) {
+      const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
+      log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
+    }
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) });
     const server = createHttpServer({
