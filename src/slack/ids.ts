@@ -1,11 +1,10 @@
 /** Slack-only ids: the callback ids declared in manifests/slack/*.json. */
 import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
 
-/**
- * The incidents feature's action that opens the report form (dialogs/incidents/); its value is '' or a link
- * to the message being reported.
- */
-export const REPORT_START = 'report.start';
+import { REPORT_ACTIONS } from '../../dialogs/incidents/ids.js';
+
+/** The incidents feature's action that opens the report form; its value is '' or a link to the message being reported. */
+export const REPORT_START = REPORT_ACTIONS.start;
 
 /** Global shortcuts and the core action each one starts. */
 export const SHORTCUTS: Record<string, string> = {
