@@ -63,7 +63,7 @@ export function myReports(ctx: ViewContext, reports: StoredReport[], total: numb
 function timeLeft(ctx: ViewContext, r: StoredReport): string {
   const ms = Date.parse(r.deadlineAt) - ctx.now.getTime();
   const hm = hoursMinutes(ms);
-  return ms >= 0 ? t(ctx, 'reports.alert.left', hm) : t(ctx, 'reports.alert.overdue', hm);
+  return ms > 0 ? t(ctx, 'reports.alert.left', hm) : t(ctx, 'reports.alert.overdue', hm);
 }
 
 export function leftText(ctx: ViewContext, r: StoredReport): string {
