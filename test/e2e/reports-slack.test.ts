@@ -11,7 +11,7 @@ import { FORM, blockAction, event, globalShortcut, messageShortcut, postSlack, s
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
 import { REPORT_ACTIONS, REPORT_FIELDS as F, REPORT_FORMS } from '../../dialogs/incidents/ids.js';
 import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
-import { SETTINGS, answers, leaks, nextCall, slackShown, slackState, type SlackView } from './reports.rig.js';
+import { NARRATIVE, SETTINGS, SLACK_DPO, answers, leaks, nextCall, slackShown, slackState, type SlackView } from './reports.rig.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -169,6 +169,44 @@ describe('submitting', () => {
     const refs = rig.slack.calls.slice(from).filter((c) => c.path === `/respond/${user}`).map((c) => JSON.stringify(c.body).match(REF)![0]);
     expect(new Set(refs).size).toBe(1);
     expect(await myReports(user)).toEqual([refs[0]]);
+  });
+});
+
+describe('the breach log from chat', () => {
+  test('the DPO asking in their DM gets the CSV uploaded there (v2 upload), with every report so far in it', async () => {
+    const refs = [...(await myReports('U0REP')), ...(await myReports('U0DOUBLE'))];
+    expect(refs).toHaveLength(2);
+    const from = rig.slack.calls.length;
+    await postSlack(rig.url, slashCommand({ user: SLACK_DPO, channel: 'D0DPO', text: 'breach log' }), FORM);
+    await nextCall(rig.slack, from, (c) => c.path === '/api/files.completeUploadExternal');
+    const upload = rig.slack.uploads().at(-1)!;
+    expect(upload).toMatchObject({ channel: 'D0DPO', filename: expect.stringMatching(/^breach-log-\d{4}-\d{2}-\d{2}\.csv$/) });
+    expect(upload.content.startsWith('\uFEFF')).toBe(true);
+    for (const ref of refs) expect(upload.content).toContain(ref);
+    // The export decrypts: the DPO's file holds the narrative the logs never do.
+    expect(upload.content).toContain(NARRATIVE);
+    expect(rig.slack.calls.slice(from).some((c) => c.path === '/api/chat.postMessage' && c.body.channel === 'D0DPO')).toBe(true);
+  });
+
+  test('asked for in a channel, the file goes to the DPO\'s DM and the channel gets nothing of it', async () => {
+    const from = rig.slack.calls.length;
+    await postSlack(rig.url, slashCommand({ user: SLACK_DPO, channel: 'C0STAFF', text: 'breach log', responseUrl: respondUrl(SLACK_DPO) }), FORM);
+    await nextCall(rig.slack, from, (c) => c.path === '/api/files.completeUploadExternal');
+    const dm = (rig.slack.calls.slice(from).find((c) => c.path === '/api/conversations.open')!.reply as { channel: { id: string } }).channel.id;
+    expect(rig.slack.uploads().at(-1)!.channel).toBe(dm);
+    expect(rig.slack.calls.slice(from).filter((c) => c.body.channel === 'C0STAFF' && c.path === '/api/chat.postMessage')).toEqual([]);
+    await nextCall(rig.slack, from, (c) => c.path === `/respond/${SLACK_DPO}`);
+  });
+
+  test('anyone else is told it is not permitted, and no file is made', async () => {
+    const uploads = rig.slack.uploads().length;
+    const from = rig.slack.calls.length;
+    await postSlack(rig.url, slashCommand({ user: 'U0REP', channel: 'D0U0REP', text: 'breach log', responseUrl: respondUrl('U0REP') }), FORM);
+    const reply = await nextCall(rig.slack, from, (c) => c.path === `/respond/U0REP` || (c.path === '/api/chat.postMessage' && c.body.channel === 'D0U0REP'));
+    expect(JSON.stringify(reply.body)).toMatch(/permitted|allowed/i);
+    expect(rig.slack.calls.slice(from).some((c) => c.path.startsWith('/api/files.'))).toBe(false);
+    expect(rig.slack.uploads()).toHaveLength(uploads);
+    expect(rig.logs.some((l) => l.includes('incident.not-permitted') && l.includes('U0REP'))).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Recorded } from '../rig/recorder.js';
 import { cardSubmit, invoke, message, postTeams } from '../rig/teams-requests.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { REPORT_FIELDS as F, REPORT_FORMS } from '../../dialogs/incidents/ids.js';
-import { SETTINGS, answers, cardOf, cardTexts, leaks, nextCall, teamsShown, teamsSubmitValue } from './reports.rig.js';
+import { NARRATIVE, SETTINGS, TEAMS_DPO, answers, cardOf, cardTexts, leaks, nextCall, teamsShown, teamsSubmitValue } from './reports.rig.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -137,6 +137,15 @@ describe('the "Report this message" message action', () => {
     expect(res.status).toBe(200);
     expect(res.text).not.toContain(REPORT_FORMS.report);
   });
+});
+
+test('the breach log asked for on Teams: the DPO is told what it holds and how to get the file (no file is sent)', async () => {
+  const from = rig.connector.calls.length;
+  await postTeams(rig.url, message(rig.connector.url, conv(TEAMS_DPO), { id: TEAMS_DPO }, 'breach log'));
+  const replies = sent(conv(TEAMS_DPO), from).map((c) => cardTexts(cardOf(c.body)).join(' '));
+  expect(replies).toHaveLength(2);
+  expect(replies[1]).toContain('npx safecall reports export');
+  expect(JSON.stringify(sent(conv(TEAMS_DPO), from))).not.toContain(NARRATIVE);
 });
 
 test('no log line holds what a reporter typed (checked last, over every activity above)', () => {
