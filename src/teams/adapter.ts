@@ -23,6 +23,8 @@ import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js'
 import { renderCard, submitPayload } from './render.js';
 import { refusedForm } from './render-form.js';
 import { MESSAGE_ACTIONS } from './ids.js';
+import { FILE_CONSENT_INVOKE, fileConsent } from './file-consent.js';
+import type { Sealer } from '../core/sealer.js';
 import type { RenderCardOptions } from './card-types.js';
 
 export interface TeamsOptions {
@@ -35,6 +37,8 @@ export interface TeamsOptions {
   strings: Strings;
   /** Local mode: only loopback serviceUrls may be called, stored references included. */
   mayCall?: (serviceUrl: string | undefined) => boolean;
+  /** Seals a file waiting for the person's consent (the data key's, when set). */
+  sealer?: Sealer;
 }
 
 /** Longer than the Bot Connector's redelivery window; receipts are removed by the store after this. */
@@ -156,7 +160,18 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     return { task: { type: 'continue', value: { title: (form?.form?.title ?? 'SafeCall').slice(0, 64), height: form ? 'large' : 'medium', width: 'medium', card: card(p) } } };
   }
 
-  const fileOnTeams = (): Prompt => ({ fallback: o.strings.t('files.teamsUseCli'), blocks: [{ kind: 'note', text: o.strings.t('files.teamsUseCli') }] });
+  const note = (text: string): Prompt => ({ fallback: text, blocks: [{ kind: 'note', text }] });
+  const fileOnTeams = (): Prompt => note(o.strings.t('files.teamsPersonalOnly'));
+  const files = fileConsent({ store: o.store, clock: o.clock, log: o.log, sealer: o.sealer, mayCall: o.mayCall });
+  const personOf = (a: Activity) => a.from.aadObjectId ?? a.from.id;
+
+  /** The person accepted or declined a file SafeCall offered (file-consent.ts). */
+  async function consentAnswered(context: TurnContext): Promise<void> {
+    const { outcome, card: fileCard } = await files.answer(context.activity, personOf(context.activity));
+    if (fileCard) await context.sendActivity(fileCard);
+    else await context.sendActivity(message(note(o.strings.t(outcome === 'declined' ? 'files.teamsDeclined' : outcome === 'gone' ? 'files.teamsGone' : 'help.problem'))));
+    await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });
+  }
 
   async function deliver(context: TurnContext, replies: Reply[], input: Input): Promise<unknown> {
     const replyTo = context.activity.replyToId;
@@ -189,9 +204,12 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           await context.sendActivity(message(reply.prompt));
           break;
         case 'file':
-          // Bots can send files only in a personal chat, after the person accepts a FileConsentCard: not yet.
+          // Bots can send files only in a personal chat, after the person accepts a FileConsentCard.
           await context.sendActivity(message(reply.prompt));
-          await context.sendActivity(message(fileOnTeams()));
+          if (context.activity.conversation.conversationType === 'personal') {
+            const offer = await files.offer(reply.file, { id: personOf(context.activity) }, context.activity.conversation.id, o.strings.t('files.teamsOffer', { name: reply.file.name }));
+            await context.sendActivity(offer);
+          } else await context.sendActivity(message(fileOnTeams()));
           break;
         case 'home':
           break;
@@ -236,6 +254,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     const activity = context.activity;
     if (!(await firstDelivery(context))) return;
     if (removed(activity)) await o.store.receipts.delete(welcomeKey(context));
+    if (activity.type === ActivityTypes.Invoke && activity.name === FILE_CONSENT_INVOKE) return consentAnswered(context);
     const input = inputOf(activity, o.timezone);
     if (!input) {
       if (activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });

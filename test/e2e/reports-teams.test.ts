@@ -139,13 +139,65 @@ describe('the "Report this message" message action', () => {
   });
 });
 
-test('the breach log asked for on Teams: the DPO is told what it holds and how to get the file (no file is sent)', async () => {
-  const from = rig.connector.calls.length;
-  await postTeams(rig.url, message(rig.connector.url, conv(TEAMS_DPO), { id: TEAMS_DPO }, 'breach log'));
-  const replies = sent(conv(TEAMS_DPO), from).map((c) => cardTexts(cardOf(c.body)).join(' '));
-  expect(replies).toHaveLength(2);
-  expect(replies[1]).toContain('npx safecall reports export');
-  expect(JSON.stringify(sent(conv(TEAMS_DPO), from))).not.toContain(NARRATIVE);
+describe('the breach log on Teams', () => {
+  const FILE_CONSENT = 'application/vnd.microsoft.teams.card.file.consent';
+  const attachmentsOf = (c: Recorded) => (c.body.attachments ?? []) as { contentType: string; name?: string; content: Record<string, unknown>; contentUrl?: string }[];
+
+  async function offered(): Promise<{ key: string; name: string; size: number }> {
+    const from = rig.connector.calls.length;
+    await postTeams(rig.url, message(rig.connector.url, conv(TEAMS_DPO), { id: TEAMS_DPO }, 'breach log'));
+    const card = await nextCall(rig.connector, from, (c) => attachmentsOf(c).some((a) => a.contentType === FILE_CONSENT));
+    const consent = attachmentsOf(card).find((a) => a.contentType === FILE_CONSENT)!;
+    // The consent card holds no content, only a key to the file waiting in the store.
+    expect(JSON.stringify(card.body)).not.toContain(NARRATIVE);
+    return { key: String((consent.content.acceptContext as { file: string }).file), name: consent.name!, size: Number(consent.content.sizeInBytes) };
+  }
+  const consentAnswer = (who: string, key: string, action: 'accept' | 'decline', name = 'breach-log.csv') =>
+    invoke(rig.connector.url, conv(who), { id: who }, 'fileConsent/invoke', {
+      type: 'fileUpload',
+      action,
+      context: { file: key },
+      uploadInfo: { name, uploadUrl: `${rig.connector.url}/files/${encodeURIComponent(key)}`, contentUrl: `https://onedrive.example/${name}`, uniqueId: 'u-1', fileType: 'csv' },
+    });
+
+  test('the DPO in their personal chat is offered the file; once they accept, the CSV is uploaded and its card posted', async () => {
+    const { key, name, size } = await offered();
+    expect(name).toMatch(/^breach-log-\d{4}-\d{2}-\d{2}\.csv$/);
+    const from = rig.connector.calls.length;
+    const res = await postTeams(rig.url, consentAnswer(TEAMS_DPO, key, 'accept', name));
+    expect(res.status).toBe(200);
+    const put = rig.connector.calls.slice(from).find((c) => c.method === 'PUT' && c.path.startsWith('/files/'))!;
+    expect(put.headers['content-range']).toBe(`bytes 0-${size - 1}/${size}`);
+    expect(put.raw!.startsWith('\uFEFF')).toBe(true);
+    expect(put.raw).toMatch(/INC-\d{4}-\d{4}/);
+    const info = await nextCall(rig.connector, from, (c) => attachmentsOf(c).some((a) => a.contentType === 'application/vnd.microsoft.teams.card.file.info'));
+    expect(attachmentsOf(info)[0]).toMatchObject({ name, contentUrl: `https://onedrive.example/${name}`, content: { uniqueId: 'u-1', fileType: 'csv' } });
+    // Taken once: the same consent again finds nothing waiting, and nothing is uploaded twice.
+    const n = rig.connector.calls.length;
+    await postTeams(rig.url, consentAnswer(TEAMS_DPO, key, 'accept', name));
+    expect(rig.connector.calls.slice(n).filter((c) => c.path.startsWith('/files/'))).toEqual([]);
+  });
+
+  test('declined, the file is deleted; someone else answering the DPO\'s consent gets nothing', async () => {
+    const { key } = await offered();
+    let from = rig.connector.calls.length;
+    await postTeams(rig.url, consentAnswer('aad-reporter', key, 'accept'));
+    expect(rig.connector.calls.slice(from).filter((c) => c.path.startsWith('/files/'))).toEqual([]);
+    from = rig.connector.calls.length;
+    await postTeams(rig.url, consentAnswer(TEAMS_DPO, key, 'decline'));
+    await postTeams(rig.url, consentAnswer(TEAMS_DPO, key, 'accept'));
+    expect(rig.connector.calls.slice(from).filter((c) => c.path.startsWith('/files/'))).toEqual([]);
+  });
+
+  test('asked for in a channel: no file there, the DPO is told to ask in the personal chat', async () => {
+    const channel = '19:staff@thread.tacv2';
+    const from = rig.connector.calls.length;
+    await postTeams(rig.url, message(rig.connector.url, channel, { id: TEAMS_DPO }, 'breach log', 'channel'));
+    const replies = sent(channel, from);
+    expect(replies.some((c) => attachmentsOf(c).some((a) => a.contentType === FILE_CONSENT))).toBe(false);
+    expect(replies.map((c) => cardTexts(cardOf(c.body)).join(' ')).join(' ')).toMatch(/personal chat/);
+    expect(JSON.stringify(replies)).not.toContain(NARRATIVE);
+  });
 });
 
 test('no log line holds what a reporter typed (checked last, over every activity above)', () => {

@@ -80,11 +80,11 @@ describe('Teams manifest', () => {
     expect((await validateTeamsManifest(broken)).length).toBeGreaterThan(0);
   });
 
-  test('ids are placeholder GUIDs, the bot is conversational and takes no files', () => {
+  test('ids are placeholder GUIDs, the bot is conversational and may send files (the breach log, after consent)', () => {
     expect(manifest.id).toBe(PLACEHOLDER_GUID);
     expect(manifest.bots).toHaveLength(1);
     expect(bot.botId).toBe(PLACEHOLDER_GUID);
-    expect(bot.supportsFiles).toBe(false);
+    expect(bot.supportsFiles).toBe(true);
     expect(bot.isNotificationOnly).toBe(false);
     expect([...bot.scopes].sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(manifest.developer.name).toBe('SafeCall');

@@ -38,8 +38,10 @@ export class RecordingServer {
     this.server = createServer(async (req, res) => {
       let raw = '';
       for await (const c of req) raw += c;
-      const multipart = (req.headers['content-type'] ?? '').startsWith('multipart/');
-      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: multipart ? {} : decode(raw, req.headers['content-type']), raw };
+      // Uploads (multipart, or a file's own type) are kept raw only.
+      const type = req.headers['content-type'] ?? '';
+      const decodable = !type || type.includes('application/json') || type.startsWith('application/x-www-form-urlencoded');
+      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: decodable ? decode(raw, type) : {}, raw };
       this.calls.push(rec);
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
       rec.reply = reply.body as Record<string, unknown>;
