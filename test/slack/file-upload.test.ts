@@ -7,6 +7,9 @@ import { deliver } from '../../src/slack/deliver.js';
 import { prompt } from '../../src/core/prompt.js';
 import { FakeSlack } from '../rig/fake-slack.js';
 
+/** The SDK's own logger, silent: a request abandoned on purpose fails after the test. */
+const quietSdk = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => 'error' as never, setName: () => undefined };
+
 const lines: { level: string; obj: object; msg?: string }[] = [];
 const log = {
   info: (obj: object, msg?: string) => void lines.push({ level: 'info', obj, msg }),
@@ -19,7 +22,7 @@ let slack: FakeSlack;
 let client: WebClient;
 beforeAll(async () => {
   slack = await new FakeSlack().start();
-  client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: quietSdk });
 });
 afterAll(() => slack.stop());
 beforeEach(() => {

@@ -5,6 +5,9 @@ import { WebClient } from '@slack/web-api';
 import { builtPermalink, messageLink } from '../../src/slack/permalink.js';
 import { FakeSlack } from '../rig/fake-slack.js';
 
+/** The SDK's own logger, silent: a request abandoned on purpose fails after the test. */
+const quietSdk = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => 'error' as never, setName: () => undefined };
+
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 test('built like Slack builds it: the ts without its dot, and the thread of a reply', () => {
@@ -23,7 +26,7 @@ describe('against the fake Slack', () => {
   let client: WebClient;
   beforeAll(async () => {
     slack = await new FakeSlack().start();
-    client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, logger: quietSdk });
   });
   afterAll(() => slack.stop());
 
@@ -42,7 +45,7 @@ describe('against the fake Slack', () => {
     let asked = 0;
     const server = createServer(() => void asked++); // takes the request and never answers
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const silent = new WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, retryConfig: { retries: 0 }, timeout: 30_000 });
+    const silent = new WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, retryConfig: { retries: 0 }, logger: quietSdk, timeout: 30_000 });
     const started = Date.now();
     try {
       expect(await messageLink(silent, { domain: 'school', channel: 'C1', ts: '1.2' }, quiet, 300)).toBe('https://school.slack.com/archives/C1/p12');
