@@ -104,6 +104,44 @@ export const settingsSchema = z.strictObject({
   reports: z
     .strictObject({ retentionDays: z.number().int().min(30).max(36500).default(2190) })
     .default({ retentionDays: 2190 }),
+  /**
+   * Pacing and retries of proactive messages (reminders, alerts): src/core/schedule/. Defaults are the
+   * platforms' documented limits; lower them to leave room for other apps on the same workspace or tenant.
+   */
+  sending: z
+    .strictObject({
+      slack: z
+        .strictObject({
+          /** Slack: chat.postMessage "generally allows one message per second per channel". */
+          perChannelPerSecond: z.number().positive().max(100).default(1),
+          /** Slack keeps a workspace-wide limit on top, documented only as "several hundred messages per minute". */
+          perWorkspacePerMinute: z.number().int().positive().max(100_000).default(300),
+        })
+        .default({ perChannelPerSecond: 1, perWorkspacePerMinute: 300 }),
+      teams: z
+        .strictObject({
+          /** Teams: 7 messages per second per conversation (per bot per thread). */
+          perConversationPerSecond: z.number().positive().max(100).default(7),
+          /** Teams: per app per tenant; documented as 50/s now and 30/s in older pages: the lower by default. */
+          perTenantPerSecond: z.number().positive().max(10_000).default(30),
+        })
+        .default({ perConversationPerSecond: 7, perTenantPerSecond: 30 }),
+      /** Tries of a message that keeps failing (not 429s) before it is given up as failed. */
+      maxAttempts: z.number().int().min(1).max(20).default(5),
+      /** First retry after a failure; it doubles each time, at most maxBackoffMinutes. */
+      backoffSeconds: z.number().positive().max(3600).default(30),
+      maxBackoffMinutes: z.number().positive().max(24 * 60).default(30),
+      /** How long a worker holds a claimed message; one left "sending" longer than this is checked again. */
+      leaseSeconds: z.number().positive().max(3600).default(120),
+    })
+    .default({
+      slack: { perChannelPerSecond: 1, perWorkspacePerMinute: 300 },
+      teams: { perConversationPerSecond: 7, perTenantPerSecond: 30 },
+      maxAttempts: 5,
+      backoffSeconds: 30,
+      maxBackoffMinutes: 30,
+      leaseSeconds: 120,
+    }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

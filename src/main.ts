@@ -19,6 +19,8 @@ import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError
 import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
+import { createScheduling } from './scheduling.js';
+import type { Scheduler } from './core/schedule/runner.js';
 import { VERSION } from './version.js';
 import { aesSealer, plainSealer, readDataKey, type Sealer } from './core/sealer.js';
 
@@ -35,6 +37,8 @@ export const SLACK_OFF = `Slack is off. ${SLACK_VARIABLES}`;
 export interface Running {
   url: string;
   port: number;
+  /** The scheduler (reminders, deadlines, the outbox): tests call tick()/flush() with their fixed clock. */
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -57,17 +61,19 @@ export async function start(o: StartOptions): Promise<Running> {
   // The store's expiry and leases use the same clock as the rest of the bot.
   const store = await openLowdbStore(dataDir, { log, clock });
   const sweeper = startSweeper(store, log);
+  let scheduling: ReturnType<typeof createScheduling> | undefined;
   try {
     const roles = {
       admins: { slack: settings.slack.admins, teams: settings.teams.admins },
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
     const sealer = dataSealer(env);
-    const { bot, deps } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel } });
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel } });
     if (!sealer.enabled) {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
     }
+    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env) });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env), sealer: deps.sealer });
     const server = createHttpServer({
@@ -92,6 +98,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
     const url = `http://${host}:${port}`;
     await slack?.start();
+    scheduling.start();
 
     print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
@@ -108,7 +115,10 @@ export async function start(o: StartOptions): Promise<Running> {
     return {
       url,
       port,
+      scheduler: scheduling.scheduler,
       async stop() {
+        // Sends in progress finish (and are recorded) before the store closes.
+        await scheduling?.stop();
         await slack?.stop();
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -119,6 +129,7 @@ export async function start(o: StartOptions): Promise<Running> {
       },
     };
   } catch (err) {
+    await scheduling?.stop();
     await sweeper.stop();
     await store.close();
     throw err;

@@ -87,5 +87,6 @@ export function upsertConversation(store: Store, where: Place, at: Date): Promis
  */
 export async function rememberTurn(store: Store, who: Person, where: Place, at: Date): Promise<void> {
   await upsertConversation(store, where, at);
-  await upsertUser(store, who, at, { where });
+  // Talking to the bot makes a person reachable again (the scheduler marks those who blocked it).
+  await upsertUser(store, who, at, { where, change: ({ unreachable: _gone, ...u }) => u });
 }

@@ -112,6 +112,11 @@ export interface KnownUser {
   lastSeen: string;
   /** The 1:1 conversation with the person, where known (for reminders). */
   dmConversationId?: string;
+  /**
+   * Set by the scheduler when a message to them was refused for good (blocked or removed the bot, left,
+   * deactivated): later deliveries are settled without calling the platform. Cleared when they next talk.
+   */
+  unreachable?: { since: string; reason: string };
   /** Preferences remembered between dialogs. */
   prefs?: {
     callPlatform?: 'zoom' | 'teams' | 'meet';

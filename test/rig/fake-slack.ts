@@ -7,10 +7,40 @@ import { RecordingServer, type Recorded } from './recorder.js';
 export const BOT_USER = 'UBOT0001';
 export const TEAM = 'T0SCHOOL';
 
+/** Slack's chat.postMessage limits, enforced over a rolling window when set (`FakeSlack.rateLimit`). */
+export interface SlackRateLimit {
+  perChannel: number;
+  workspace: number;
+  /** The window both counts are over (Slack: one second per channel). */
+  windowMs: number;
+  /** Seconds in the Retry-After of a 429. */
+  retryAfter?: number;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  /** Date.now() when it was posted. */
+  at: number;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+/** The DM channel the fake opens for a user. */
+export const dmOf = (user: string) => `D${user.replace(/^U/, '')}`;
+
 export class FakeSlack extends RecordingServer {
   private ts = 1_700_000_000;
   private failures = new Map<string, string>();
   unreachable = false;
+  /** Every message posted, by channel (for conversations.history and exactly-once checks). */
+  readonly posted = new Map<string, PostedMessage[]>();
+  /** Users whose DM answers this error (e.g. `user_disabled`, `messages_tab_disabled`). */
+  readonly refuse = new Map<string, string>();
+  rateLimit?: SlackRateLimit;
+  /** chat.postMessage calls answered 429. */
+  limited = 0;
+  readonly limitedAt: { channel: string; at: number }[] = [];
+  private recent: { at: number; channel: string }[] = [];
 
   constructor() {
     super((r) => this.reply(r));
@@ -45,6 +75,26 @@ export class FakeSlack extends RecordingServer {
     return this.waitFor((c) => c.path === `/api/${method}` && pred(c.body), timeoutMs);
   }
 
+  /** Messages posted with SafeCall delivery metadata for this key (exactly-once checks). */
+  postedWithKey(key: string): PostedMessage[] {
+    return [...this.posted.values()].flat().filter((m) => m.metadata?.event_payload?.key === key);
+  }
+
+  /** 429 + Retry-After when this post would exceed the channel's or the workspace's rolling window. */
+  private overLimit(channel: string) {
+    const limit = this.rateLimit;
+    if (!limit) return undefined;
+    const now = Date.now();
+    this.recent = this.recent.filter((p) => p.at > now - limit.windowMs);
+    if (this.recent.length >= limit.workspace || this.recent.filter((p) => p.channel === channel).length >= limit.perChannel) {
+      this.limited += 1;
+      this.limitedAt.push({ channel, at: now });
+      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(limit.retryAfter ?? 1) } };
+    }
+    this.recent.push({ at: now, channel });
+    return undefined;
+  }
+
   private reply(r: Recorded) {
     if (this.unreachable) return { status: 503, body: { ok: false, error: 'service_unavailable' } };
     if (r.path.startsWith('/respond/')) return { body: { ok: true } };
@@ -57,18 +107,36 @@ export class FakeSlack extends RecordingServer {
       return { body: { ok: false, error: failure } };
     }
     switch (method) {
+      case 'conversations.open': {
+        const user = String(r.body.users ?? '');
+        const refused = this.refuse.get(user);
+        if (refused) return { body: { ok: false, error: refused } };
+        return { body: { ok: true, channel: { id: dmOf(user) } } };
+      }
+      case 'conversations.history': {
+        const messages = [...(this.posted.get(String(r.body.channel)) ?? [])].reverse().slice(0, Number(r.body.limit ?? 100));
+        return { body: { ok: true, messages: messages.map((m) => ({ type: 'message', ts: m.ts, ...(r.body.include_all_metadata && m.metadata ? { metadata: m.metadata } : {}) })) } };
+      }
       case 'auth.test':
         return { body: { ok: true, user_id: BOT_USER, bot_id: 'BBOT0001', team_id: TEAM, team: 'School', user: 'safecall' } };
-      case 'chat.postMessage':
-        return { body: { ok: true, channel: r.body.channel, ts: `${++this.ts}.000100`, message: { text: r.body.text } } };
+      case 'chat.postMessage': {
+        const channel = String(r.body.channel);
+        const limited = this.overLimit(channel);
+        if (limited) return limited;
+        const refused = [...this.refuse].find(([user]) => dmOf(user) === channel)?.[1];
+        if (refused) return { body: { ok: false, error: refused } };
+        const ts = `${++this.ts}.000100`;
+        const list = this.posted.get(channel) ?? [];
+        list.push({ channel, ts, at: Date.now(), metadata: r.body.metadata as PostedMessage['metadata'] });
+        this.posted.set(channel, list);
+        return { body: { ok: true, channel, ts, message: { text: r.body.text } } };
+      }
       case 'chat.update':
         return { body: { ok: true, channel: r.body.channel, ts: r.body.ts } };
       case 'chat.postEphemeral':
         return { body: { ok: true, message_ts: `${++this.ts}.000200` } };
       case 'chat.getPermalink':
         return { body: { ok: true, channel: r.body.channel, permalink: `https://school.slack.com/archives/${String(r.body.channel)}/p${String(r.body.message_ts).replace('.', '')}` } };
-      case 'conversations.open':
-        return { body: { ok: true, channel: { id: `D${String((r.body.users as string | undefined) ?? 'X').replace(/[^A-Z0-9]/gi, '')}` } } };
       case 'files.getUploadURLExternal': {
         const id = `F${++this.ts}`;
         return { body: { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id } };

@@ -13,7 +13,7 @@ export interface Recorded {
   reply?: Record<string, unknown>;
 }
 
-export type Answer = (r: Recorded) => { status?: number; body: unknown } | undefined;
+export type Answer = (r: Recorded) => { status?: number; body: unknown; headers?: Record<string, string> } | undefined;
 
 function decode(raw: string, type: string | undefined): Record<string, unknown> {
   if (!raw) return {};
@@ -45,7 +45,7 @@ export class RecordingServer {
       this.calls.push(rec);
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
       rec.reply = reply.body as Record<string, unknown>;
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
       this.waiters = this.waiters.filter((w) => (w.pred(rec) ? (w.resolve(rec), false) : true));
     });
     await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));

@@ -1,0 +1,38 @@
+/**
+ * The Teams Messenger without botbuilder at start: the module tree (about a third of SafeCall's idle
+ * memory) is imported at the first proactive Teams message, as the request endpoint does (main.ts).
+ */
+import type { Env } from '../config.js';
+import type { Log, Store } from '../core/ports.js';
+import type { Strings } from '../core/strings.js';
+import type { Messenger } from '../core/schedule/types.js';
+
+export interface LazyTeamsOptions {
+  env: Env;
+  store: Store;
+  log: Log;
+  strings: Strings;
+  timezone: string;
+  mayCall?: (serviceUrl: string | undefined) => boolean;
+  connectorTimeoutMs?: number;
+}
+
+export function lazyTeamsMessenger(o: LazyTeamsOptions): Messenger {
+  let loading: Promise<Messenger> | undefined;
+  const load = () =>
+    (loading ??= (async () => {
+      const [{ createAdapter }, { teamsMessenger }] = await Promise.all([import('./adapter.js'), import('./messenger.js')]);
+      // createAdapter puts the 10 s Bot Connector deadline on every send and update.
+      const adapter = createAdapter(o.env, o.log, o.connectorTimeoutMs);
+      return teamsMessenger({ adapter, appId: o.env.MicrosoftAppId ?? '', store: o.store, log: o.log, strings: o.strings, timezone: o.timezone, mayCall: o.mayCall });
+    })().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    }));
+  return {
+    platform: 'teams',
+    send: async (...a) => (await load()).send(...a),
+    update: async (...a) => (await load()).update(...a),
+    findSent: async (...a) => (await load()).findSent(...a),
+  };
+}
