@@ -8,7 +8,9 @@ import { startRig, type Rig } from '../rig/harness.js';
 import type { Recorded } from '../rig/recorder.js';
 import { cardSubmit, invoke, message, postTeams } from '../rig/teams-requests.js';
 import { expectValidCard } from '../helpers/validate-card.js';
-import { REPORT_FIELDS as F, REPORT_FORMS } from '../../dialogs/incidents/ids.js';
+import { REPORT_ACTIONS, REPORT_FIELDS as F, REPORT_FORMS } from '../../dialogs/incidents/ids.js';
+import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
+import { find, teamsButtons } from '../rig/clicks.js';
 import { NARRATIVE, SETTINGS, TEAMS_DPO, answers, cardOf, cardTexts, leaks, nextCall, teamsShown, teamsSubmitValue } from './reports.rig.js';
 
 let rig: Rig;
@@ -87,6 +89,22 @@ describe('the command "report" in the chat with the bot', () => {
     expect(await myReports(who)).toHaveLength(1);
     expect(sent(conv(who), from).filter((c) => /Your reference/.test(JSON.stringify(c.body)))).toHaveLength(1);
   });
+});
+
+test('the "It\'s happening now" card leads to the form card', async () => {
+  const who = 'aad-now';
+  let from = rig.connector.calls.length;
+  await postTeams(rig.url, message(rig.connector.url, conv(who), { id: who }, 'happening now'));
+  let card = await nextCall(rig.connector, from, (c) => teamsButtons(c.body).length > 0);
+  for (const [action, label] of [[SETUP_ACTIONS.now, /Zoom/], [SETUP_ACTIONS.report, undefined], [REPORT_ACTIONS.start, undefined]] as const) {
+    const buttons = teamsButtons(card.body);
+    if (action === SETUP_ACTIONS.now && buttons.some((b) => b.action === SETUP_ACTIONS.report)) continue;
+    const b = find(buttons, action, label);
+    from = rig.connector.calls.length;
+    await postTeams(rig.url, cardSubmit(rig.connector.url, conv(who), { id: who }, { safecall: { action: b.action, value: b.value } }, String(card.reply?.id ?? card.path.split('/').pop())));
+    card = await nextCall(rig.connector, from, (c) => c.path.includes(encodeURIComponent(conv(who))));
+  }
+  expect(hasForm(card)).toBe(true);
 });
 
 describe('the "Report this message" message action', () => {
