@@ -68,7 +68,7 @@ export async function start(o: StartOptions): Promise<Running> {
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
     const sealer = dataSealer(env);
-    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel } });
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
     if (!sealer.enabled) {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');

@@ -4,6 +4,7 @@
  * the durable outbox under keys made from the reference, so a retry or a restart never sends twice.
  */
 import type { Deps } from '../../src/core/deps.js';
+import { userKey } from '../../src/core/ports.js';
 import type { Address, OutboxItem } from '../../src/core/schedule/types.js';
 import { openFacts, type AlertRef, type StoredReport } from '../../src/core/records/report.js';
 import { INCIDENT_KINDS as K, RUNTIME_KEYS } from './ids.js';
@@ -12,6 +13,8 @@ import { alertView, type ViewContext } from './views.js';
 export interface IncidentOptions {
   /** settings slack.dpoChannel. */
   slackDpoChannel?: string;
+  /** settings reports.retentionDays: closed reports are deleted this long after closing. */
+  retentionDays?: number;
 }
 
 const conversationOf = (value: unknown): string | undefined => {
@@ -45,7 +48,18 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
 
   const addressOf = (a: AlertRef): Address => ({ platform: a.platform, ...(a.conversationId ? { conversationId: a.conversationId } : {}), ...(a.userId ? { userId: a.userId } : {}) });
 
-  const view = (r: StoredReport, fresh = false) => alertView(ctx(), r, openFacts(r, deps.sealer), { fresh });
+  /** The names of the people on the timeline, as the bot last saw them (ids where it never did). */
+  async function names(r: StoredReport): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const e of r.timeline) {
+      if (e.by.platform === 'system' || out[e.by.id]) continue;
+      const known = await deps.store.users.get(userKey(e.by.platform, e.by.id));
+      if (known?.name) out[e.by.id] = known.name;
+    }
+    return out;
+  }
+
+  const view = async (r: StoredReport, fresh = false) => alertView(ctx(), r, openFacts(r, deps.sealer), { fresh, names: await names(r) });
 
   return {
     destinations,
@@ -54,7 +68,7 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
 
     /** The first alert, to every destination recorded on the report. Idempotent. */
     async send(r: StoredReport): Promise<void> {
-      const p = view(r, true);
+      const p = await view(r, true);
       const items: OutboxItem[] = r.alerts.map((a) => ({ key: a.key, kind: K.alert, group: `incident:${r.ref}`, to: addressOf(a), prompt: p }));
       if (items.length) await deps.outbox.enqueue(items);
       else deps.log.warn({ ref: r.ref }, 'incident: no DPO destination is set on either platform; the report is stored, nobody was alerted');
@@ -65,7 +79,7 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
      * `version` makes each redraw's key unique (the timeline's length, or a timer's hour).
      */
     async refresh(r: StoredReport, version: string, skip?: { platform: string; conversationId: string }): Promise<void> {
-      const p = view(r);
+      const p = await view(r);
       const items: OutboxItem[] = [];
       for (const a of r.alerts) {
         if (skip) {

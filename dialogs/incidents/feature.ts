@@ -37,12 +37,17 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
   const triage = triageHandlers(deps, alerts);
   const ctx = (): ViewContext => ({ strings: deps.strings, timezone: deps.school.timezone, now: deps.clock.now() });
 
+  /** "When did it happen?" starts at now (to the minute): most reports are made straight after, so it is one tap less. */
   function open(prefill: Record<string, string> = {}): Reply[] {
-    return [{ mode: 'modal', prompt: reportForm(deps.strings, nonce(), prefill) }];
+    const now = new Date(Math.floor(deps.clock.now().getTime() / 60_000) * 60_000);
+    return [{ mode: 'modal', prompt: reportForm(deps.strings, nonce(), { [F.occurredAt]: now.toISOString(), ...prefill }) }];
   }
 
-  /** Said only to the reporter: in a DM a lasting message, in a channel one nobody else sees. */
-  const toReporter = (turn: Turn, prompt: Prompt): Reply => ({ mode: turn.where.kind === 'dm' ? 'post' : 'private', prompt });
+  /**
+   * Said only to the reporter. Slack: in a DM a lasting message, in a channel one nobody else sees. Teams:
+   * `private`, which turns the submitted form card into the confirmation (no form left to send twice).
+   */
+  const toReporter = (turn: Turn, prompt: Prompt): Reply => ({ mode: turn.where.platform === 'slack' && turn.where.kind === 'dm' ? 'post' : 'private', prompt });
 
   async function submit(turn: Turn, values: Record<string, string>, state?: string): Promise<Reply[]> {
     const now = deps.clock.now();
@@ -91,7 +96,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
     return [{ mode: 'file', file: { name: `breach-log-${day}.csv`, mime: 'text/csv', content }, prompt: note(t('reports.log.file', { count: reports.length })) }];
   }
 
-  const policy = incidentPolicy(deps, alerts);
+  const policy = incidentPolicy(deps, alerts, options.retentionDays);
 
   return {
     prefix: REPORT_PREFIX,

@@ -11,6 +11,10 @@ import { INCIDENT_KINDS as K } from './ids.js';
 import type { IncidentAlerts } from './alerts.js';
 import { deadlineTimerKey } from './triage.js';
 import { leftText } from './views.js';
+import { DEFAULT_RETENTION_DAYS, expiredReports, purgeReport } from '../../src/core/records/report-retention.js';
+
+/** Reports deleted per tick at most, so a first run after years does not hold the store for long. */
+const PURGE_BATCH = 20;
 
 export const DEADLINE_HOURS = [...REMINDER_HOURS, ICO_HOURS] as const;
 
@@ -21,10 +25,16 @@ export async function setDeadlineTimers(timers: Timers, r: StoredReport): Promis
   }
 }
 
-export function incidentPolicy(deps: Deps, alerts: IncidentAlerts): SchedulePolicy {
+export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, retentionDays = DEFAULT_RETENTION_DAYS): SchedulePolicy {
   const t = (k: string, vars?: Record<string, string | number>) => deps.strings.t(k, vars);
   return {
     name: 'incidents',
+    /** Retention: closed reports past their period are deleted. */
+    async due(ctx) {
+      const expired = await expiredReports(deps.store, ctx.now, retentionDays, PURGE_BATCH);
+      for (const r of expired) await purgeReport(deps.store, r.ref);
+      if (expired.length) deps.log.info({ event: 'incident.purged', count: expired.length, retentionDays }, 'closed reports past retention deleted');
+    },
     timerKinds: [K.deadline],
     async onTimer(timer: Timer, ctx) {
       const ref = String(timer.payload.ref ?? '');

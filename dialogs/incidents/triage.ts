@@ -49,7 +49,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       return [{ mode: 'private', prompt: note(t('reports.triage.saved', { ref: r.ref })) }];
     }
     await alerts.refresh(r, version, { platform: turn.where.platform, conversationId: turn.where.id });
-    return [{ mode: 'update', prompt: alerts.view(r) }];
+    return [{ mode: 'update', prompt: await alerts.view(r) }];
   }
 
   const by = (turn: Turn) => ({ platform: turn.who.platform, id: turn.who.id });
@@ -93,7 +93,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       }
       const at = deps.clock.now().toISOString();
       if (action === A.acknowledge) {
-        if (r.status === 'closed') return [{ mode: 'update', prompt: alerts.view(r) }];
+        if (r.status === 'closed') return [{ mode: 'update', prompt: await alerts.view(r) }];
         const written = await append(r.ref, { id: 'acknowledged', kind: 'acknowledged', at, by: by(turn) });
         if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
         deps.log.info({ event: 'incident.acknowledged', ref: r.ref }, 'incident acknowledged');
@@ -101,7 +101,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       }
       if (action === A.close) {
         const why = closeRefusal(r);
-        if (why === 'closed') return [{ mode: 'update', prompt: alerts.view(r) }];
+        if (why === 'closed') return [{ mode: 'update', prompt: await alerts.view(r) }];
         if (why) return [{ mode: 'private', prompt: note(t(`reports.triage.${why}`, { ref: r.ref })) }];
         const written = await append(r.ref, { id: 'closed', kind: 'closed', at, by: by(turn) }, (next) => (closeRefusal(next) === undefined ? { ...next, status: 'closed', closedAt: at } : next));
         if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];

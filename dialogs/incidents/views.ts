@@ -77,7 +77,7 @@ export function alertView(ctx: ViewContext, r: StoredReport, facts: ReportFacts,
   const facts1 = [
     { label: t(ctx, 'reports.alert.category'), value: t(ctx, `reports.form.categories.${r.category}`) },
     ...(r.callPlatform ? [{ label: t(ctx, 'reports.alert.platform'), value: t(ctx, `reports.form.platforms.${r.callPlatform}`) + (facts.meeting ? ` · ${quoted(facts.meeting, 100)}` : '') }] : []),
-    { label: t(ctx, 'reports.alert.reporter'), value: `${quoted(facts.reporterName ?? r.reporter.id, 80)} (${r.reporter.platform})` },
+    { label: t(ctx, 'reports.alert.reporter'), value: t(ctx, 'reports.alert.reporterOn', { name: quoted(facts.reporterName ?? r.reporter.id, 80), platform: t(ctx, `reports.alert.chat.${r.reporter.platform}`) }) },
     { label: t(ctx, 'reports.alert.occurred'), value: when(ctx, r.occurredAt) },
     { label: t(ctx, 'reports.alert.noticed'), value: when(ctx, r.discoveredAt) },
     { label: t(ctx, 'reports.alert.reported'), value: when(ctx, r.reportedAt) },

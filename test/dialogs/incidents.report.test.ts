@@ -1,6 +1,6 @@
 /** Reporting: the form, its refusals, the durable record with its reference, duplicates, "my reports". */
 import { REPORT_ACTIONS as A, REPORT_FIELDS as F } from '../../dialogs/incidents/ids.js';
-import { World, PEOPLE, DM, CLASS, formOf, goodValues, textOf } from './incidents.harness.js';
+import { World, PEOPLE, DM, CLASS, TEAMS_DM, formOf, goodValues, textOf } from './incidents.harness.js';
 
 describe('reporting an incident', () => {
   test('the command opens the form; a submission is stored and confirmed with the reference and the time', async () => {
@@ -9,6 +9,8 @@ describe('reporting an incident', () => {
     expect(opened[0]!.mode).toBe('modal');
     const form = formOf(opened);
     expect(form.form!.fields.filter((f) => f.required).map((f) => f.id)).toEqual([F.category, F.occurredAt, F.narrative]);
+    // When it happened starts at now, so a report made straight away needs two answers and a few words.
+    expect(form.form!.fields.find((f) => f.id === F.occurredAt)!.initial).toBe('2027-03-01T09:00:00.000Z');
 
     const replies = await w.submit(PEOPLE.pupil, DM, form, goodValues(w.now));
     expect(replies).toHaveLength(1);
@@ -45,11 +47,28 @@ describe('reporting an incident', () => {
     ]);
   });
 
+  test('the least a person must do: choose what happened and say it in a few words (the time is already filled in)', async () => {
+    const w = new World();
+    const form = formOf(await w.command(PEOPLE.pupil, DM, 'report'));
+    const initial = Object.fromEntries(form.form!.fields.filter((f) => f.initial).map((f) => [f.id, f.initial!]));
+    const replies = await w.submit(PEOPLE.pupil, DM, form, { ...initial, [F.category]: 'inappropriate', [F.narrative]: 'Rude picture shared' });
+    expect(replies[0]!.mode).toBe('post');
+    expect(await w.store.reports.get('INC-2027-0001')).toMatchObject({ category: 'inappropriate', occurredAt: '2027-03-01T09:00:00.000Z', discoveredAt: '2027-03-01T09:00:00.000Z', subjects: [] });
+  });
+
   test('in a channel the confirmation is private to the reporter', async () => {
     const w = new World();
     const form = formOf(await w.command(PEOPLE.teacher, CLASS, 'report'));
     const replies = await w.submit(PEOPLE.teacher, CLASS, form, goodValues(w.now));
     expect(replies.map((r) => r.mode)).toEqual(['private']);
+  });
+
+  test('on Teams the confirmation is private (the adapter turns the form card into it)', async () => {
+    const w = new World();
+    const form = formOf(await w.command(PEOPLE.teamsTeacher, TEAMS_DM, 'report'));
+    const replies = await w.submit(PEOPLE.teamsTeacher, TEAMS_DM, form, goodValues(w.now));
+    expect(replies.map((r) => r.mode)).toEqual(['private']);
+    expect((await w.store.reports.get('INC-2027-0001'))!.reporter).toEqual({ platform: 'teams', id: 'aad-teacher' });
   });
 
   test('report.start with a message link pre-fills the evidence; anything else is ignored', async () => {

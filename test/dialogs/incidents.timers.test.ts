@@ -98,3 +98,20 @@ test('a timer for a report that has gone (purged) does nothing', async () => {
   expect(await tick(w)).toBe(4);
   expect(await reminders(w)).toEqual([]);
 });
+
+test('retention: a closed report is deleted at a tick once its period has run out; open ones stay', async () => {
+  const w = new World({ options: { slackDpoChannel: 'C-DPO', retentionDays: 30 } });
+  await reported(w);
+  await w.submit(PEOPLE.teacher, DM, formOf(await w.command(PEOPLE.teacher, DM, 'report')), goodValues(w.now));
+  const form = formOf(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.decision, REF));
+  await w.submit(PEOPLE.dpo, DPO_CHANNEL, form, { [T.decision]: 'not-reported', [T.reason]: 'No risk' });
+  await w.action(PEOPLE.dpo, DPO_CHANNEL, A.close, REF);
+  const run = () => w.feature.policy.due!({ now: w.now, outbox: w.deps.outbox, timers: w.deps.timers });
+  w.advance(29 * 24);
+  await run();
+  expect((await w.store.reports.list()).map((r) => r.ref).sort()).toEqual([REF, 'INC-2027-0002']);
+  w.advance(2 * 24);
+  await run();
+  expect((await w.store.reports.list()).map((r) => r.ref)).toEqual(['INC-2027-0002']);
+  expect((await w.deliveries()).filter((d) => d.key.includes(REF))).toEqual([]);
+});

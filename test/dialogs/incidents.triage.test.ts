@@ -37,12 +37,15 @@ describe('the DPO alert', () => {
 
   test('Acknowledge by the DPO: the pressed alert is updated, the Teams one through the outbox, once', async () => {
     const w = await reported();
+    // The bot has met the DPO (src/core/people.ts remembers everyone it meets), so the alert names her.
+    await w.store.users.put('slack:U-DPO', { platform: 'slack', id: 'U-DPO', name: 'Mrs Patel', firstSeen: w.now.toISOString(), lastSeen: w.now.toISOString() });
     w.advance(0.5);
     const replies = await w.action(PEOPLE.dpo, DPO_CHANNEL, A.acknowledge, REF);
     expect(replies.map((r) => r.mode)).toEqual(['update']);
     const shown = textOf(promptOf(replies[0]));
     expect(shown).toMatch(/Being looked at/);
-    expect(shown).toMatch(/Acknowledged: U-DPO · Mon, 1 Mar 2027, 09:30/);
+    expect(shown).toMatch(/Acknowledged: Mrs Patel · Mon, 1 Mar 2027, 09:30/);
+    expect(shown).toMatch(/Latest: Acknowledged by Mrs Patel at Mon, 1 Mar 2027, 09:30/);
     expect(shown).toMatch(/71 h 30 min left/);
     expect(buttonsOf(promptOf(replies[0])).map((b) => b.action)).not.toContain(A.acknowledge);
     const updates = (await w.deliveries()).filter((d) => d.kind === 'incident.alert-update');
