@@ -38,7 +38,8 @@ export class FakeConnector extends RecordingServer {
 
   /** New messages (not updates) the bot sent to one conversation. */
   sentTo(conversationId: string): Recorded[] {
-    return this.activities(conversationId).filter((a) => a.kind === 'send' && (a.reply as { id?: string } | undefined)?.id);
+    // Exact id: activities() matches by substring (conv-a1 would take conv-a10 too).
+    return this.activities(conversationId).filter((a) => a.kind === 'send' && a.path.split('/')[3] === encodeURIComponent(conversationId) && (a.reply as { id?: string } | undefined)?.id);
   }
 
   private overLimit(conversation: string) {

@@ -31,6 +31,8 @@ export class RecordingServer {
   private server?: Server;
   private waiters: { pred: (r: Recorded) => boolean; resolve: (r: Recorded) => void }[] = [];
   url = '';
+  /** Answers this much later (the far side has acted; the caller is still waiting): a crash window. */
+  delayMs = 0;
 
   constructor(private readonly answer: Answer) {}
 
@@ -45,6 +47,7 @@ export class RecordingServer {
       this.calls.push(rec);
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
       rec.reply = reply.body as Record<string, unknown>;
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
       this.waiters = this.waiters.filter((w) => (w.pred(rec) ? (w.resolve(rec), false) : true));
     });
