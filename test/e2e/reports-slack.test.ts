@@ -4,6 +4,9 @@
  * reference, a refused form keeps what was typed, and a retry or a double submit makes one report. No log
  * line holds what the reporter typed.
  */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { startRig, eventually, type Rig } from '../rig/harness.js';
 import { find, slackButtons } from '../rig/clicks.js';
 import type { Recorded } from '../rig/recorder.js';
@@ -19,6 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rig.stop());
 
+const root = resolve(new URL('../..', import.meta.url).pathname);
 const respondUrl = (user: string) => `${rig.slack.url}/respond/${user}`;
 const REF = /INC-\d{4}-\d{4}/g;
 
@@ -208,6 +212,27 @@ describe('the breach log from chat', () => {
     expect(rig.slack.uploads()).toHaveLength(uploads);
     expect(rig.logs.some((l) => l.includes('incident.not-permitted') && l.includes('U0REP'))).toBe(true);
   });
+});
+
+describe('the breach log from the CLI, against the running server\'s data', () => {
+  const run = (args: string[]) =>
+    promisify(execFile)('npx', ['safecall', 'reports', 'export', ...args, '--data-dir', rig.dataDir], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, maxBuffer: 10_000_000 });
+
+  test('npx safecall reports export --format csv|json: every report made above, with its latest state (JSON: the timeline)', async () => {
+    const refs = [...(await myReports('U0REP')), ...(await myReports('U0DOUBLE')), ...(await myReports('U0RETRY'))];
+    expect(refs).toHaveLength(3);
+    const csv = await run(['--format', 'csv']);
+    expect(csv.stdout.startsWith('\uFEFF')).toBe(true);
+    for (const ref of refs) expect(csv.stdout).toContain(ref);
+    expect(csv.stdout).toContain(NARRATIVE);
+    const json = JSON.parse((await run(['--format', 'json'])).stdout) as unknown;
+    const text = JSON.stringify(json);
+    for (const ref of refs) expect(text).toContain(ref);
+    expect(text).toMatch(/"timeline"/);
+    // The DPO's export says nothing on stderr, and the server kept serving while it read.
+    expect(csv.stderr).toBe('');
+    expect(await myReports('U0REP')).toHaveLength(1);
+  }, 60_000);
 });
 
 test('no log line holds what a reporter typed (checked last, over every request above)', () => {
