@@ -71,7 +71,10 @@ export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR
 
 const FETCH_TASK = 'composeExtension/fetchTask';
 const SUBMIT_ACTION = 'composeExtension/submitAction';
-const isTaskModule = (a: Activity) => a.type === ActivityTypes.Invoke && (a.name === FETCH_TASK || a.name === SUBMIT_ACTION);
+/** A dialog opened from a button on a card (the form opener below), and what its card submits. */
+const TASK_FETCH = 'task/fetch';
+const TASK_SUBMIT = 'task/submit';
+const isTaskModule = (a: Activity) => a.type === ActivityTypes.Invoke && (a.name === FETCH_TASK || a.name === SUBMIT_ACTION || a.name === TASK_SUBMIT);
 
 /** A message action ("Report this message"): its command's core action, with the message's link as the value. */
 function messageAction(value: unknown): Input | undefined {
@@ -111,7 +114,7 @@ function inputOf(activity: Activity, timezone: string): Input | undefined {
       }
       if (activity.name === FETCH_TASK) return messageAction(activity.value);
       // What the task module's card submitted: the form, or a button on the card it showed next.
-      if (activity.name === SUBMIT_ACTION) return submitPayload((activity.value as { data?: unknown } | undefined)?.data, timezone) ?? undefined;
+      if (activity.name === SUBMIT_ACTION || activity.name === TASK_SUBMIT) return submitPayload((activity.value as { data?: unknown } | undefined)?.data, timezone) ?? undefined;
       return undefined;
     default:
       return undefined;
@@ -144,6 +147,27 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
    * form and then the confirmation, since posting into the conversation the message is in would tell the
    * whole channel who reported it. Replies addressed to another conversation are sent there as usual.
    */
+  /** A card with the form's lead and one button that opens the form in a dialog (`task/fetch` carries the form). */
+  function formOpener(p: Prompt): Partial<Activity> {
+    const attachment = card({ fallback: p.fallback, blocks: p.blocks });
+    const open = { type: 'Action.Submit', title: o.strings.t('cards.openForm'), style: 'positive', data: { msteams: { type: TASK_FETCH }, safecall: { task: p } } };
+    attachment.content.body.push({ type: 'ActionSet', actions: [open] });
+    return { type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [attachment] };
+  }
+
+  /** Teams asks for the dialog of a form opener: the form it carries, as a card. */
+  async function taskFetched(context: TurnContext): Promise<void> {
+    const task = ((context.activity.value as { data?: { safecall?: { task?: unknown } } } | undefined)?.data?.safecall?.task ?? {}) as Prompt;
+    let body: unknown = {};
+    try {
+      if (task.form && Array.isArray(task.blocks) && typeof task.fallback === 'string') body = { task: { type: 'continue', value: { title: String(task.form.title).slice(0, 64), height: 'large', width: 'medium', card: card(task) } } };
+    } catch (err) {
+      o.log.warn({ err: (err as Error).message.slice(0, 80) }, 'teams: a form opener carried a form that cannot be shown');
+    }
+    if (!('task' in (body as object))) o.log.warn({ reason: 'task-fetch' }, 'teams: a dialog was asked for with no form SafeCall can show');
+    await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
+  }
+
   async function deliverToTask(replies: Reply[], input: Input): Promise<unknown> {
     const shown: Prompt[] = [];
     for (const reply of replies) {
@@ -201,7 +225,10 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           } else await context.sendActivity(message(reply.prompt));
           break;
         case 'modal':
-          await context.sendActivity(message(reply.prompt));
+          // In a channel or group chat a card is one shared card: anyone could fill it in and everyone would
+          // see the answer replace it. There the form opens in a dialog of the person's own instead.
+          if (reply.prompt.form && context.activity.conversation.conversationType !== 'personal') await context.sendActivity(formOpener(reply.prompt));
+          else await context.sendActivity(message(reply.prompt));
           break;
         case 'file':
           // Bots can send files only in a personal chat, after the person accepts a FileConsentCard.
@@ -255,6 +282,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     if (!(await firstDelivery(context))) return;
     if (removed(activity)) await o.store.receipts.delete(welcomeKey(context));
     if (activity.type === ActivityTypes.Invoke && activity.name === FILE_CONSENT_INVOKE) return consentAnswered(context);
+    if (activity.type === ActivityTypes.Invoke && activity.name === TASK_FETCH) return taskFetched(context);
     const input = inputOf(activity, o.timezone);
     if (!input) {
       if (activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });

@@ -107,6 +107,33 @@ test('the "It\'s happening now" card leads to the form card', async () => {
   expect(hasForm(card)).toBe(true);
 });
 
+test('"report" in a team channel: the shared card only opens the form in a dialog of the person\'s own, and the confirmation stays there', async () => {
+  const channel = '19:class-8c@thread.tacv2';
+  const who = 'aad-channel';
+  const from = rig.connector.calls.length;
+  await postTeams(rig.url, message(rig.connector.url, channel, { id: who }, 'report', 'channel'));
+  const shared = await nextCall(rig.connector, from, (c) => c.path.includes(encodeURIComponent(channel)));
+  // Nothing on the shared card to type into: only the button that opens the form.
+  expect(teamsShown(cardOf(shared.body))).toEqual({});
+  await expectValidCard(cardOf(shared.body) as never);
+  let opener: Record<string, unknown> | undefined;
+  JSON.stringify(cardOf(shared.body), (_k, v: unknown) => {
+    const d = (v as { data?: { msteams?: { type?: string } } } | null)?.data;
+    if (d?.msteams?.type === 'task/fetch') opener = d as Record<string, unknown>;
+    return v;
+  });
+  expect(opener).toBeDefined();
+  const task = JSON.parse((await postTeams(rig.url, invoke(rig.connector.url, channel, { id: who }, 'task/fetch', { type: 'task/fetch', data: opener, context: { theme: 'default' } }))).text) as { task: { type: string; value: { card: { content: unknown } } } };
+  expect(task.task.type).toBe('continue');
+  const form = task.task.value.card.content;
+  expect(Object.keys(teamsShown(form))).toEqual(expect.arrayContaining([F.category, F.narrative]));
+  const done = JSON.parse((await postTeams(rig.url, invoke(rig.connector.url, channel, { id: who }, 'task/submit', { data: teamsSubmitValue(form, answers(new Date())) }))).text) as typeof task;
+  const confirmation = cardTexts(done.task.value.card.content).join('\n');
+  expect(confirmation).toMatch(/INC-\d{4}-\d{4}/);
+  expect(sent(channel, from)).toHaveLength(1);
+  expect(await myReports(who)).toEqual([confirmation.match(/INC-\d{4}-\d{4}/)![0]]);
+});
+
 describe('the "Report this message" message action', () => {
   const channel = '19:class-7b@thread.tacv2';
   const link = 'https://teams.microsoft.com/l/message/19:class-7b@thread.tacv2/1700000000000?context=%7B%7D';
