@@ -99,7 +99,7 @@ export const settingsSchema = z.strictObject({
   dpiaSignedOff: date.optional(),
   /**
    * Incident reports. `retentionDays`: how long a closed report is kept before it is deleted (default
-   * 2190 days, six years: the common schools' retention schedule for incident records; set your own).
+   * 2190 days, six years; use the period in the school's retention schedule: README, "Incident reports").
    */
   reports: z
     .strictObject({ retentionDays: z.number().int().min(30).max(36500).default(2190) })

@@ -53,6 +53,12 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, retentionDays
         deps.log.info({ event: 'incident.overdue', ref }, 'incident flagged overdue');
         return;
       }
+      // Fired late (the bot was down): a reminder whose next step is already due says nothing the next one won't.
+      const next = DEADLINE_HOURS.find((h) => h > hour);
+      if (next !== undefined && ctx.now.getTime() >= Date.parse(r.awareAt) + next * 3_600_000) {
+        deps.log.info({ event: 'incident.reminder-skipped', ref, hour }, 'incident reminder past its time: the next one stands');
+        return;
+      }
       await alerts.notify(r, `h${hour}`, t(`reports.reminders.h${hour}`, { ref, left: leftText(view, r) }));
       await alerts.refresh(r, `h${hour}`);
       deps.log.info({ event: 'incident.reminder', ref, hour }, 'incident reminder queued');

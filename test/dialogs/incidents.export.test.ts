@@ -73,7 +73,7 @@ test('"breach log" in chat gives the DPO the CSV file; anyone else is not permit
   if (file.mode !== 'file') throw new Error(file.mode);
   expect(file.file).toMatchObject({ name: 'breach-log-2027-03-01.csv', mime: 'text/csv' });
   expect(file.file.content).toBe(breachLogCsv(await w.store.reports.list(), w.deps.sealer));
-  expect(textOf(file.prompt)).toMatch(/1 reports/);
+  expect(textOf(file.prompt)).toMatch(/number of reports: 1/);
   const refused = await w.command(PEOPLE.teacher, DM, 'log');
   expect(refused[0]!.mode).toBe('private');
   expect(textOf((refused[0] as { prompt: Prompt }).prompt)).toMatch(/not permitted/);

@@ -67,7 +67,8 @@ test('a timer run twice (a crash before it was deleted) sends once', async () =>
   w.advance(48);
   await tick(w, { keep: true });
   await tick(w);
-  expect(await texts(w)).toHaveLength(4);
+  // 24 h, then (48 and 68 h being past their time at 72 h) the overdue notice: each once.
+  expect(await texts(w)).toEqual([expect.stringMatching(/^24 hours/), expect.stringMatching(/is overdue/)]);
   expect((await w.store.reports.get(REF))!.timeline.filter((e) => e.kind === 'overdue')).toHaveLength(1);
 });
 
@@ -89,6 +90,13 @@ test('a decision before 48 hours stops the clock: no more reminders, never overd
   await tick(w);
   expect(await texts(w)).toHaveLength(1);
   expect((await w.store.reports.get(REF))!.timeline.map((e) => e.kind)).toEqual(['decision']);
+});
+
+test('after downtime, reminders past their time are skipped: only the latest due one is sent', async () => {
+  const w = await reported();
+  w.advance(50);
+  await tick(w);
+  expect(await texts(w)).toEqual(['48 hours since INC-2027-0001 was reported. 22 h 0 min left to decide about the ICO.']);
 });
 
 test('a timer for a report that has gone (purged) does nothing', async () => {
