@@ -8,8 +8,9 @@ import { startRig, eventually, type Rig } from '../rig/harness.js';
 import { slackButtons, teamsButtons, find } from '../rig/clicks.js';
 import type { Recorded } from '../rig/recorder.js';
 import { FORM, blockAction, postSlack, slashCommand, viewSubmission } from '../rig/slack-requests.js';
-import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
+import { cardSubmit, invoke, message, postTeams } from '../rig/teams-requests.js';
 import { REPORT_ACTIONS as A, REPORT_FORMS, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
+import { cardTexts, teamsSubmitValue } from './reports.rig.js';
 import { NARRATIVE, SETTINGS, SLACK_ADMIN, SLACK_DPO, SLACK_DPO_CHANNEL, TEAMS_DPO, answers, leaks, nextCall, slackState, type SlackView } from './reports.rig.js';
 
 const T0 = new Date('2027-03-01T09:00:00Z');
@@ -57,6 +58,8 @@ async function report(user: string): Promise<string> {
 const slackAlerts = (ref: string) => rig.slack.calls.filter((c) => c.path === '/api/chat.postMessage' && c.body.channel === SLACK_DPO_CHANNEL && JSON.stringify(c.body).includes(ref));
 const teamsToDpo = (ref: string) => rig.connector.activities(TEAMS_DPO_CHAT).filter((a) => JSON.stringify(a.body).includes(ref));
 const textOf = (c: Recorded) => JSON.stringify(c.body);
+/** The DPO's conversation on Teams is a team channel. */
+const inChannel = <A extends { conversation: object }>(a: A): A => ({ ...a, conversation: { ...a.conversation, conversationType: 'channel' } });
 
 /** Presses a button on the Slack alert as `user`; resolves to what came back (an update, a modal, or a private answer). */
 async function press(user: string, alertTs: string, action: string, value: string): Promise<Recorded> {
@@ -177,6 +180,22 @@ describe('a report reaches the DPO on both platforms, and the DPO takes it to a 
     await postTeams(rig.url, cardSubmit(rig.connector.url, TEAMS_DPO_CHAT, { id: TEAMS_DPO }, { safecall: { action: ack.action, value: ack.value } }, String(card.reply?.id)));
     const updated = await nextCall(rig.connector, from, (c) => c.method === 'PUT' && c.path.includes(encodeURIComponent(String(card.reply?.id))));
     expect(teamsButtons(updated.body).map((b) => b.action)).not.toContain(A.acknowledge);
+
+    // Assess risk on Teams: in the DPO channel the form opens in a dialog; once saved, the alert is redrawn.
+    const risk = find(teamsButtons(updated.body), A.risk);
+    from = rig.connector.calls.length;
+    await postTeams(rig.url, inChannel(cardSubmit(rig.connector.url, TEAMS_DPO_CHAT, { id: TEAMS_DPO }, { safecall: { action: risk.action, value: risk.value } }, String(card.reply?.id))));
+    const opener = await nextCall(rig.connector, from, (c) => c.method === 'POST' && c.path.includes(encodeURIComponent(TEAMS_DPO_CHAT)));
+    let data: unknown;
+    JSON.stringify(opener.body, (_k, v: unknown) => ((v as { data?: { msteams?: { type?: string } } } | null)?.data?.msteams?.type === 'task/fetch' ? ((data = (v as { data: unknown }).data), v) : v));
+    const dialog = JSON.parse((await postTeams(rig.url, invoke(rig.connector.url, TEAMS_DPO_CHAT, { id: TEAMS_DPO }, 'task/fetch', { type: 'task/fetch', data }))).text) as { task: { value: { card: { content: unknown } } } };
+    const form = dialog.task.value.card.content;
+    const saved = JSON.parse((await postTeams(rig.url, invoke(rig.connector.url, TEAMS_DPO_CHAT, { id: TEAMS_DPO }, 'task/submit', { data: teamsSubmitValue(form, { [T.risk]: 'risk' }) }))).text) as typeof dialog;
+    expect(cardTexts(saved.task.value.card.content).join(' ')).toContain(other);
+    from = rig.connector.calls.length;
+    await flush();
+    const redrawn = await nextCall(rig.connector, from, (c) => c.method === 'PUT' && c.path.includes(encodeURIComponent(String(card.reply?.id))));
+    expect(textOf(redrawn)).toMatch(/A risk to people/);
   });
 });
 
