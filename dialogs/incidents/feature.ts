@@ -12,6 +12,7 @@ import { digest, nonce } from '../../src/core/nonce.js';
 import type { Prompt } from '../../src/core/prompt.js';
 import type { SchedulePolicy } from '../../src/core/schedule/types.js';
 import { breachLogCsv, selectReports } from '../../src/core/records/report-export.js';
+import { reportState } from '../../src/core/records/report.js';
 import { REPORT_ACTIONS as A, REPORT_FIELDS as F, REPORT_FORMS, REPORT_PREFIX, RUNTIME_KEYS } from './ids.js';
 import { checkReport, reportForm } from './form.js';
 import { reportRecords } from './record.js';
@@ -59,8 +60,9 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
       return [{ mode: 'form-errors', errors: checked.errors, prompt: reportForm(deps.strings, draft, values, checked.errors) }];
     }
     const { report, created } = await records.create(turn.who, draft, checked.input, (ref) => alerts.plannedAlerts(ref));
-    // Each step is idempotent (keys from the reference): a duplicate mends what a crash left undone.
-    await setDeadlineTimers(deps.timers, report);
+    // Each step is idempotent (keys from the reference): a duplicate mends what a crash left undone, but
+    // does not wind the clock up again on a case already decided.
+    if (created || (report.status === 'open' && !reportState(report).decision)) await setDeadlineTimers(deps.timers, report);
     await alerts.send(report);
     deps.log.info({ event: created ? 'incident.reported' : 'incident.duplicate', ref: report.ref, category: report.category }, created ? 'incident reported' : 'incident report submitted again: the first one stands');
     return [toReporter(turn, confirmation(ctx(), report))];

@@ -86,7 +86,7 @@ export function alertView(ctx: ViewContext, r: StoredReport, facts: ReportFacts,
   if (r.subjects.length) facts1.push({ label: t(ctx, 'reports.alert.subjects'), value: r.subjects.map((x) => t(ctx, `reports.form.subjects.${x}`)).join(', ') + (r.howMany ? ` · ${t(ctx, `reports.form.howManyOptions.${r.howMany}`)}` : '') });
   if (r.specialCategory) facts1.push({ label: t(ctx, 'reports.alert.special'), value: t(ctx, `reports.form.yesNo.${r.specialCategory}`) });
 
-  const state: { label: string; value: string }[] = [{ label: t(ctx, 'reports.alert.state'), value: r.status === 'closed' ? t(ctx, 'reports.status.closed') : s.overdue && !s.decision ? t(ctx, 'reports.status.overdue') : statusOfState(ctx, r) }];
+  const state: { label: string; value: string }[] = [{ label: t(ctx, 'reports.alert.state'), value: r.status === 'closed' ? t(ctx, 'reports.status.closed') : s.overdue && !s.decision ? t(ctx, 'reports.status.overdue') : statusOf(ctx, r) }];
   if (s.acknowledged) state.push({ label: t(ctx, 'reports.alert.kinds.acknowledged'), value: `${name(s.acknowledged.by)} · ${when(ctx, s.acknowledged.at)}` });
   if (s.risk?.risk) state.push({ label: t(ctx, 'reports.alert.risk'), value: t(ctx, `reports.alert.risks.${s.risk.risk}`) });
   if (s.decision?.decision) state.push({ label: t(ctx, 'reports.alert.decision'), value: t(ctx, `reports.alert.decisions.${s.decision.decision}`, { icoRef: quoted(s.decision.icoRef ?? '', 40) }) });
@@ -106,10 +106,6 @@ export function alertView(ctx: ViewContext, r: StoredReport, facts: ReportFacts,
   const buttons = alertButtons(ctx, r);
   if (buttons.length) blocks.push({ kind: 'actions', buttons });
   return prompt(blocks, `${heading}: ${t(ctx, `reports.form.categories.${r.category}`)}. ${t(ctx, 'reports.alert.deadline')} ${when(ctx, r.deadlineAt)}.`);
-}
-
-function statusOfState(ctx: ViewContext, r: StoredReport): string {
-  return statusOf(ctx, r);
 }
 
 export function alertButtons(ctx: ViewContext, r: StoredReport): Button[] {

@@ -77,7 +77,9 @@ describe('the DPO alert', () => {
   });
 
   test('the whole case: risk, decision, individuals told, note, close; each step refused until it may happen', async () => {
-    const w = await reported();
+    const w = new World();
+    const pupilForm = formOf(await w.command(PEOPLE.pupil, DM, 'report'));
+    await w.submit(PEOPLE.pupil, DM, pupilForm, goodValues(w.now));
     w.advance(2);
     const risk = await viaForm(w, PEOPLE.dpo, DPO_CHANNEL, A.risk, { [T.risk]: 'high', [T.consequences]: 'Distress; the address is known' });
     expect(risk.replies.map((r) => r.mode)).toEqual(['update']);
@@ -118,7 +120,9 @@ describe('the DPO alert', () => {
     expect(r.timeline.map((e) => [e.kind, e.by.id])).toEqual([['risk', 'U-DPO'], ['decision', 'U-DPO'], ['told', 'U-DPO'], ['fact', 'U-DPO'], ['closed', 'U-DPO']]);
     // The report as made is untouched.
     expect(r).toMatchObject({ category: 'uninvited', reportedAt: '2027-03-01T09:00:00.000Z', occurredAt: '2027-03-01T08:00:00.000Z' });
-    // A decision closes the clock: the deadline timers are gone.
+    // A decision closes the clock: the deadline timers are gone, and the reporter's form sent again does not set them again.
+    expect(await w.store.timers.list()).toEqual([]);
+    expect(textOf(promptOf((await w.submit(PEOPLE.pupil, DM, pupilForm, goodValues(w.now)))[0]))).toMatch(/INC-2027-0001/);
     expect(await w.store.timers.list()).toEqual([]);
     // Closed: the forms no longer open.
     expect(textOf(promptOf((await w.action(PEOPLE.dpo, DPO_CHANNEL, A.note, REF))[0]))).toMatch(/already closed/);
