@@ -195,7 +195,7 @@ test('forged reminder buttons (unknown term, a round that person was never sent,
   const onDisk = async () => {
     const view = await openLowdbStore(rig.dataDir, { readOnly: true });
     try {
-      return { reminders: JSON.stringify(await view.reminders.list()), snoozes: (await view.timers.list()).filter((t) => t.value.kind === 'reminder.snooze') };
+      return { reminders: JSON.stringify(await view.reminders.list()), snoozes: (await view.timers.list()).filter((t) => t.kind === 'reminder.snooze') };
     } finally {
       await view.close();
     }
