@@ -24,6 +24,8 @@ export interface ImportedTerms {
   terms: Term[];
   /** Events skipped, with why (for the output): never their description. */
   skipped: { summary: string; why: string }[];
+  /** Events used, with something to check (a repeating term). */
+  notes: { summary: string; why: string }[];
 }
 
 /**
@@ -40,6 +42,7 @@ export function termsFromICalendar(text: string, zone: string, match: RegExp = D
   if (!roots.some((r) => r.name === 'vcalendar')) throw new Error(`it holds a ${roots[0]?.name.toUpperCase() ?? 'nothing'}, not a VCALENDAR`);
   const vevents = roots.flatMap((r) => (r.name === 'vcalendar' ? r.getAllSubcomponents('vevent') : []));
   const skipped: ImportedTerms['skipped'] = [];
+  const notes: ImportedTerms['notes'] = [];
   const terms: Term[] = [];
   for (const vevent of vevents) {
     const event = new ICAL.Event(vevent);
@@ -61,11 +64,14 @@ export function termsFromICalendar(text: string, zone: string, match: RegExp = D
     }
     const name = /\b\d{4}\b/.test(summary) ? summary : `${summary} ${start.year}`;
     terms.push({ name, start: start.toISODate()!, end: end.toISODate()! });
+    // Term dates differ each year, so a repeating "term" event is almost always a mistake in the calendar:
+    // its first dates are used, and the output says so rather than inventing later terms.
+    if (event.isRecurring()) notes.push({ summary, why: `repeats: only its first dates (${start.toISODate()} to ${end.toISODate()}) are used; give each year's term its own event` });
   }
   terms.sort((a, b) => a.start.localeCompare(b.start));
   // The same term listed twice (two calendars merged) is kept once.
   const unique = terms.filter((t, i) => terms.findIndex((o) => termSlug(o.name) === termSlug(t.name) && o.start === t.start && o.end === t.end) === i);
-  return { terms: unique, skipped };
+  return { terms: unique, skipped, notes };
 }
 
 /**
@@ -143,6 +149,7 @@ async function importTerms(args: string[]): Promise<number> {
     return 1;
   }
   for (const s of imported.skipped) console.log(`skipped "${s.summary}": ${s.why}`);
+  for (const s of imported.notes) console.log(`note: "${s.summary}" ${s.why}`);
   if (!imported.terms.length) {
     console.error(`safecall terms import: no terms found in ${file} (events named "… term" lasting two weeks or more; use --match to pick others). Nothing written.`);
     return 1;

@@ -119,6 +119,19 @@ test('an empty file and a vCard are refused in plain words, writing nothing', as
   expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
 });
 
+test('a repeating "term" event: its first dates are used, and the output says the repeats are not', async () => {
+  const ics = join(dir, 'repeating.ics');
+  writeFileSync(
+    ics,
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VEVENT', 'UID:r1', 'DTSTAMP:20260101T000000Z', 'DTSTART;VALUE=DATE:20260902', 'DTEND;VALUE=DATE:20261219', 'RRULE:FREQ=YEARLY;COUNT=3', 'SUMMARY:Autumn term', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
+  );
+  const { code, out } = await run(['terms', 'import', ics, '--dry-run']);
+  expect(code).toBe(0);
+  expect(out).toMatch(/1 term\(s\)/);
+  expect(out).toMatch(/Autumn term 2026 +Wed 2 Sept? 2026 to Fri 18 Dec 2026/);
+  expect(out).toMatch(/note: "Autumn term" repeats: only its first dates \(2026-09-02 to 2026-12-18\) are used/);
+});
+
 test.each(['UTC', 'America/New_York', 'Asia/Tokyo'])(
   'Outlook (TZID, midnight end) and council (TZID Europe/London, UTC) exports give the same school days on a machine in %s',
   async (tz) => {
