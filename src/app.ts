@@ -14,6 +14,11 @@ import { GUIDE_ACTIONS } from './core/guidance/ids.js';
 import { setupFeature } from '../dialogs/secure-call/feature.js';
 import { SETUP_ACTIONS } from '../dialogs/secure-call/ids.js';
 import { loadContent, type Content } from './content/load.js';
+import { incidentsFeature } from '../dialogs/incidents/feature.js';
+import { REPORT_ACTIONS } from '../dialogs/incidents/ids.js';
+import type { IncidentOptions } from '../dialogs/incidents/alerts.js';
+import type { SetupOptions } from '../dialogs/secure-call/runtime.js';
+import type { EmergencyOptions } from '../dialogs/secure-call/emergency.js';
 
 /** What the bot is built from: the infrastructure the composition root picked, and the content. */
 export interface BuildBotOptions {
@@ -25,6 +30,8 @@ export interface BuildBotOptions {
   contentDir?: string;
   sealer?: Sealer;
   roles?: Roles;
+  /** Incident reports: where the Slack DPO alerts go (settings slack.dpoChannel). */
+  incidents?: IncidentOptions;
 }
 
 export interface Built {
@@ -42,7 +49,10 @@ export function buildBot(p: BuildBotOptions): Built {
   // Cross-feature ids are passed in here, so no feature imports another.
   const guide = guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start });
   // Reminders are not sent yet (no scheduler), so the setup does not offer them.
-  const setup = setupFeature(deps, { reminders: false });
+  // "Report what happened" on the emergency card leads into the incident form.
+  const setupOptions: SetupOptions & EmergencyOptions = { reminders: false, reportStart: REPORT_ACTIONS.start };
+  const setup = setupFeature(deps, setupOptions);
+  const incidents = incidentsFeature(deps, p.incidents);
   const bot = createBot(deps, {
     guide,
     setup,
@@ -50,7 +60,8 @@ export function buildBot(p: BuildBotOptions): Built {
     platformIn: (text) => search.detectPlatform(text),
     commands: content.commands,
     helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
+    extra: [incidents],
   });
-  const policies: SchedulePolicy[] = [];
+  const policies: SchedulePolicy[] = [incidents.policy];
   return { bot, deps, search, policies };
 }

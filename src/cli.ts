@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   'content check': () => import('./cli/content-check.js').then((m) => m.command),
   ask: () => import('./cli/ask.js').then((m) => m.command),
   status: () => import('./cli/status.js').then((m) => m.command),
+  reports: () => import('./cli/reports.js').then((m) => m.command),
 };
 
 function help(): string {

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { IANAZone, DateTime } from 'luxon';
 import { parse, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { readDataKey } from './core/sealer.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[], readonly source: string) {
@@ -37,6 +38,11 @@ export const envSchema = z.object({
   MicrosoftAppTenantId: optionalText,
   /** off | local | authenticated; default: authenticated with a MicrosoftAppId, local without (see teamsMode). */
   TEAMS_MODE: z.enum(['off', 'local', 'authenticated'], 'must be off, local or authenticated').optional(),
+  /** Encrypts report content at rest: 32 random bytes in base64 (README, "Incident reports"). */
+  SAFECALL_DATA_KEY: optionalText.refine(
+    (v) => !v || readDataKey(v) !== undefined,
+    'must be 32 random bytes in base64 (44 characters ending in =); make one with `openssl rand -base64 32`',
+  ),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -91,6 +97,13 @@ export const settingsSchema = z.strictObject({
     })
     .default({ termEndTime: '15:00', followUpDays: 3, maxFollowUps: 2, tick: '* * * * *', catchUpDays: 7 }),
   dpiaSignedOff: date.optional(),
+  /**
+   * Incident reports. `retentionDays`: how long a closed report is kept before it is deleted (default
+   * 2190 days, six years; use the period in the school's retention schedule: README, "Incident reports").
+   */
+  reports: z
+    .strictObject({ retentionDays: z.number().int().min(30).max(36500).default(2190) })
+    .default({ retentionDays: 2190 }),
   /**
    * Pacing and retries of proactive messages (reminders, alerts): src/core/schedule/. Defaults are the
    * platforms' documented limits; lower them to leave room for other apps on the same workspace or tenant.

@@ -22,6 +22,13 @@ import { buildBot } from './app.js';
 import { createScheduling } from './scheduling.js';
 import type { Scheduler } from './core/schedule/runner.js';
 import { VERSION } from './version.js';
+import { aesSealer, plainSealer, readDataKey, type Sealer } from './core/sealer.js';
+
+/** The data key's sealer (config.ts has checked the key), or plain storage without one. */
+function dataSealer(env: Env): Sealer {
+  const key = env.SAFECALL_DATA_KEY ? readDataKey(env.SAFECALL_DATA_KEY) : undefined;
+  return key ? aesSealer(key) : plainSealer;
+}
 
 const SLACK_VARIABLES =
   'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
@@ -60,7 +67,12 @@ export async function start(o: StartOptions): Promise<Running> {
       admins: { slack: settings.slack.admins, teams: settings.teams.admins },
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
-    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles });
+    const sealer = dataSealer(env);
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
+    if (!sealer.enabled) {
+      const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
+      log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
+    }
     scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env) });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env) });

@@ -18,6 +18,8 @@ export interface EmergencyButtons {
   value(platform: CallPlatform): string;
   /** Value for "Back to my setup" when a setup is in progress. */
   back?: string;
+  /** The incident form's start action (passed in by src/app.ts): the report advice then offers the form. */
+  reportStart?: string;
 }
 
 function backButton(ctx: SetupViewContext, buttons: EmergencyButtons): Button[] {
@@ -75,7 +77,8 @@ export function reportAdvice(platform: CallPlatform, ctx: SetupViewContext, butt
     else if (p.alternative) blocks.push({ kind: 'text', text: p.alternative });
     blocks.push({ kind: 'note', text: p.ifNotFound });
   }
-  const back = backButton(ctx, buttons);
-  if (back.length) blocks.push({ kind: 'actions', buttons: back });
+  const form: Button[] = buttons.reportStart ? [{ action: buttons.reportStart, label: ctx.t('reports.buttons.fromEmergency'), value: '', style: 'primary' }] : [];
+  const row = [...form, ...backButton(ctx, buttons)];
+  if (row.length) blocks.push({ kind: 'actions', buttons: row });
   return prompt(blocks);
 }

@@ -13,6 +13,11 @@ import type { SetupRecord, SetupRuntime } from './runtime.js';
 
 type Card = 'playbook' | 'report';
 
+/** Set by the composition root beside SetupOptions: the incident form's start action, so no feature imports another. */
+export interface EmergencyOptions {
+  reportStart?: string;
+}
+
 export function emergencyHandlers(rt: SetupRuntime) {
   const { deps, engine } = rt;
 
@@ -20,6 +25,7 @@ export function emergencyHandlers(rt: SetupRuntime) {
     return {
       value: (p) => engine.ownedValue(turn.who.id, p),
       back: rt.inProgress(record) ? engine.token(record) : undefined,
+      reportStart: (rt.options as EmergencyOptions).reportStart,
     };
   }
 

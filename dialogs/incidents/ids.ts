@@ -1,0 +1,74 @@
+/**
+ * The action, form and field ids of incident reports, defined once. Every id starts with `report.`, the
+ * prefix the incidents feature owns. The entry points (Slack shortcuts, the Teams message action, the
+ * "It's happening now" card) all send `report.start`.
+ */
+export const REPORT_PREFIX = 'report';
+
+export const REPORT_ACTIONS = {
+  /** Opens the report form. Value: '' or a link to a message (the Slack message shortcut), pre-filled as evidence. */
+  start: 'report.start',
+  /** The DPO alert's buttons; value: the report reference. */
+  acknowledge: 'report.acknowledge',
+  risk: 'report.risk',
+  decision: 'report.decision',
+  told: 'report.told',
+  note: 'report.note',
+  close: 'report.close',
+} as const;
+
+export const REPORT_FORMS = {
+  report: 'report.form',
+  risk: 'report.risk-form',
+  decision: 'report.decision-form',
+  told: 'report.told-form',
+  note: 'report.note-form',
+} as const;
+
+/** The report form's fields (Slack block ids: at most 255 characters, short here). */
+export const REPORT_FIELDS = {
+  category: 'category',
+  platform: 'platform',
+  meeting: 'meeting',
+  occurredAt: 'occurred',
+  discoveredAt: 'noticed',
+  narrative: 'what',
+  subjects: 'whose',
+  howMany: 'how_many',
+  special: 'special',
+  actionsTaken: 'done',
+  evidence: 'evidence',
+  othersTold: 'told',
+} as const;
+
+/** The DPO's forms' fields. */
+export const TRIAGE_FIELDS = {
+  risk: 'risk',
+  consequences: 'consequences',
+  decision: 'decision',
+  icoRef: 'ico_ref',
+  reason: 'reason',
+  delayReason: 'delay_reason',
+  toldAt: 'told_at',
+  how: 'how',
+  note: 'note',
+  kind: 'kind',
+} as const;
+
+/** store.runtime keys. */
+export const RUNTIME_KEYS = {
+  /** The Teams conversation the DPO alerts go to, set by "set dpo channel" there. */
+  teamsDpo: 'teams.dpoConversation',
+  /** The Slack channel, when the settings name none. */
+  slackDpo: 'slack.dpoChannel',
+  counter: (year: string) => `reports.counter.${year}`,
+  submission: (key: string) => `reports.submission.${key}`,
+} as const;
+
+/** Timer and delivery kinds. */
+export const INCIDENT_KINDS = {
+  deadline: 'incident.deadline',
+  alert: 'incident.alert',
+  alertUpdate: 'incident.alert-update',
+  reminder: 'incident.reminder',
+} as const;

@@ -1,0 +1,137 @@
+/**
+ * The DPO's buttons and forms on an alert. Only the admins and DPO named in the settings may act; anyone
+ * else is told "not permitted" and the attempt is logged with ids only. Every change is a timeline entry
+ * appended by compare-and-set; the alert the DPO is looking at is redrawn by the reply, the others
+ * through the outbox.
+ */
+import type { Reply, Turn } from '../../src/core/conversation.js';
+import type { Deps } from '../../src/core/deps.js';
+import { nonce } from '../../src/core/nonce.js';
+import { appendEntry, closeRefusal, type StoredReport, type TimelineEntry } from '../../src/core/records/report.js';
+import { INCIDENT_KINDS as K, REPORT_ACTIONS as A } from './ids.js';
+import type { IncidentAlerts } from './alerts.js';
+import { checkTriage, formState, readState, triageForm, triageFormOf, type TriageForm, type TriageInput } from './triage-forms.js';
+import { REMINDER_HOURS, ICO_HOURS } from '../../src/core/records/report.js';
+
+export const isOfficer = (deps: Deps, who: { platform: 'slack' | 'teams'; id: string }) =>
+  deps.roles.admins[who.platform].includes(who.id) || deps.roles.dpo[who.platform].includes(who.id);
+
+const note = (text: string) => ({ fallback: text, blocks: [{ kind: 'text' as const, text }] });
+
+export const deadlineTimerKey = (ref: string, hour: number) => `${K.deadline}:${ref}:${hour}`;
+
+const FORM_ACTIONS: Record<string, TriageForm> = { [A.risk]: 'risk', [A.decision]: 'decision', [A.told]: 'told', [A.note]: 'note' };
+
+export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
+  const t = (k: string, vars?: Record<string, string | number>) => deps.strings.t(k, vars);
+
+  function refuse(turn: Turn, what: string): Reply[] {
+    deps.log.warn({ event: 'incident.not-permitted', what, platform: turn.who.platform, user: turn.who.id }, 'incident: someone not permitted tried a DPO action');
+    return [{ mode: 'private', prompt: note(t('reports.triage.notPermitted')) }];
+  }
+
+  /** Appends `entry` (once, by its id); `also` changes status fields. Resolves to the report as written. */
+  async function append(ref: string, entry: TimelineEntry, also?: (r: StoredReport) => StoredReport): Promise<StoredReport | undefined> {
+    return deps.store.reports.update(ref, (current) => {
+      if (!current) return undefined;
+      if (current.timeline.some((e) => e.id === entry.id)) return current;
+      const next = appendEntry(current, entry);
+      return also ? also(next) : next;
+    });
+  }
+
+  /** The replies after a change: the pressed alert redrawn by `update`, the others through the outbox. */
+  async function redraw(turn: Turn, r: StoredReport, fromForm: boolean): Promise<Reply[]> {
+    const version = String(r.timeline.length);
+    // On Teams a form is a card of its own: it becomes the "recorded" note, and every alert is redrawn.
+    if (fromForm && turn.where.platform === 'teams') {
+      await alerts.refresh(r, version);
+      return [{ mode: 'private', prompt: note(t('reports.triage.saved', { ref: r.ref })) }];
+    }
+    await alerts.refresh(r, version, { platform: turn.where.platform, conversationId: turn.where.id });
+    return [{ mode: 'update', prompt: await alerts.view(r) }];
+  }
+
+  const by = (turn: Turn) => ({ platform: turn.who.platform, id: turn.who.id });
+
+  async function cancelTimers(ref: string): Promise<void> {
+    for (const h of [...REMINDER_HOURS, ICO_HOURS]) await deps.timers.cancel(deadlineTimerKey(ref, h));
+  }
+
+  function entryFor(input: TriageInput, id: string, turn: Turn): TimelineEntry {
+    const base = { id, at: deps.clock.now().toISOString(), by: by(turn) };
+    const seal = (s: string | undefined) => (s === undefined ? {} : { text: deps.sealer.seal(s) });
+    switch (input.which) {
+      case 'risk':
+        return { ...base, kind: 'risk', risk: input.risk, ...seal(input.text) };
+      case 'decision':
+        return {
+          ...base,
+          kind: 'decision',
+          decision: input.decision,
+          ...(input.icoRef ? { icoRef: input.icoRef } : {}),
+          ...seal(input.text),
+          ...(input.delayReason ? { delayReason: deps.sealer.seal(input.delayReason) } : {}),
+          ...(input.late ? { late: true } : {}),
+        };
+      case 'told':
+        return { ...base, kind: 'told', toldAt: input.toldAt.toISOString(), ...seal(input.text) };
+      case 'note':
+        return { ...base, kind: input.kind, ...seal(input.text) };
+    }
+  }
+
+  return {
+    async onAction(turn: Turn, action: string, value: string): Promise<Reply[]> {
+      if (!isOfficer(deps, turn.who)) return refuse(turn, action);
+      const r = await deps.store.reports.get(value);
+      if (!r) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+      const form = FORM_ACTIONS[action];
+      if (form) {
+        if (r.status === 'closed') return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
+        return [{ mode: 'modal', prompt: triageForm(form, deps.strings, r, formState(r.ref, nonce()), deps.clock.now()) }];
+      }
+      const at = deps.clock.now().toISOString();
+      if (action === A.acknowledge) {
+        if (r.status === 'closed') return [{ mode: 'update', prompt: await alerts.view(r) }];
+        const written = await append(r.ref, { id: 'acknowledged', kind: 'acknowledged', at, by: by(turn) });
+        if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+        deps.log.info({ event: 'incident.acknowledged', ref: r.ref }, 'incident acknowledged');
+        return redraw(turn, written, false);
+      }
+      if (action === A.close) {
+        const why = closeRefusal(r);
+        if (why === 'closed') return [{ mode: 'update', prompt: await alerts.view(r) }];
+        if (why) return [{ mode: 'private', prompt: note(t(`reports.triage.${why}`, { ref: r.ref })) }];
+        const written = await append(r.ref, { id: 'closed', kind: 'closed', at, by: by(turn) }, (next) => (closeRefusal(next) === undefined ? { ...next, status: 'closed', closedAt: at } : next));
+        if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+        await cancelTimers(r.ref);
+        deps.log.info({ event: 'incident.closed', ref: r.ref }, 'incident closed');
+        return redraw(turn, written, false);
+      }
+      deps.log.warn({ action }, 'incident: unknown action');
+      return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+    },
+
+    /** True when `formId` is one of the DPO's forms. */
+    owns: (formId: string) => triageFormOf(formId) !== undefined,
+
+    async onForm(turn: Turn, formId: string, values: Record<string, string>, state?: string): Promise<Reply[]> {
+      const which = triageFormOf(formId)!;
+      if (!isOfficer(deps, turn.who)) return refuse(turn, formId);
+      const s = readState(state);
+      const r = s ? await deps.store.reports.get(s.ref) : undefined;
+      if (!s || !r) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+      if (r.timeline.some((e) => e.id === s.id)) return redraw(turn, r, true);
+      if (r.status === 'closed') return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
+      const now = deps.clock.now();
+      const checked = checkTriage(which, values, r, now, deps.strings);
+      if (!checked.ok) return [{ mode: 'form-errors', errors: checked.errors, prompt: triageForm(which, deps.strings, r, state!, now, values, checked.errors) }];
+      const written = await append(r.ref, entryFor(checked.input, s.id, turn));
+      if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+      if (checked.input.which === 'decision') await cancelTimers(r.ref);
+      deps.log.info({ event: `incident.${which}`, ref: r.ref }, 'incident updated');
+      return redraw(turn, written, true);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * What people see of a report: the reporter's confirmation and list, and the DPO's alert, which is
+ * redrawn from the record whenever the case moves. Pure: the record comes in opened (facts decrypted).
+ */
+import type { Block, Button, Prompt } from '../../src/core/prompt.js';
+import { prompt } from '../../src/core/prompt.js';
+import type { Strings } from '../../src/core/strings.js';
+import { closeRefusal, reportState, type ReportFacts, type StoredReport } from '../../src/core/records/report.js';
+import { REPORT_ACTIONS as A } from './ids.js';
+import { hoursMinutes, showTime } from './time.js';
+
+export interface ViewContext {
+  strings: Strings;
+  timezone: string;
+  now: Date;
+}
+
+const t = (ctx: ViewContext, key: string, vars?: Record<string, string | number>) => ctx.strings.t(key, vars);
+const when = (ctx: ViewContext, iso: string) => showTime(iso, ctx.timezone, ctx.strings.locale);
+
+/** Text a person typed, shown as typed: the markup that would make a link or bold is broken up. */
+export function quoted(text: string, max = 600): string {
+  const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return cut.replace(/\]\(/g, '] (').replace(/\*\*/g, '*\u200B*');
+}
+
+export function confirmation(ctx: ViewContext, r: StoredReport): Prompt {
+  return prompt([
+    { kind: 'heading', text: t(ctx, 'reports.confirm.heading') },
+    { kind: 'text', text: t(ctx, 'reports.confirm.body', { ref: r.ref, time: when(ctx, r.reportedAt) }) },
+    { kind: 'note', text: t(ctx, 'reports.confirm.next') },
+  ]);
+}
+
+/** The one-word status a reporter sees. */
+export function statusOf(ctx: ViewContext, r: StoredReport): string {
+  const s = reportState(r);
+  if (r.status === 'closed') return t(ctx, 'reports.status.closed');
+  if (s.decision) return t(ctx, 'reports.status.decided');
+  if (s.risk) return t(ctx, 'reports.status.assessed');
+  if (s.acknowledged) return t(ctx, 'reports.status.acknowledged');
+  return t(ctx, 'reports.status.open');
+}
+
+export const MINE_LIMIT = 10;
+
+export function myReports(ctx: ViewContext, reports: StoredReport[], total: number): Prompt {
+  if (!reports.length) return prompt([{ kind: 'text', text: t(ctx, 'reports.mine.none') }]);
+  const blocks: Block[] = [
+    { kind: 'heading', text: t(ctx, 'reports.mine.heading') },
+    {
+      kind: 'steps',
+      ordered: false,
+      items: reports.map((r) =>
+        t(ctx, 'reports.mine.line', { ref: r.ref, category: t(ctx, `reports.form.categories.${r.category}`), time: when(ctx, r.reportedAt), status: statusOf(ctx, r) }),
+      ),
+    },
+  ];
+  if (total > reports.length) blocks.push({ kind: 'note', text: t(ctx, 'reports.mine.more', { count: reports.length }) });
+  return prompt(blocks);
+}
+
+function timeLeft(ctx: ViewContext, r: StoredReport): string {
+  const ms = Date.parse(r.deadlineAt) - ctx.now.getTime();
+  const hm = hoursMinutes(ms);
+  return ms > 0 ? t(ctx, 'reports.alert.left', hm) : t(ctx, 'reports.alert.overdue', hm);
+}
+
+export function leftText(ctx: ViewContext, r: StoredReport): string {
+  return timeLeft(ctx, r);
+}
+
+/** The DPO alert: who, what, when, the deadline and time left, the latest state, and the buttons still useful. */
+export function alertView(ctx: ViewContext, r: StoredReport, facts: ReportFacts, opts: { fresh?: boolean; names?: Record<string, string> } = {}): Prompt {
+  const s = reportState(r);
+  const name = (by: { id: string }) => opts.names?.[by.id] ?? by.id;
+  const facts1 = [
+    { label: t(ctx, 'reports.alert.category'), value: t(ctx, `reports.form.categories.${r.category}`) },
+    ...(r.callPlatform ? [{ label: t(ctx, 'reports.alert.platform'), value: t(ctx, `reports.form.platforms.${r.callPlatform}`) + (facts.meeting ? ` · ${quoted(facts.meeting, 100)}` : '') }] : []),
+    { label: t(ctx, 'reports.alert.reporter'), value: t(ctx, 'reports.alert.reporterOn', { name: quoted(facts.reporterName ?? r.reporter.id, 80), platform: t(ctx, `reports.alert.chat.${r.reporter.platform}`) }) },
+    { label: t(ctx, 'reports.alert.occurred'), value: when(ctx, r.occurredAt) },
+    { label: t(ctx, 'reports.alert.noticed'), value: when(ctx, r.discoveredAt) },
+    { label: t(ctx, 'reports.alert.reported'), value: when(ctx, r.reportedAt) },
+    { label: t(ctx, 'reports.alert.deadline'), value: `${when(ctx, r.deadlineAt)} · ${s.decision ? t(ctx, 'reports.alert.decided') : timeLeft(ctx, r)}` },
+  ];
+  if (r.subjects.length) facts1.push({ label: t(ctx, 'reports.alert.subjects'), value: r.subjects.map((x) => t(ctx, `reports.form.subjects.${x}`)).join(', ') + (r.howMany ? ` · ${t(ctx, `reports.form.howManyOptions.${r.howMany}`)}` : '') });
+  if (r.specialCategory) facts1.push({ label: t(ctx, 'reports.alert.special'), value: t(ctx, `reports.form.yesNo.${r.specialCategory}`) });
+
+  const state: { label: string; value: string }[] = [{ label: t(ctx, 'reports.alert.state'), value: r.status === 'closed' ? t(ctx, 'reports.status.closed') : s.overdue && !s.decision ? t(ctx, 'reports.status.overdue') : statusOf(ctx, r) }];
+  if (s.acknowledged) state.push({ label: t(ctx, 'reports.alert.kinds.acknowledged'), value: `${name(s.acknowledged.by)} · ${when(ctx, s.acknowledged.at)}` });
+  if (s.risk?.risk) state.push({ label: t(ctx, 'reports.alert.risk'), value: t(ctx, `reports.alert.risks.${s.risk.risk}`) });
+  if (s.decision?.decision) state.push({ label: t(ctx, 'reports.alert.decision'), value: t(ctx, `reports.alert.decisions.${s.decision.decision}`, { icoRef: quoted(s.decision.icoRef ?? '', 40) }) });
+  if (s.told) state.push({ label: t(ctx, 'reports.alert.told'), value: when(ctx, s.told.toldAt ?? s.told.at) });
+  if (s.notes.length) state.push({ label: t(ctx, 'reports.alert.notes'), value: String(s.notes.length) });
+
+  const heading = opts.fresh ? t(ctx, 'reports.alert.heading', { ref: r.ref }) : t(ctx, 'reports.alert.updated', { ref: r.ref });
+  const blocks: Block[] = [
+    { kind: 'heading', text: heading },
+    { kind: 'text', text: quoted(facts.narrative) },
+    { kind: 'facts', facts: facts1 },
+    { kind: 'facts', facts: state },
+  ];
+  const last = r.timeline[r.timeline.length - 1];
+  if (last) blocks.push({ kind: 'note', text: t(ctx, 'reports.alert.lastEntry', { what: t(ctx, `reports.alert.kinds.${last.kind}`), who: last.by.platform === 'system' ? 'SafeCall' : name(last.by), time: when(ctx, last.at) }) });
+  if (s.risk?.risk === 'high' && !s.told && r.status !== 'closed') blocks.push({ kind: 'note', text: t(ctx, 'reports.alert.mustTell') });
+  const buttons = alertButtons(ctx, r);
+  if (buttons.length) blocks.push({ kind: 'actions', buttons });
+  return prompt(blocks, `${heading}: ${t(ctx, `reports.form.categories.${r.category}`)}. ${t(ctx, 'reports.alert.deadline')} ${when(ctx, r.deadlineAt)}.`);
+}
+
+export function alertButtons(ctx: ViewContext, r: StoredReport): Button[] {
+  if (r.status === 'closed') return [];
+  const s = reportState(r);
+  const b = (action: string, key: string, style?: 'primary' | 'danger'): Button => ({ action, label: t(ctx, `reports.buttons.${key}`), value: r.ref, ...(style ? { style } : {}) });
+  const out: Button[] = [];
+  if (!s.acknowledged) out.push(b(A.acknowledge, 'acknowledge', 'primary'));
+  out.push(b(A.risk, 'risk'), b(A.decision, 'decision'), b(A.told, 'told'), b(A.note, 'note'));
+  if (closeRefusal(r) === undefined) out.push(b(A.close, 'close'));
+  return out;
+}

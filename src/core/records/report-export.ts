@@ -1,0 +1,105 @@
+/**
+ * The breach log (UK GDPR Art. 33(5): every breach, reported or not, with the facts, the effects and the
+ * remedial action): every report with its latest state and decisions, as CSV for Excel or JSON with the
+ * full timelines. Shared by `safecall reports export` and the DPO's chat command "breach log". Opens the
+ * sealed fields, so its output is as sensitive as the reports: it is handed only to those allowed.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Sealer } from '../sealer.js';
+import { openFacts, openText, reportState, type StoredReport, type TimelineEntry } from './report.js';
+
+/** Opened for export: sealed fields in plain text. */
+export interface OpenedReport extends Omit<StoredReport, 'facts' | 'timeline'> {
+  facts: ReturnType<typeof openFacts>;
+  timeline: TimelineEntry[];
+}
+
+export function openReport(r: StoredReport, sealer: Sealer): OpenedReport {
+  return {
+    ...r,
+    facts: openFacts(r, sealer),
+    timeline: r.timeline.map((e) => ({
+      ...e,
+      ...(e.text !== undefined ? { text: openText(e.text, sealer) } : {}),
+      ...(e.delayReason !== undefined ? { delayReason: openText(e.delayReason, sealer) } : {}),
+    })),
+  };
+}
+
+/** The reports reported on or after `since` (ISO), oldest first. */
+export function selectReports(reports: StoredReport[], since?: string): StoredReport[] {
+  return reports.filter((r) => !since || r.reportedAt >= since).sort((a, b) => (a.reportedAt < b.reportedAt ? -1 : a.reportedAt > b.reportedAt ? 1 : a.ref < b.ref ? -1 : 1));
+}
+
+export const CSV_COLUMNS = [
+  'reference', 'status', 'category', 'platform', 'meeting', 'reporter_platform', 'reporter_id', 'reporter_name',
+  'occurred_at_utc', 'noticed_at_utc', 'reported_at_utc', 'school_aware_at_utc', 'ico_deadline_utc',
+  'whose_data', 'how_many_people', 'special_category', 'what_happened', 'action_taken', 'evidence', 'others_told',
+  'acknowledged_at_utc', 'acknowledged_by', 'risk', 'likely_consequences', 'risk_assessed_at_utc',
+  'ico_decision', 'ico_case_ref', 'not_reported_reason', 'decision_at_utc', 'decision_late', 'delay_reason',
+  'individuals_told_at_utc', 'individuals_told_how', 'notes', 'overdue_flagged_at_utc', 'closed_at_utc', 'closed_by',
+] as const;
+
+/**
+ * A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return first) gets a leading
+ * apostrophe, so text from a report shows as typed and runs nothing (OWASP, "CSV Injection").
+ */
+export function neutralise(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+const who = (e: TimelineEntry | undefined) => (e ? `${e.by.platform}:${e.by.id}` : '');
+
+export function csvRow(o: OpenedReport): string[] {
+  const s = reportState(o);
+  const row: Record<(typeof CSV_COLUMNS)[number], string> = {
+    reference: o.ref,
+    status: o.status,
+    category: o.category,
+    platform: o.callPlatform ?? '',
+    meeting: o.facts.meeting ?? '',
+    reporter_platform: o.reporter.platform,
+    reporter_id: o.reporter.id,
+    reporter_name: o.facts.reporterName ?? '',
+    occurred_at_utc: o.occurredAt,
+    noticed_at_utc: o.discoveredAt,
+    reported_at_utc: o.reportedAt,
+    school_aware_at_utc: o.awareAt,
+    ico_deadline_utc: o.deadlineAt,
+    whose_data: o.subjects.join('; '),
+    how_many_people: o.howMany ?? '',
+    special_category: o.specialCategory ?? '',
+    what_happened: o.facts.narrative,
+    action_taken: o.facts.actionsTaken ?? '',
+    evidence: o.facts.evidence ?? '',
+    others_told: o.facts.othersTold ?? '',
+    acknowledged_at_utc: s.acknowledged?.at ?? '',
+    acknowledged_by: who(s.acknowledged),
+    risk: s.risk?.risk ?? '',
+    likely_consequences: s.risk?.text ?? '',
+    risk_assessed_at_utc: s.risk?.at ?? '',
+    ico_decision: s.decision?.decision ?? '',
+    ico_case_ref: s.decision?.icoRef ?? '',
+    not_reported_reason: s.decision?.decision === 'not-reported' ? (s.decision.text ?? '') : '',
+    decision_at_utc: s.decision?.at ?? '',
+    decision_late: s.decision ? (s.decision.late ? 'yes' : 'no') : '',
+    delay_reason: s.decision?.delayReason ?? '',
+    individuals_told_at_utc: s.told?.toldAt ?? '',
+    individuals_told_how: s.told?.text ?? '',
+    notes: s.notes.map((n) => `${n.at} ${n.kind === 'fact' ? '(new fact) ' : ''}${n.text ?? ''}`).join('\n'),
+    overdue_flagged_at_utc: s.overdue?.at ?? '',
+    closed_at_utc: o.closedAt ?? '',
+    closed_by: who(s.closed),
+  };
+  return CSV_COLUMNS.map((c) => neutralise(row[c]));
+}
+
+/** UTF-8 with a byte-order mark (Excel then reads it as UTF-8), every field quoted, CRLF line ends. */
+export function breachLogCsv(reports: StoredReport[], sealer: Sealer): string {
+  const rows = reports.map((r) => csvRow(openReport(r, sealer)));
+  return stringify([[...CSV_COLUMNS], ...rows], { bom: true, quoted: true, record_delimiter: 'windows' });
+}
+
+export function breachLogJson(reports: StoredReport[], sealer: Sealer, exportedAt: Date): string {
+  return `${JSON.stringify({ exportedAt: exportedAt.toISOString(), count: reports.length, reports: reports.map((r) => openReport(r, sealer)) }, null, 2)}\n`;
+}
