@@ -19,6 +19,11 @@ import { REPORT_ACTIONS } from '../dialogs/incidents/ids.js';
 import type { IncidentOptions } from '../dialogs/incidents/alerts.js';
 import type { SetupOptions } from '../dialogs/secure-call/runtime.js';
 import type { EmergencyOptions } from '../dialogs/secure-call/emergency.js';
+import { settingsSchema } from './config.js';
+import { remindersFeature } from '../dialogs/reminders/feature.js';
+import { remindersPolicy } from '../dialogs/reminders/policy.js';
+import type { ReminderSettings, StaffDirectory } from '../dialogs/reminders/settings.js';
+import { beforeCallPolicy } from '../dialogs/secure-call/before-call.js';
 
 /** What the bot is built from: the infrastructure the composition root picked, and the content. */
 export interface BuildBotOptions {
@@ -32,6 +37,8 @@ export interface BuildBotOptions {
   roles?: Roles;
   /** Incident reports: where the Slack DPO alerts go (settings slack.dpoChannel). */
   incidents?: IncidentOptions;
+  /** The reminders' settings as they are now (re-read each tick: src/settings-reload.ts); default: the settings' defaults. */
+  reminders?: { settings(): ReminderSettings; directory?: StaffDirectory };
 }
 
 export interface Built {
@@ -48,11 +55,13 @@ export function buildBot(p: BuildBotOptions): Built {
   const search = new GuidanceSearch(content.guidance, content.vocabulary);
   // Cross-feature ids are passed in here, so no feature imports another.
   const guide = guideFeature(deps, search, { setupStart: SETUP_ACTIONS.start });
-  // Reminders are not sent yet (no scheduler), so the setup does not offer them.
   // "Report what happened" on the emergency card leads into the incident form.
-  const setupOptions: SetupOptions & EmergencyOptions = { reminders: false, reportStart: REPORT_ACTIONS.start };
+  const setupOptions: SetupOptions & EmergencyOptions = { reminders: true, reportStart: REPORT_ACTIONS.start };
   const setup = setupFeature(deps, setupOptions);
   const incidents = incidentsFeature(deps, p.incidents);
+  const defaults = p.reminders ? undefined : settingsSchema.parse({});
+  const reminderOptions = p.reminders ?? { settings: () => defaults! };
+  const reminders = remindersFeature(deps, reminderOptions);
   const bot = createBot(deps, {
     guide,
     setup,
@@ -60,8 +69,8 @@ export function buildBot(p: BuildBotOptions): Built {
     platformIn: (text) => search.detectPlatform(text),
     commands: content.commands,
     helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
-    extra: [incidents],
+    extra: [incidents, reminders],
   });
-  const policies: SchedulePolicy[] = [incidents.policy];
+  const policies: SchedulePolicy[] = [incidents.policy, remindersPolicy(deps, reminderOptions), beforeCallPolicy(deps)];
   return { bot, deps, search, policies };
 }

@@ -9,6 +9,7 @@ import { IANAZone, DateTime } from 'luxon';
 import { parse, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { readDataKey } from './core/sealer.js';
+import { termSlug } from './core/reminders/calendar.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[], readonly source: string) {
@@ -51,6 +52,20 @@ const date = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 15:00');
 const ids = z.array(z.string().trim().min(1)).default([]);
 
+/**
+ * The terms used when the settings file names none: typical dates for English state schools in 2026-27 and
+ * 2027-28. Academies and many local authorities set their own: put yours in the settings file, or import
+ * the school's calendar with `npx safecall terms import FILE.ics`.
+ */
+export const DEFAULT_TERMS = [
+  { name: 'Autumn 2026', start: '2026-09-02', end: '2026-12-18' },
+  { name: 'Spring 2027', start: '2027-01-04', end: '2027-03-26' },
+  { name: 'Summer 2027', start: '2027-04-12', end: '2027-07-21' },
+  { name: 'Autumn 2027', start: '2027-09-01', end: '2027-12-17' },
+  { name: 'Spring 2028', start: '2028-01-04', end: '2028-04-07' },
+  { name: 'Summer 2028', start: '2028-04-24', end: '2028-07-21' },
+];
+
 export const settingsSchema = z.strictObject({
   school: z
     .strictObject({
@@ -81,10 +96,13 @@ export const settingsSchema = z.strictObject({
   teams: z.strictObject({ admins: ids, dpo: ids }).default({ admins: [], dpo: [] }),
   terms: z
     .array(z.strictObject({ name: z.string().trim().min(1), start: date, end: date }))
-    .default([])
+    .default(DEFAULT_TERMS)
     .superRefine((terms, ctx) => {
       terms.forEach((t, i) => {
         if (t.end < t.start) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: `ends before it starts (${t.start})` });
+        // The name's slug is part of the reminders' idempotency keys, so two terms must not share one.
+        const twin = terms.findIndex((o) => termSlug(o.name) === termSlug(t.name));
+        if (twin < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `is the same name as term ${twin + 1} (${terms[twin]!.name}): give each term its own name, e.g. with the year` });
       });
     }),
   reminders: z

@@ -29,6 +29,8 @@ function dataSealer(env: Env): Sealer {
   const key = env.SAFECALL_DATA_KEY ? readDataKey(env.SAFECALL_DATA_KEY) : undefined;
   return key ? aesSealer(key) : plainSealer;
 }
+import { reloadingSettings } from './settings-reload.js';
+import { slackDirectory } from './slack/directory.js';
 
 const SLACK_VARIABLES =
   'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
@@ -68,7 +70,12 @@ export async function start(o: StartOptions): Promise<Running> {
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
     const sealer = dataSealer(env);
-    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
+    // Terms imported into the settings file while the server runs are picked up at the next tick.
+    const reminders = {
+      settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),
+      directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
+    };
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, reminders, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
     if (!sealer.enabled) {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');

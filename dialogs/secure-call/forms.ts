@@ -1,16 +1,15 @@
 /**
  * The summary's two forms: post the checklist to a channel, and "remind me before my next call".
- * The reminder is recorded as a PendingRequest for the scheduler; its button is offered only when the
- * composition root says reminders are sent (SetupOptions.reminders).
+ * The reminder is a Timer (sent once, at the time chosen, by ./before-call.ts); its button is offered only
+ * when the composition root says reminders are sent (SetupOptions.reminders).
  */
 import type { Reply, Turn } from '../../src/core/conversation.js';
-import type { PendingRequest } from '../../src/core/ports.js';
 import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
 import { note, postForm, remindForm, sharedChecklist } from './summary-views.js';
 import type { SetupRecord, SetupRuntime } from './runtime.js';
 import { planIds } from './dialog.js';
 
-export const REMIND_BEFORE_CALL = 'remind-before-call';
+export const REMIND_BEFORE_CALL = 'setup.before-call';
 
 type WhenProblem = 'missing' | 'invalid' | 'past' | 'tooFar';
 
@@ -65,25 +64,22 @@ export function formHandlers(rt: SetupRuntime) {
       return [{ mode: 'form-errors', errors: { [F.when]: error }, prompt: remindForm(await rt.ctx(turn, record), state, { value: kept, error }) }];
     }
     const key = engine.key(turn.who, turn.where);
-    const request: PendingRequest = {
-      // One reminder per setup: submitting again replaces it rather than adding a second.
-      id: `${REMIND_BEFORE_CALL}:${key}:${record.instance}`,
+    const open = planIds(record.data.plan).filter((id) => record.data.answers[id] !== 'done');
+    // One reminder per setup: submitting again moves it rather than adding a second. Ids only in the payload.
+    await deps.timers.set({
+      key: `${REMIND_BEFORE_CALL}:${key}:${record.instance}`,
       kind: REMIND_BEFORE_CALL,
-      platform: turn.who.platform,
-      userId: turn.who.id,
-      conversationId: turn.where.id,
-      createdAt: now.toISOString(),
-      dueAt: at.toISOString(),
-      detail: {
-        dialog: key,
-        instance: record.instance,
-        callPlatform: record.data.platform,
-        callKind: record.data.kind,
-        open: planIds(record.data.plan).filter((id) => record.data.answers[id] !== 'done'),
+      dueAt: at,
+      payload: {
+        platform: turn.who.platform,
+        userId: turn.who.id,
+        ...(turn.who.teamId ? { teamId: turn.who.teamId } : {}),
+        ...(turn.where.kind === 'dm' ? { conversationId: turn.where.id } : {}),
+        ...(record.data.platform ? { callPlatform: record.data.platform } : {}),
+        open: open.length,
       },
-    };
-    await deps.store.requests.put(request.id, request);
-    deps.log.info({ dialog: 'setup', request: REMIND_BEFORE_CALL }, 'reminder recorded');
+    });
+    deps.log.info({ dialog: 'setup', request: REMIND_BEFORE_CALL }, 'reminder set');
     return [{ mode: 'private', prompt: note(t('setup.remind.saved', { when: formatWhen(at) })) }];
   }
 

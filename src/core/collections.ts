@@ -56,7 +56,7 @@ export const COLLECTIONS = {
   }),
   reminders: spec<ReminderState>({
     name: 'reminders',
-    indexes: { round: (r) => r.round, person: (r) => `${r.person.platform}:${r.person.id}` },
+    indexes: { round: (r) => r.round, person: (r) => (r.person ? `${r.person.platform}:${r.person.id}` : undefined) },
   }),
   runtime: spec<RuntimeSetting>({ name: 'runtime', indexes: {} }),
 } as const;

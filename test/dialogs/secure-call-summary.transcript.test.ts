@@ -37,7 +37,7 @@ describe('after the summary', () => {
     await chat.replay([...toSummary.slice(0, 3), ['action setup.finish', { text: /\[Carry on \| Copy as text \| Start again\]/, not: /Remind me|Post to a channel/ }]]);
   });
 
-  it('"Remind me before my next call": a past time is refused (field named, value kept), a good one is recorded', async () => {
+  it('"Remind me before my next call": a past time is refused (field named, value kept), a good one sets one timer', async () => {
     const chat = new Chat(undefined, { reminders: true });
     await returning(chat, 'zoom');
     await chat.replay([
@@ -51,16 +51,20 @@ describe('after the summary', () => {
     const refused = chat.last[0]!;
     expect(refused.mode === 'form-errors' && refused.errors).toEqual({ when: 'That time has already passed. Pick a time in the future.' });
     expect(refused.prompt.form?.fields[0]).toMatchObject({ id: 'when', initial: '2026-11-20T08:00:00Z', error: expect.stringMatching(/already passed/) });
-    expect(await chat.deps.store.requests.list()).toEqual([]);
+    expect(await chat.deps.store.timers.list()).toEqual([]);
     await chat.replay([
       ['submit when=2028-01-01T08:00:00Z', { text: /more than a year away/, modes: ['form-errors'] }],
       ['submit when=not-a-date', { text: /couldn't read that date/, modes: ['form-errors'] }],
       ['submit when=2026-11-30T08:15:00Z', { text: [/Saved: a reminder before your call on Monday, 30 November 2026 at 08:15/], not: /switched on|later/, modes: ['private'] }],
     ]);
-    const requests = await chat.deps.store.requests.list();
-    expect(requests).toHaveLength(1);
-    expect(requests[0]).toMatchObject({ kind: 'remind-before-call', platform: 'slack', userId: khan.id, conversationId: chat.where.id, dueAt: '2026-11-30T08:15:00.000Z' });
-    expect((requests[0]!.detail.open as string[]).length).toBe(14);
+    const timers = await chat.deps.store.timers.list();
+    expect(timers).toHaveLength(1);
+    // Set from a channel: the reminder goes to the teacher's DM, so no conversation is kept.
+    expect(timers[0]).toMatchObject({ kind: 'setup.before-call', dueAt: '2026-11-30T08:15:00.000Z', payload: { platform: 'slack', userId: khan.id, callPlatform: 'zoom', open: 14 } });
+    expect(timers[0]!.payload.conversationId).toBeUndefined();
+    // Saving again moves the one reminder rather than adding a second.
+    await chat.replay([['submit when=2026-11-30T08:30:00Z', { text: /08:30/, modes: ['private'] }]]);
+    expect((await chat.deps.store.timers.list()).map((t) => t.dueAt)).toEqual(['2026-11-30T08:30:00.000Z']);
   });
 
   it('a "Remind me" button from before reminders were switched off opens nothing', async () => {

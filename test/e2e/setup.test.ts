@@ -109,9 +109,8 @@ describe('Slack', () => {
     expect(new Set(sent.filter((m) => m.via === 'update').map((m) => m.ts))).toEqual(new Set([sent[0]!.ts]));
     const summary = JSON.stringify(final.body);
     expect(summary).toMatch(/✅/);
-    // Only what works is offered: no reminders yet, and no channel known in this workspace's DM walk.
-    expect(slackButtons(final.body).map((b) => b.action)).toEqual(expect.arrayContaining([SETUP_ACTIONS.copy, SETUP_ACTIONS.startAgain]));
-    expect(slackButtons(final.body).map((b) => b.action)).not.toContain(SETUP_ACTIONS.remind);
+    // Only what works is offered: the reminder (the scheduler sends it), and no channel known in this workspace's DM walk.
+    expect(slackButtons(final.body).map((b) => b.action).sort()).toEqual([SETUP_ACTIONS.copy, SETUP_ACTIONS.remind, SETUP_ACTIONS.startAgain].sort());
   });
 
   test('a button from an old message gets "moved on" and the current step, and changes nothing', async () => {
@@ -209,7 +208,7 @@ describe('Slack forms and shortcuts', () => {
     await postSlack(rig.url, slashCommand({ user, channel, text: 'setup zoom' }), FORM);
     await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
     const { final } = await driveSlack(user, channel, 'zoom');
-    expect(slackButtons(final.body).map((b) => b.action)).not.toContain(SETUP_ACTIONS.remind);
+    expect(slackButtons(final.body).map((b) => b.action)).toContain(SETUP_ACTIONS.remind);
     await slackPress(user, channel, final, find(slackButtons(final.body), SETUP_ACTIONS.post));
     const opened = await rig.slack.waitForMethod('views.open', (b) => String(b.trigger_id).startsWith(`trigger-${user}.`));
     const view = opened.body.view as { callback_id: string; private_metadata: string };

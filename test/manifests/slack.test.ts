@@ -19,7 +19,7 @@ const SLASH_COMMAND = {
   usage_hint: '[help | setup | ask <question>]',
 };
 const SHORTCUT_CALLBACK_ID = 'setup.shortcut';
-const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'im:history'];
+const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'groups:read', 'im:history', 'im:write'];
 const HANDLED_EVENTS = ['app_home_opened', 'app_mention', 'message.im'];
 
 interface SlackManifest {

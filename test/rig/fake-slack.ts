@@ -36,6 +36,8 @@ export class FakeSlack extends RecordingServer {
   readonly posted = new Map<string, PostedMessage[]>();
   /** Users whose DM answers this error (e.g. `user_disabled`, `messages_tab_disabled`). */
   readonly refuse = new Map<string, string>();
+  /** Channel members, for conversations.members (the reminders' staff channel); unknown channels: not_in_channel. */
+  readonly members = new Map<string, string[]>();
   rateLimit?: SlackRateLimit;
   /** chat.postMessage calls answered 429. */
   limited = 0;
@@ -93,6 +95,10 @@ export class FakeSlack extends RecordingServer {
       return { body: { ok: false, error: failure } };
     }
     switch (method) {
+      case 'conversations.members': {
+        const members = this.members.get(String(r.body.channel));
+        return { body: members ? { ok: true, members, response_metadata: { next_cursor: '' } } : { ok: false, error: 'not_in_channel' } };
+      }
       case 'conversations.open': {
         const user = String(r.body.users ?? '');
         const refused = this.refuse.get(user);

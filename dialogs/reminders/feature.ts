@@ -1,0 +1,151 @@
+/**
+ * The reminders' buttons and commands: Done · Remind me in 2 days · I don't record lessons · Stop these
+ * reminders (and Start them again), the platform steps, and the `terms` and `stop reminders` commands.
+ * Answers are written to store.reminders, where the policy's follow-ups and the DPO summary read them.
+ */
+import type { Reply, Turn } from '../../src/core/conversation.js';
+import type { Deps, Feature } from '../../src/core/deps.js';
+import { prompt, type Block } from '../../src/core/prompt.js';
+import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
+import { upsertUser } from '../../src/core/people.js';
+import {
+  OPT_OUT_ROUND,
+  isPersonReminder,
+  isRoundReminder,
+  optOutKey,
+  personKey,
+  roundKey,
+  type OptOut,
+  type PersonReminder,
+  type PersonStatus,
+} from '../../src/core/records/reminder.js';
+import { addLocalDays, showDate, showLocal, termInfos } from '../../src/core/reminders/calendar.js';
+import { REMIND_ACTIONS as A, REMIND_PREFIX, REMIND_TIMERS, SNOOZE_DAYS } from './ids.js';
+import type { ReminderSettings } from './settings.js';
+import { answeredPrompt, stepsBlocks, type ViewContext } from './views.js';
+import { snoozeTimerKey } from './policy.js';
+
+const isPlatform = (v: string | undefined): v is CallPlatform => (CALL_PLATFORMS as readonly string[]).includes(v ?? '');
+
+/** Answers a snooze does not undo, and how they are shown again. */
+const FINAL = { done: 'done', 'no-recordings': 'none', 'opted-out': 'stop' } as const;
+
+export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }): Feature {
+  const view: ViewContext = { t: (k, v) => deps.strings.t(k, v), guidance: deps.guidance };
+  const zone = deps.school.timezone;
+  const reminders = deps.store.reminders;
+  const personOf = (turn: Turn) => ({ platform: turn.who.platform, id: turn.who.id, ...(turn.who.name ? { name: turn.who.name } : {}) });
+
+  /** Records an answer in the round; false when there is no such round. */
+  async function answer(turn: Turn, round: string, status: PersonStatus, extra: Partial<PersonReminder> = {}): Promise<boolean> {
+    // A round that was skipped (missed by more than the catch-up days) sent nothing: there is nothing to answer.
+    const record = await reminders.get(roundKey(round));
+    if (!isRoundReminder(record) || record.status === 'skipped') return false;
+    const now = deps.clock.now().toISOString();
+    const person = personOf(turn);
+    await reminders.update(personKey(round, person), (cur): PersonReminder => {
+      const base: PersonReminder = isPersonReminder(cur) ? cur : { kind: 'person', round, person, status: 'sent', to: { platform: turn.who.platform, userId: turn.who.id }, updatedAt: now };
+      const next: PersonReminder = { ...base, status, answeredAt: now, updatedAt: now, ...extra };
+      if (status !== 'snoozed') delete next.snoozedUntil;
+      return next;
+    });
+    return true;
+  }
+
+  async function optOut(turn: Turn): Promise<boolean> {
+    const person = personOf(turn);
+    const now = deps.clock.now().toISOString();
+    let added = false;
+    await reminders.update(optOutKey(person), (cur) => {
+      if (cur) return cur;
+      added = true;
+      const record: OptOut = { kind: 'opt-out', round: OPT_OUT_ROUND, person, status: 'opted-out', updatedAt: now };
+      return record;
+    });
+    return added;
+  }
+
+  async function onButton(turn: Turn, action: string, value: string): Promise<Reply[]> {
+    const who = { platform: turn.who.platform, id: turn.who.id };
+    if (action === A.steps) {
+      const [platform, round = ''] = value.split('|');
+      if (!isPlatform(platform)) return [{ mode: 'private', prompt: answeredPrompt(view, 'unknown', round) }];
+      // Remembered, so the next reminder shows this platform's steps straight away.
+      await upsertUser(deps.store, turn.who, deps.clock.now(), { change: (u) => ({ ...u, prefs: { ...u.prefs, callPlatform: platform } }) });
+      return [{ mode: 'private', prompt: prompt(stepsBlocks(view, platform)) }];
+    }
+    const round = value;
+    switch (action) {
+      case A.done:
+      case A.none: {
+        const ok = await answer(turn, round, action === A.done ? 'done' : 'no-recordings');
+        if (ok) await deps.timers.cancel(snoozeTimerKey(round, who));
+        deps.log.info({ reminders: round, answer: action, platform: who.platform, ok }, 'reminder answered');
+        return [{ mode: 'update', prompt: answeredPrompt(view, ok ? (action === A.done ? 'done' : 'none') : 'unknown', round) }];
+      }
+      case A.snooze: {
+        // "Remind me in 2 days" from an older message does not reopen an answer already given.
+        const current = await reminders.get(personKey(round, who));
+        const given = isPersonReminder(current) ? FINAL[current.status as keyof typeof FINAL] : undefined;
+        if (given) return [{ mode: 'update', prompt: answeredPrompt(view, given, round) }];
+        const until = addLocalDays(deps.clock.now(), SNOOZE_DAYS, zone);
+        const ok = await answer(turn, round, 'snoozed', { snoozedUntil: until.toISOString() });
+        if (!ok) return [{ mode: 'update', prompt: answeredPrompt(view, 'unknown', round) }];
+        await deps.timers.set({ key: snoozeTimerKey(round, who), kind: REMIND_TIMERS.snooze, dueAt: until, payload: { round, platform: who.platform, id: who.id } });
+        deps.log.info({ reminders: round, answer: 'snooze', platform: who.platform }, 'reminder snoozed');
+        return [{ mode: 'update', prompt: answeredPrompt(view, 'snooze', round, { when: showLocal(until, zone, deps.strings.locale) }) }];
+      }
+      case A.stop: {
+        await optOut(turn);
+        if (await reminders.get(roundKey(round))) await answer(turn, round, 'opted-out');
+        await deps.timers.cancel(snoozeTimerKey(round, who));
+        deps.log.info({ reminders: 'opt-out', platform: who.platform }, 'reminders stopped');
+        return [{ mode: 'update', prompt: answeredPrompt(view, 'stop', round) }];
+      }
+      case A.resume: {
+        await reminders.delete(optOutKey(who));
+        await reminders.update(personKey(round, who), (cur) => (isPersonReminder(cur) && cur.status === 'opted-out' ? { ...cur, status: 'sent', updatedAt: deps.clock.now().toISOString() } : cur));
+        deps.log.info({ reminders: 'opt-in', platform: who.platform }, 'reminders started again');
+        return [{ mode: 'update', prompt: answeredPrompt(view, 'resume', round) }];
+      }
+    }
+    deps.log.warn({ reminders: 'unknown-action', action }, 'unknown reminders action');
+    return [{ mode: 'private', prompt: answeredPrompt(view, 'unknown', round) }];
+  }
+
+  function termsList(turn: Turn): Reply[] {
+    const { platform, id } = turn.who;
+    const allowed = deps.roles.admins[platform].includes(id) || deps.roles.dpo[platform].includes(id);
+    if (!allowed) return [{ mode: 'private', prompt: prompt([{ kind: 'text', text: deps.strings.t('reminders.terms.adminsOnly') }]) }];
+    const s = o.settings();
+    const terms = termInfos(s.terms, s.reminders.termEndTime, zone);
+    const t = view.t;
+    if (!terms.length) return [{ mode: 'private', prompt: prompt([{ kind: 'text', text: t('reminders.terms.none') }]) }];
+    const blocks: Block[] = [
+      { kind: 'heading', text: t('reminders.terms.heading') },
+      {
+        kind: 'steps',
+        ordered: false,
+        items: terms.map(
+          (x) =>
+            `${t('reminders.terms.line', { name: x.name, start: showDate(x.start, zone), end: showDate(x.end, zone), remindAt: showLocal(x.remindAt, zone) })}${x.summer ? ` ${t('reminders.terms.summer')}` : ''}`,
+        ),
+      },
+      { kind: 'note', text: t('reminders.terms.note') },
+    ];
+    return [{ mode: 'private', prompt: prompt(blocks) }];
+  }
+
+  return {
+    prefix: REMIND_PREFIX,
+    commands: ['terms', 'stopReminders'],
+    async onCommand(turn, name) {
+      if (name === 'terms') return termsList(turn);
+      const added = await optOut(turn);
+      deps.log.info({ reminders: 'opt-out', platform: turn.who.platform, via: 'command', added }, 'reminders stopped');
+      return [{ mode: 'post', prompt: prompt([{ kind: 'text', text: deps.strings.t(added ? 'reminders.stop.done' : 'reminders.stop.already') }]) }];
+    },
+    onAction: (turn, action, value) => onButton(turn, action, value),
+  };
+}
+

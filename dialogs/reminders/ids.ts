@@ -1,0 +1,31 @@
+/** The reminders feature's ids: button actions (prefix `remind.`), delivery kinds, timer kinds. Defined once. */
+export const REMIND_PREFIX = 'remind';
+
+export const REMIND_ACTIONS = {
+  done: 'remind.done',
+  snooze: 'remind.snooze',
+  none: 'remind.none',
+  stop: 'remind.stop',
+  resume: 'remind.resume',
+  /** Show the deletion steps for one call platform (value: zoom | teams | meet). */
+  steps: 'remind.steps',
+} as const;
+
+export const REMIND_KINDS = {
+  termEnd: 'reminder.term-end',
+  summary: 'reminder.summary',
+  dpia: 'reminder.dpia-review',
+} as const;
+
+export const REMIND_TIMERS = {
+  snooze: 'reminder.snooze',
+} as const;
+
+/** "Remind me in 2 days". */
+export const SNOOZE_DAYS = 2;
+
+/** The DPIA review reminder is sent at this local time on its day. */
+export const DPIA_REVIEW_TIME = '09:00';
+
+export const termRound = (termId: string) => `term-end:${termId}`;
+export const termOfRound = (round: string) => (round.startsWith('term-end:') ? round.slice('term-end:'.length) : undefined);

@@ -1,0 +1,172 @@
+/**
+ * `safecall reminders report --term NAME`: the DPO's summary of a term-end round, every name included.
+ * `safecall reminders preview [--at ISO-TIME]`: who would get what at that time, without sending.
+ * Both read the store read-only (safe while the server runs; they never write it). The preview runs the
+ * real policies over an in-memory copy of what they read, with the outbox recording what they enqueue.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../cli.js';
+import { buildBot } from '../app.js';
+import { loadSettings, type Settings } from '../config.js';
+import { loadContent } from '../content/load.js';
+import { memoryStore } from '../core/memory.js';
+import type { Collection, Store } from '../core/ports.js';
+import { plainText } from '../core/prompt.js';
+import { termSlug } from '../core/reminders/calendar.js';
+import { storeOutbox, storeTimers } from '../core/schedule/store-ports.js';
+import type { Delivery } from '../core/schedule/types.js';
+import { openLowdbStore } from '../store/lowdb-store.js';
+import { slackDirectory } from '../slack/directory.js';
+import { roundFigures } from '../../dialogs/reminders/report.js';
+import { termRound } from '../../dialogs/reminders/ids.js';
+import { summaryPrompt } from '../../dialogs/reminders/views.js';
+import { TEAMS_DPO_CONVERSATION } from '../../dialogs/reminders/settings.js';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+interface Common {
+  settings: Settings;
+  dir: string;
+}
+
+function common(name: string, values: { 'data-dir'?: string; settings?: string }): Common | undefined {
+  try {
+    return { settings: loadSettings(values.settings ?? process.env.SAFECALL_SETTINGS), dir: resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data') };
+  } catch (err) {
+    console.error(`safecall reminders ${name}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+async function report(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args, options: { term: { type: 'string' }, 'data-dir': { type: 'string' }, settings: { type: 'string' } } }).values;
+  } catch (err) {
+    console.error(`safecall reminders report: ${(err as Error).message}`);
+    return 2;
+  }
+  if (!values.term) {
+    console.error('safecall reminders report: name the term, e.g. --term "Autumn 2026"');
+    return 2;
+  }
+  const c = common('report', values);
+  if (!c) return 1;
+  let store;
+  try {
+    store = await openLowdbStore(c.dir, { readOnly: true });
+  } catch (err) {
+    console.error(`safecall reminders report: ${(err as Error).message}`);
+    return 1;
+  }
+  try {
+    const round = termRound(termSlug(values.term));
+    const figures = await roundFigures(store, round, c.settings.school.timezone);
+    if (!figures) {
+      console.error(`safecall reminders report: no term-end reminder has been sent for "${values.term}" (${round}) yet`);
+      return 1;
+    }
+    const { strings, guidance } = loadContent();
+    console.log(plainText(summaryPrompt({ t: (k, v) => strings.t(k, v), guidance }, figures, { allNames: true }).blocks));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * What the policies read, copied from the read-only store, so they can run and "write" without touching it.
+ * Queried by an index every record has, since a query answers with the keys.
+ */
+async function copyOf(source: Store, clock: { now(): Date }): Promise<Store> {
+  const copy = memoryStore(clock);
+  const all = async <T>(from: Collection<T>, to: Collection<T>, index: string) => {
+    for (const r of await from.query({ index, from: '' })) await to.put(r.key, r.value);
+  };
+  await all(source.users, copy.users, 'platform');
+  await all(source.conversations, copy.conversations, 'place');
+  await all(source.reminders, copy.reminders, 'round');
+  await all(source.timers, copy.timers, 'due');
+  for (const d of await source.deliveries.list()) await copy.deliveries.put(d.key, d);
+  const dpo = await source.runtime.get(TEAMS_DPO_CONVERSATION);
+  if (dpo) await copy.runtime.put(TEAMS_DPO_CONVERSATION, dpo);
+  return copy;
+}
+
+async function preview(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args, options: { at: { type: 'string' }, 'data-dir': { type: 'string' }, settings: { type: 'string' }, json: { type: 'boolean' } } }).values;
+  } catch (err) {
+    console.error(`safecall reminders preview: ${(err as Error).message}`);
+    return 2;
+  }
+  const at = values.at ? new Date(values.at) : new Date();
+  if (Number.isNaN(at.getTime())) {
+    console.error(`safecall reminders preview: --at must be a time like 2026-12-18T15:00:00Z`);
+    return 2;
+  }
+  const c = common('preview', values);
+  if (!c) return 1;
+  let source;
+  try {
+    source = await openLowdbStore(c.dir, { readOnly: true });
+  } catch (err) {
+    console.error(`safecall reminders preview: ${(err as Error).message}`);
+    return 1;
+  }
+  const clock = { now: () => at };
+  let store: Store;
+  try {
+    store = await copyOf(source, clock);
+  } finally {
+    await source.close();
+  }
+  const s = c.settings;
+  const built = buildBot({
+    store,
+    clock,
+    log: silent,
+    school: s.school,
+    roles: { admins: { slack: s.slack.admins, teams: s.teams.admins }, dpo: { slack: s.slack.dpo, teams: s.teams.dpo } },
+    // With a Slack token the staff channel's members are read too (a read; nothing is sent).
+    reminders: { settings: () => s, directory: process.env.SLACK_BOT_TOKEN ? slackDirectory({ token: process.env.SLACK_BOT_TOKEN, apiUrl: process.env.SLACK_API_URL, log: silent }) : undefined },
+  });
+  const before = new Set((await store.deliveries.list()).map((d) => d.key));
+  const ctx = { now: at, outbox: storeOutbox(store, clock), timers: storeTimers(store, clock) };
+  for (const p of built.policies) await p.due?.(ctx);
+  for (const { value } of await store.timers.query({ index: 'due', before: new Date(at.getTime() + 1).toISOString() }))
+    await built.policies.find((p) => p.timerKinds?.includes(value.kind))?.onTimer?.(value, ctx);
+  const added = (await store.deliveries.list()).filter((d) => !before.has(d.key));
+  const users = new Map((await store.users.list()).map((u) => [`${u.platform}:${u.id}`, u.name]));
+  const who = (d: Delivery) => {
+    const name = d.to.userId ? users.get(`${d.to.platform}:${d.to.userId}`) : undefined;
+    return `${d.to.platform} ${name ? `${name} (${d.to.userId})` : (d.to.userId ?? d.to.conversationId ?? '?')}`;
+  };
+  if (values.json) {
+    console.log(JSON.stringify(added.map((d) => ({ key: d.key, kind: d.kind, to: d.to, text: d.prompt?.fallback })), null, 2));
+    return 0;
+  }
+  const staffNote = s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ' (not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them)' : '';
+  console.log(`At ${at.toISOString()} SafeCall would send ${added.length} message(s)${staffNote}:`);
+  const byKind = new Map<string, Delivery[]>();
+  for (const d of added) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d]);
+  for (const [kind, ds] of byKind) {
+    console.log(`\n${kind}: ${ds.length}`);
+    for (const d of ds) console.log(`  ${who(d).padEnd(40)} ${d.prompt?.fallback.split('\n')[0] ?? ''}`);
+  }
+  return 0;
+}
+
+export const reportCommand: CliCommand = {
+  summary: 'The summary of a term-end reminder: who confirmed, who has not, who could not be reached',
+  usage: 'reminders report --term NAME [--data-dir DIR] [--settings FILE]',
+  run: report,
+};
+
+export const previewCommand: CliCommand = {
+  summary: 'Who would get which reminder at a time, without sending anything',
+  usage: 'reminders preview [--at ISO-TIME] [--data-dir DIR] [--settings FILE] [--json]',
+  run: preview,
+};

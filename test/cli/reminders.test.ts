@@ -1,0 +1,113 @@
+/**
+ * `safecall reminders report` and `reminders preview` over a real lowdb data directory, while a writer (the
+ * server) holds it: they read it, never write it.
+ */
+import { jest } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+import { buildBot } from '../../src/app.js';
+import { settingsSchema } from '../../src/config.js';
+import { openLowdbStore, type LowdbStore } from '../../src/store/lowdb-store.js';
+import { storeOutbox, storeTimers } from '../../src/core/schedule/store-ports.js';
+import type { Person } from '../../src/core/conversation.js';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  try {
+    return { code: await main(argv), out: out.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const SETTINGS = `terms:
+  - { name: Autumn 2026, start: 2026-09-02, end: 2026-12-18 }
+reminders: { followUpDays: 3, maxFollowUps: 1 }
+slack: { dpo: [U-DPO] }
+`;
+const people: Person[] = [
+  { platform: 'slack', id: 'U-KHAN', name: 'Ms Khan', teamId: 'T1' },
+  { platform: 'slack', id: 'U-JONES', name: 'Mr Jones', teamId: 'T1' },
+  { platform: 'teams', id: '29:aad-okafor', name: 'Mrs Okafor', teamId: 'tenant-1' },
+];
+
+let dir: string;
+let settingsPath: string;
+let server: LowdbStore;
+let now: Date;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'safecall-reminders-'));
+  settingsPath = join(dir, 'settings.yaml');
+  writeFileSync(settingsPath, SETTINGS);
+  now = new Date('2026-12-18T15:00:00Z');
+  const clock = { now: () => now };
+  server = await openLowdbStore(join(dir, 'data'), { clock, log: silent });
+  const { bot, policies } = buildBot({ store: server, clock, log: silent, school: { timezone: 'Europe/London' }, reminders: { settings: () => settingsSchema.parse({ terms: [{ name: 'Autumn 2026', start: '2026-09-02', end: '2026-12-18' }], reminders: { followUpDays: 3, maxFollowUps: 1 }, slack: { dpo: ['U-DPO'] } }) } });
+  for (const who of people) await bot.handle({ who, where: { platform: who.platform, id: `D-${who.id}`, kind: 'dm' }, input: { kind: 'message', text: 'help' }, at: now });
+  const ctx = { now, outbox: storeOutbox(server, clock), timers: storeTimers(server, clock) };
+  for (const p of policies) await p.due?.(ctx);
+  await bot.handle({ who: people[0]!, where: { platform: 'slack', id: 'D-U-KHAN', kind: 'dm' }, input: { kind: 'action', action: 'remind.done', value: 'term-end:autumn-2026' }, at: now });
+});
+afterEach(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What the data directory holds, read from disk by a fresh read-only store: a write by the CLI would change it. */
+async function onDisk(): Promise<string> {
+  const view = await openLowdbStore(join(dir, 'data'), { readOnly: true, log: silent });
+  try {
+    const [users, deliveries, reminders, timers] = await Promise.all([view.users.list(), view.deliveries.list(), view.reminders.list(), view.timers.list()]);
+    return JSON.stringify({ users, deliveries, reminders, timers });
+  } finally {
+    await view.close();
+  }
+}
+
+test('report prints who confirmed and who has not, by name, while the server holds the store', async () => {
+  const before = await onDisk();
+  const { code, out } = await run(['reminders', 'report', '--term', 'Autumn 2026', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+  expect(code).toBe(0);
+  expect(out).toMatch(/Recordings deleted\? Autumn 2026: the summary/);
+  expect(out).toMatch(/Reminded: 3/);
+  expect(out).toMatch(/Confirmed they deleted them: 1/);
+  expect(out).toMatch(/Haven't answered: Mr Jones, Mrs Okafor/);
+  expect(await onDisk()).toEqual(before);
+});
+
+test('report for a term with no round yet says so and exits 1', async () => {
+  const { code, out } = await run(['reminders', 'report', '--term', 'Spring 2027', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+  expect(code).toBe(1);
+  expect(out).toMatch(/no term-end reminder has been sent for "Spring 2027"/);
+  expect((await run(['reminders', 'report', '--data-dir', join(dir, 'data')])).code).toBe(2);
+});
+
+test('preview shows the follow-ups and the DPO summary due at a later time, and sends or writes nothing', async () => {
+  const before = await onDisk();
+  const deliveries = (await server.deliveries.list()).length;
+  const follow = await run(['reminders', 'preview', '--at', '2026-12-21T15:00:00Z', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+  expect(follow.code).toBe(0);
+  expect(follow.out).toMatch(/would send 2 message\(s\)/);
+  expect(follow.out).toMatch(/slack Mr Jones \(U-JONES\) +A reminder: you haven't told me yet/);
+  expect(follow.out).toMatch(/teams Mrs Okafor \(29:aad-okafor\)/);
+  expect(follow.out).not.toMatch(/Ms Khan/);
+  const summary = await run(['reminders', 'preview', '--at', '2026-12-24T15:00:00Z', '--data-dir', join(dir, 'data'), '--settings', settingsPath, '--json']);
+  const items = JSON.parse(summary.out) as { key: string; kind: string }[];
+  expect(items.map((i) => i.kind).sort()).toEqual(['reminder.summary', 'reminder.term-end', 'reminder.term-end']);
+  expect(await onDisk()).toEqual(before);
+  expect((await server.deliveries.list()).length).toBe(deliveries);
+  expect(await run(['reminders', 'preview', '--at', 'soon', '--data-dir', join(dir, 'data')])).toMatchObject({ code: 2 });
+});
+
+test('preview now: nothing new is due right after the round was sent', async () => {
+  const { code, out } = await run(['reminders', 'preview', '--at', '2026-12-18T15:01:00Z', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+  expect(code).toBe(0);
+  expect(out).toMatch(/would send 0 message\(s\)/);
+});

@@ -1,0 +1,130 @@
+/** `safecall terms import FILE.ics` and `terms list`: a real calendar export, a real settings file. */
+import { jest } from '@jest/globals';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+import { loadSettings, parseSettings } from '../../src/config.js';
+import { reloadingSettings } from '../../src/settings-reload.js';
+
+const ICS = new URL('./fixtures/school-calendar.ics', import.meta.url).pathname;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  try {
+    return { code: await main(argv), out: out.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const SETTINGS = `# Hillside's settings
+school:
+  name: Hillside Primary   # shown in messages
+# Our terms (the trust sets them)
+terms:
+  - { name: Old term, start: 2025-09-01, end: 2025-12-19 }
+reminders:
+  termEndTime: "14:30"     # the end of the school day
+`;
+
+let dir: string;
+let settingsPath: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'safecall-terms-'));
+  settingsPath = join(dir, 'settings.yaml');
+  writeFileSync(settingsPath, SETTINGS, { mode: 0o640 });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const EXPECTED = [
+  { name: 'Autumn Term 2026', start: '2026-09-03', end: '2026-12-18' },
+  { name: 'Spring Term 2027', start: '2027-01-05', end: '2027-03-26' },
+  { name: 'Summer Term 2027', start: '2027-04-12', end: '2027-07-22' },
+];
+
+test('--dry-run shows the terms found (all-day DTEND is exclusive; half term, INSET day and sports day left out) and writes nothing', async () => {
+  const { code, out } = await run(['terms', 'import', ICS, '--settings', settingsPath, '--dry-run']);
+  expect(code).toBe(0);
+  expect(out).toMatch(/3 term\(s\)/);
+  expect(out).toMatch(/Autumn Term 2026 +Thu 3 Sept? 2026 to Fri 18 Dec 2026 +reminder Friday 18 December 2026 at 14:30 +\[autumn-term-2026\]/);
+  expect(out).toMatch(/Summer Term 2027 .*\(end of the school year\)/);
+  expect(out).toMatch(/skipped "INSET day \(before term\)": 1 day\(s\)/);
+  expect(out).not.toMatch(/Half Term|Sports day|Private note/);
+  expect(out).toMatch(/Dry run/);
+  expect(readFileSync(settingsPath, 'utf8')).toBe(SETTINGS);
+  expect(readdirSync(dir)).toEqual(['settings.yaml']);
+});
+
+test('the import replaces the terms in the settings file, keeps its comments and mode, and keeps a backup', async () => {
+  const { code, out } = await run(['terms', 'import', ICS, '--settings', settingsPath]);
+  expect(code).toBe(0);
+  expect(out).toMatch(/picks the new terms up at its next tick/);
+  const text = readFileSync(settingsPath, 'utf8');
+  expect(text).toMatch(/^# Hillside's settings/);
+  expect(text).toMatch(/name: Hillside Primary +# shown in messages/);
+  expect(text).toMatch(/# Our terms \(the trust sets them\)\nterms:/);
+  expect(text).toMatch(/termEndTime: "14:30" +# the end of the school day/);
+  expect(text).toMatch(/- \{ name: Autumn Term 2026, start: 2026-09-03, end: 2026-12-18 \}/);
+  expect(parseSettings(text, 'test').terms).toEqual(EXPECTED);
+  const backups = readdirSync(dir).filter((f) => f.endsWith('.bak'));
+  expect(backups).toHaveLength(1);
+  expect(readFileSync(join(dir, backups[0]!), 'utf8')).toBe(SETTINGS);
+  expect(((await import('node:fs')).statSync(settingsPath).mode & 0o777).toString(8)).toBe('640');
+});
+
+test('a running server picks the imported terms up at its next tick, and keeps the last good ones if the file breaks', async () => {
+  const log = { ...silent, warn: jest.fn() };
+  const current = reloadingSettings(settingsPath, loadSettings(settingsPath), log);
+  expect(current().terms.map((t) => t.name)).toEqual(['Old term']);
+  await new Promise((r) => setTimeout(r, 20)); // a later modification time than the first write
+  expect((await run(['terms', 'import', ICS, '--settings', settingsPath])).code).toBe(0);
+  expect(current().terms).toEqual(EXPECTED);
+  await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(settingsPath, 'terms: [ { name: broken');
+  expect(current().terms).toEqual(EXPECTED);
+  expect(log.warn).toHaveBeenCalledTimes(1);
+});
+
+test('a file that is not iCalendar, or has no terms, writes nothing and exits 1', async () => {
+  const bad = join(dir, 'bad.ics');
+  writeFileSync(bad, 'this is not a calendar');
+  const r1 = await run(['terms', 'import', bad, '--settings', settingsPath]);
+  expect(r1.code).toBe(1);
+  expect(r1.out).toMatch(/is not a valid iCalendar file/);
+  const empty = join(dir, 'empty.ics');
+  writeFileSync(empty, 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n');
+  const r2 = await run(['terms', 'import', empty, '--settings', settingsPath]);
+  expect(r2.code).toBe(1);
+  expect(r2.out).toMatch(/no terms found/);
+  expect((await run(['terms', 'import', join(dir, 'missing.ics'), '--settings', settingsPath])).out).toMatch(/cannot be read \(ENOENT\)/);
+  expect(readFileSync(settingsPath, 'utf8')).toBe(SETTINGS);
+  expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
+});
+
+test('without a settings file it refuses to write, and --match picks other events', async () => {
+  const saved = process.env.SAFECALL_SETTINGS;
+  delete process.env.SAFECALL_SETTINGS;
+  try {
+    expect((await run(['terms', 'import', ICS])).code).toBe(2);
+    const { code, out } = await run(['terms', 'import', ICS, '--dry-run', '--match', '^(Autumn|Spring)']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/2 term\(s\)/);
+  } finally {
+    if (saved !== undefined) process.env.SAFECALL_SETTINGS = saved;
+  }
+});
+
+test('terms list: the defaults when the settings name none, with the reminder times', async () => {
+  const none = join(dir, 'none.yaml');
+  copyFileSync(settingsPath, none);
+  writeFileSync(none, 'school:\n  name: Hillside Primary\n');
+  const { code, out } = await run(['terms', 'list', '--settings', none]);
+  expect(code).toBe(0);
+  expect(out).toMatch(/Autumn 2026 .*reminder Friday 18 December 2026 at 15:00/);
+  expect(out).toMatch(/Summer 2028/);
+});
