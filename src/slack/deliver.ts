@@ -147,8 +147,44 @@ export function modalView(p: Prompt, envelope: ModalEnvelope, log?: Log) {
   return { ...view, private_metadata: metadata };
 }
 
+/** What the adapter itself says around a delivery (from the strings, given by the listeners). */
+export interface DeliveryTexts {
+  /** Said privately where a file was asked for outside a DM: it went to the person's DM instead. */
+  fileSentToDm?: Prompt;
+}
+
+/**
+ * A file (the breach log) goes to the person's DM with the bot, never into a channel where others would see
+ * it: the prompt that says what it is, then the file (files.uploadV2: getUploadURLExternal, the upload,
+ * completeUploadExternal; scope files:write). Asked for in a channel, the DM is opened (conversations.open,
+ * scope im:write) and the person is told privately where it went. Nothing of the file is logged.
+ */
+async function sendFile(origin: SlackOrigin, reply: Extract<Reply, { mode: 'file' }>, log: Log, problemPrompt: Prompt, texts: DeliveryTexts): Promise<void> {
+  let dm = origin.channel?.startsWith('D') ? origin.channel : undefined;
+  try {
+    if (!dm) {
+      const opened = await origin.client.conversations.open({ users: origin.userId });
+      dm = opened.channel?.id;
+      if (!dm) throw new Error('conversations.open gave no channel');
+    }
+    await post({ ...origin, channel: dm }, reply.prompt, dm, log);
+    await origin.client.files.uploadV2({
+      channel_id: dm,
+      file: Buffer.from(reply.file.content, 'utf8'),
+      filename: reply.file.name,
+      title: reply.file.name,
+    });
+    log.info({ bytes: Buffer.byteLength(reply.file.content, 'utf8'), mime: reply.file.mime }, 'slack: a file was uploaded to the person\'s DM');
+  } catch (err) {
+    log.warn({ code: slackError(err) ?? 'request_failed' }, 'slack: could not upload a file');
+    await privately(origin, problemPrompt);
+    return;
+  }
+  if (dm !== origin.channel && origin.channel && texts.fileSentToDm) await privately(origin, texts.fileSentToDm);
+}
+
 /** `problemPrompt`: the apology shown when a reply cannot be delivered as intended (strings help.problem). */
-export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log, problemPrompt: Prompt): Promise<void> {
+export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log, problemPrompt: Prompt, texts: DeliveryTexts = {}): Promise<void> {
   for (const reply of replies) {
     switch (reply.mode) {
       case 'post':
@@ -186,8 +222,7 @@ export async function deliver(replies: Reply[], origin: SlackOrigin, log: Log, p
         await post(origin, reply.prompt, undefined, log);
         break;
       case 'file':
-        // Until file upload lands, the prompt alone (it says what the file holds and how else to get it).
-        await post(origin, reply.prompt, undefined, log);
+        await sendFile(origin, reply, log, problemPrompt, texts);
         break;
     }
   }

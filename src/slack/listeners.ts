@@ -11,7 +11,8 @@ import { prompt } from '../core/prompt.js';
 import type { Strings } from '../core/strings.js';
 import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js';
 import { deliver, modalView, ModalTooLargeError, readEnvelope, type ModalEnvelope, type SlackOrigin } from './deliver.js';
-import { SHORTCUTS } from './ids.js';
+import { MESSAGE_SHORTCUTS, SHORTCUTS } from './ids.js';
+import { messageLink } from './permalink.js';
 import {
   appMentionSchema,
   blockActionsSchema,
@@ -52,8 +53,9 @@ const shortcutOrMessageAction = shortcutSchema.or(messageActionSchema);
 
 export function registerListeners(app: App, d: ListenerDeps): void {
   const problem = () => prompt([{ kind: 'text', text: d.strings.t('help.problem') }]);
+  const texts = { fileSentToDm: prompt([{ kind: 'text', text: d.strings.t('files.sentToDm') }]) };
   const send = (replies: Reply[], origin: SlackOrigin) =>
-    deliver(replies, origin, d.log, problem()).catch((err: Error) => d.log.error({ err: err.message }, 'slack: delivery failed'));
+    deliver(replies, origin, d.log, problem(), texts).catch((err: Error) => d.log.error({ err: err.message }, 'slack: delivery failed'));
 
   /** The HTTP edge refuses these before Bolt; in Socket Mode this is the check, after the ack. */
   function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> | undefined {
@@ -111,14 +113,18 @@ export function registerListeners(app: App, d: ListenerDeps): void {
     await ack();
     const s = parsed(shortcutOrMessageAction, body, 'a shortcut');
     if (!s) return;
-    const channel = s.type === 'message_action' ? s.channel.id : undefined;
+    let action = SHORTCUTS[s.callback_id] ?? s.callback_id;
+    let value = '';
+    let channel: string | undefined;
+    if (s.type === 'message_action') {
+      channel = s.channel.id;
+      action = MESSAGE_SHORTCUTS[s.callback_id] ?? action;
+      const ts = s.message?.ts ?? s.message_ts;
+      if (ts) value = await messageLink(client, { channel, ts, threadTs: s.message?.thread_ts, domain: s.team?.domain }, d.log);
+    }
     // A global shortcut has no conversation: core answers in the person's DM with the bot.
-    const t = turn(d.clock, { id: s.user.id, name: s.user.username }, s.team?.id ?? s.user.team_id, channel, {
-      kind: 'action',
-      action: SHORTCUTS[s.callback_id] ?? s.callback_id,
-      value: '',
-    });
-    await run(t, { client, channel, userId: s.user.id, triggerId: s.trigger_id });
+    const t = turn(d.clock, { id: s.user.id, name: s.user.username ?? s.user.name }, s.team?.id ?? s.user.team_id, channel, { kind: 'action', action, value });
+    await run(t, { client, channel, userId: s.user.id, triggerId: s.trigger_id, responseUrl: s.type === 'message_action' ? s.response_url : undefined });
   });
 
   app.view(/.*/, async ({ body, ack, client }) => {

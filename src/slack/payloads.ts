@@ -12,7 +12,7 @@ const slackId = z.string().min(1).max(64);
 const optionalText = z.string().max(100_000).optional();
 
 const user = z.looseObject({ id: slackId, name: z.string().optional(), username: z.string().optional(), team_id: z.string().optional() });
-const team = z.looseObject({ id: slackId }).nullish();
+const team = z.looseObject({ id: slackId, domain: z.string().max(255).optional() }).nullish();
 const enterprise = z.looseObject({ id: slackId }).nullish();
 
 export const commandSchema = z.looseObject({
@@ -95,6 +95,9 @@ export const messageActionSchema = z.looseObject({
   team,
   enterprise,
   channel: z.looseObject({ id: slackId }),
+  /** The message the shortcut was used on (its link is built from these). */
+  message: z.looseObject({ ts: z.string().min(1).max(64), thread_ts: z.string().max(64).optional() }).optional(),
+  message_ts: z.string().max(64).optional(),
   response_url: z.string().optional(),
   action_ts: z.string().optional(),
 });

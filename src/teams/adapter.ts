@@ -21,6 +21,10 @@ import type { Prompt } from '../core/prompt.js';
 import type { Strings } from '../core/strings.js';
 import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js';
 import { renderCard, submitPayload } from './render.js';
+import { refusedForm } from './render-form.js';
+import { MESSAGE_ACTIONS } from './ids.js';
+import { FILE_CONSENT_INVOKE, fileConsent } from './file-consent.js';
+import type { Sealer } from '../core/sealer.js';
 import type { RenderCardOptions } from './card-types.js';
 
 export interface TeamsOptions {
@@ -33,6 +37,8 @@ export interface TeamsOptions {
   strings: Strings;
   /** Local mode: only loopback serviceUrls may be called, stored references included. */
   mayCall?: (serviceUrl: string | undefined) => boolean;
+  /** Seals a file waiting for the person's consent (the data key's, when set). */
+  sealer?: Sealer;
 }
 
 /** Longer than the Bot Connector's redelivery window; receipts are removed by the store after this. */
@@ -63,6 +69,22 @@ export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR
   return adapter;
 }
 
+const FETCH_TASK = 'composeExtension/fetchTask';
+const SUBMIT_ACTION = 'composeExtension/submitAction';
+/** A dialog opened from a button on a card (the form opener below), and what its card submits. */
+const TASK_FETCH = 'task/fetch';
+const TASK_SUBMIT = 'task/submit';
+const isTaskModule = (a: Activity) => a.type === ActivityTypes.Invoke && (a.name === FETCH_TASK || a.name === SUBMIT_ACTION || a.name === TASK_SUBMIT);
+
+/** A message action ("Report this message"): its command's core action, with the message's link as the value. */
+function messageAction(value: unknown): Input | undefined {
+  const v = value as { commandId?: unknown; messagePayload?: { linkToMessage?: unknown } } | undefined;
+  const action = typeof v?.commandId === 'string' ? MESSAGE_ACTIONS[v.commandId] : undefined;
+  if (!action) return undefined;
+  const link = v?.messagePayload?.linkToMessage;
+  return { kind: 'action', action, value: typeof link === 'string' && /^https:\/\//.test(link) && link.length <= 2048 ? link : '' };
+}
+
 const kindOf = (type: string | undefined): ConversationKind => (type === 'channel' ? 'channel' : type === 'groupChat' ? 'group' : 'dm');
 
 function cardOptions(strings: Strings, timeZone: string): RenderCardOptions {
@@ -90,6 +112,9 @@ function inputOf(activity: Activity, timezone: string): Input | undefined {
         const data = (activity.value as { action?: { data?: unknown } } | undefined)?.action?.data;
         return submitPayload(data, timezone) ?? undefined;
       }
+      if (activity.name === FETCH_TASK) return messageAction(activity.value);
+      // What the task module's card submitted: the form, or a button on the card it showed next.
+      if (activity.name === SUBMIT_ACTION || activity.name === TASK_SUBMIT) return submitPayload((activity.value as { data?: unknown } | undefined)?.data, timezone) ?? undefined;
       return undefined;
     default:
       return undefined;
@@ -117,6 +142,61 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     });
   }
 
+  /**
+   * A message action's task module (the dialog Teams opens over the chat): every reply is shown in it, the
+   * form and then the confirmation, since posting into the conversation the message is in would tell the
+   * whole channel who reported it. Replies addressed to another conversation are sent there as usual.
+   */
+  /** A card with the form's lead and one button that opens the form in a dialog (`task/fetch` carries the form). */
+  function formOpener(p: Prompt): Partial<Activity> {
+    const attachment = card({ fallback: p.fallback, blocks: p.blocks });
+    const open = { type: 'Action.Submit', title: o.strings.t('cards.openForm'), style: 'positive', data: { msteams: { type: TASK_FETCH }, safecall: { task: p } } };
+    attachment.content.body.push({ type: 'ActionSet', actions: [open] });
+    return { type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [attachment] };
+  }
+
+  /** Teams asks for the dialog of a form opener: the form it carries, as a card. */
+  async function taskFetched(context: TurnContext): Promise<void> {
+    const task = ((context.activity.value as { data?: { safecall?: { task?: unknown } } } | undefined)?.data?.safecall?.task ?? {}) as Prompt;
+    let body: unknown = {};
+    try {
+      if (task.form && Array.isArray(task.blocks) && typeof task.fallback === 'string') body = { task: { type: 'continue', value: { title: String(task.form.title).slice(0, 64), height: 'large', width: 'medium', card: card(task) } } };
+    } catch (err) {
+      o.log.warn({ err: (err as Error).message.slice(0, 80) }, 'teams: a form opener carried a form that cannot be shown');
+    }
+    if (!('task' in (body as object))) o.log.warn({ reason: 'task-fetch' }, 'teams: a dialog was asked for with no form SafeCall can show');
+    await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
+  }
+
+  async function deliverToTask(replies: Reply[], input: Input): Promise<unknown> {
+    const shown: Prompt[] = [];
+    for (const reply of replies) {
+      if (reply.mode === 'home') continue;
+      if (reply.mode === 'post' && reply.to) await sendTo(reply.to, reply.prompt);
+      else if (reply.mode === 'form-errors') shown.push(refusedForm(reply.prompt, reply.errors, input.kind === 'form' ? input.values : undefined));
+      else if (reply.mode === 'file') shown.push(reply.prompt, fileOnTeams());
+      else shown.push(reply.prompt);
+    }
+    // A form is shown alone (its submit button must be the card's); otherwise everything, one after the other.
+    const form = shown.find((p) => p.form);
+    const p: Prompt = form ?? { fallback: shown.map((x) => x.fallback).join('\n'), blocks: shown.flatMap((x, i) => (i ? [{ kind: 'divider' as const }, ...x.blocks] : x.blocks)) };
+    if (!form && p.blocks.length === 0) return undefined;
+    return { task: { type: 'continue', value: { title: (form?.form?.title ?? 'SafeCall').slice(0, 64), height: form ? 'large' : 'medium', width: 'medium', card: card(p) } } };
+  }
+
+  const note = (text: string): Prompt => ({ fallback: text, blocks: [{ kind: 'note', text }] });
+  const fileOnTeams = (): Prompt => note(o.strings.t('files.teamsPersonalOnly'));
+  const files = fileConsent({ store: o.store, clock: o.clock, log: o.log, sealer: o.sealer, mayCall: o.mayCall });
+  const personOf = (a: Activity) => a.from.aadObjectId ?? a.from.id;
+
+  /** The person accepted or declined a file SafeCall offered (file-consent.ts). */
+  async function consentAnswered(context: TurnContext): Promise<void> {
+    const { outcome, card: fileCard } = await files.answer(context.activity, personOf(context.activity));
+    if (fileCard) await context.sendActivity(fileCard);
+    else await context.sendActivity(message(note(o.strings.t(outcome === 'declined' ? 'files.teamsDeclined' : outcome === 'gone' ? 'files.teamsGone' : 'help.problem'))));
+    await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });
+  }
+
   async function deliver(context: TurnContext, replies: Reply[], input: Input): Promise<unknown> {
     const replyTo = context.activity.replyToId;
     let invokeCard: unknown;
@@ -130,11 +210,14 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           else await context.sendActivity(message(reply.prompt));
           break;
         case 'update':
-        case 'form-errors':
-          if (context.activity.type === ActivityTypes.Invoke) invokeCard = card(reply.prompt).content;
-          else if (replyTo) await context.updateActivity({ ...message(reply.prompt), id: replyTo });
-          else await context.sendActivity(message(reply.prompt));
+        case 'form-errors': {
+          // A refused form comes back with what was typed and the messages beside the fields.
+          const shown = reply.mode === 'form-errors' ? refusedForm(reply.prompt, reply.errors, input.kind === 'form' ? input.values : undefined) : reply.prompt;
+          if (context.activity.type === ActivityTypes.Invoke) invokeCard = card(shown).content;
+          else if (replyTo) await context.updateActivity({ ...message(shown), id: replyTo });
+          else await context.sendActivity(message(shown));
           break;
+        }
         case 'private':
           if (acceptedForm && context.activity.type !== ActivityTypes.Invoke) {
             acceptedForm = false;
@@ -142,8 +225,18 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
           } else await context.sendActivity(message(reply.prompt));
           break;
         case 'modal':
+          // In a channel or group chat a card is one shared card: anyone could fill it in and everyone would
+          // see the answer replace it. There the form opens in a dialog of the person's own instead.
+          if (reply.prompt.form && context.activity.conversation.conversationType !== 'personal') await context.sendActivity(formOpener(reply.prompt));
+          else await context.sendActivity(message(reply.prompt));
+          break;
         case 'file':
+          // Bots can send files only in a personal chat, after the person accepts a FileConsentCard.
           await context.sendActivity(message(reply.prompt));
+          if (context.activity.conversation.conversationType === 'personal') {
+            const offer = await files.offer(reply.file, { id: personOf(context.activity) }, context.activity.conversation.id, o.strings.t('files.teamsOffer', { name: reply.file.name }));
+            await context.sendActivity(offer);
+          } else await context.sendActivity(message(fileOnTeams()));
           break;
         case 'home':
           break;
@@ -188,6 +281,8 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     const activity = context.activity;
     if (!(await firstDelivery(context))) return;
     if (removed(activity)) await o.store.receipts.delete(welcomeKey(context));
+    if (activity.type === ActivityTypes.Invoke && activity.name === FILE_CONSENT_INVOKE) return consentAnswered(context);
+    if (activity.type === ActivityTypes.Invoke && activity.name === TASK_FETCH) return taskFetched(context);
     const input = inputOf(activity, o.timezone);
     if (!input) {
       if (activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: 'invokeResponse', value: { status: 200 } });
@@ -216,6 +311,11 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
       at: o.clock.now(),
     };
     const replies = await o.bot.handle(turn);
+    if (isTaskModule(activity)) {
+      const task = await deliverToTask(replies, input);
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 200, body: task ?? {} } });
+      return;
+    }
     const next = await deliver(context, replies, input);
     if (activity.type === ActivityTypes.Invoke) {
       if (!next) return void (await invokeOk(context));

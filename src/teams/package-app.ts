@@ -40,6 +40,7 @@ interface TeamsManifestJson {
   manifestVersion: string;
   id: string;
   bots?: { botId: string }[];
+  composeExtensions?: { botId: string }[];
   validDomains?: string[];
   [key: string]: unknown;
 }
@@ -110,6 +111,8 @@ export async function buildTeamsManifest(options: TeamsPackageOptions): Promise<
 
   manifest.id = appId;
   for (const bot of manifest.bots ?? []) bot.botId = botId;
+  // The message action ("Report this message") is served by the same bot.
+  for (const extension of manifest.composeExtensions ?? []) extension.botId = botId;
 
   const host = options.host === undefined ? undefined : normaliseHost(options.host);
   const domains = (manifest.validDomains ?? []).filter((d) => d !== HOST_PLACEHOLDER);

@@ -98,3 +98,17 @@ export function formElements(form: Form, opts: RenderCardOptions): CardElement[]
     { type: 'ActionSet', actions: [submit] },
   ];
 }
+
+/**
+ * A refused form shown again: each field keeps what was typed (the submitted `values`, which override the
+ * form's initial values) and carries its error beside it, so nothing typed is lost. Pure.
+ */
+export function refusedForm<P extends { form?: Form }>(prompt: P, errors: Record<string, string>, values: Record<string, string> | undefined): P {
+  if (!prompt.form) return prompt;
+  const fields = prompt.form.fields.map((f) => {
+    const typed = values && Object.hasOwn(values, f.id) ? { initial: values[f.id] } : {};
+    const error = errors[f.id] ?? f.error;
+    return { ...f, ...typed, ...(error ? { error } : {}) };
+  });
+  return { ...prompt, form: { ...prompt.form, fields } };
+}

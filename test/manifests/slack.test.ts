@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
+import { MESSAGE_SHORTCUTS, SHORTCUTS } from '../../src/slack/ids.js';
 
 // ajv-formats is CommonJS with `exports.default`; depending on the loader the plugin is the import or its `.default`.
 const addFormats: FormatsPlugin =
@@ -16,10 +17,10 @@ const schemaDir = join(root, '..', 'shared', 'schemas');
 const SLASH_COMMAND = {
   command: '/safecall',
   description: 'Secure your class call, step by step',
-  usage_hint: '[help | setup | ask <question>]',
+  usage_hint: '[help | setup | ask <question> | report]',
 };
 const SHORTCUT_CALLBACK_ID = 'setup.shortcut';
-const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'groups:read', 'im:history', 'im:write'];
+const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'files:write', 'groups:read', 'im:history', 'im:write'];
 const HANDLED_EVENTS = ['app_home_opened', 'app_mention', 'message.im'];
 
 interface SlackManifest {
@@ -104,12 +105,26 @@ describe.each(Object.entries(variants))('Slack %s manifest', (variant, file) => 
     expect(manifest.settings.event_subscriptions.user_events ?? []).toEqual([]);
   });
 
-  test('has the /safecall command and the "Secure my class call" global shortcut', () => {
+  test('has the /safecall command, the two global shortcuts and the "Report this message" message shortcut', () => {
     expect(manifest.features.slash_commands).toHaveLength(1);
     expect(manifest.features.slash_commands[0]).toMatchObject(SLASH_COMMAND);
     expect(manifest.features.shortcuts).toEqual([
       expect.objectContaining({ name: 'Secure my class call', type: 'global', callback_id: SHORTCUT_CALLBACK_ID }),
+      expect.objectContaining({ name: 'Report an incident', type: 'global', callback_id: 'report.shortcut' }),
+      expect.objectContaining({ name: 'Report this message', type: 'message', callback_id: 'report.message' }),
     ]);
+  });
+
+  test('every shortcut callback id is one the Slack listeners map (src/slack/ids.ts)', () => {
+    for (const s of manifest.features.shortcuts) {
+      const mapped = s.type === 'message' ? MESSAGE_SHORTCUTS[s.callback_id] : SHORTCUTS[s.callback_id];
+      expect([s.callback_id, mapped]).toEqual([s.callback_id, expect.any(String)]);
+    }
+  });
+
+  test('every bot scope is explained in manifests/slack/README.md', () => {
+    const readme = readFileSync(join(slackDir, 'README.md'), 'utf8');
+    for (const scope of manifest.oauth_config.scopes.bot) expect(readme).toContain(`| \`${scope}\` |`);
   });
 
   test('the usage hint offers only command words the bot recognises (content/en-GB/commands.yaml)', () => {
@@ -118,7 +133,7 @@ describe.each(Object.entries(variants))('Slack %s manifest', (variant, file) => 
       string[]
     >;
     const known = new Set(Object.values(words).flat().map((w) => w.toLowerCase()));
-    for (const word of ['help', 'setup', 'ask']) {
+    for (const word of ['help', 'setup', 'ask', 'report']) {
       expect(SLASH_COMMAND.usage_hint).toContain(word);
       expect(known).toContain(word);
     }

@@ -17,6 +17,8 @@ const { PACKAGE_ENTRIES, PACKAGE_FILE_NAME, optionsFromEnv, packageTeamsApp, val
   '../../src/teams/package-app.js'
 );
 
+const { MESSAGE_ACTIONS } = await import('../../src/teams/ids.js');
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const teamsDir = join(root, 'manifests', 'teams');
 const PLACEHOLDER_GUID = '00000000-0000-0000-0000-000000000000';
@@ -48,6 +50,8 @@ const EXPECTED_COMMANDS: Command[] = [
   { title: 'secure my call', description: 'Step-by-step setup for your class call' },
   { title: 'ask', description: 'Ask a question, e.g. ask lobby in teams' },
   { title: 'happening now', description: 'Someone is disrupting my call right now' },
+  { title: 'report', description: 'Report an incident to the data protection lead' },
+  { title: 'my reports', description: 'The incidents you reported and where they are' },
 ];
 
 const manifest = JSON.parse(readFileSync(join(teamsDir, 'manifest.json'), 'utf8')) as TeamsManifest;
@@ -76,17 +80,25 @@ describe('Teams manifest', () => {
     expect((await validateTeamsManifest(broken)).length).toBeGreaterThan(0);
   });
 
-  test('ids are placeholder GUIDs, the bot is conversational and takes no files', () => {
+  test('ids are placeholder GUIDs, the bot is conversational and may send files (the breach log, after consent)', () => {
     expect(manifest.id).toBe(PLACEHOLDER_GUID);
     expect(manifest.bots).toHaveLength(1);
     expect(bot.botId).toBe(PLACEHOLDER_GUID);
-    expect(bot.supportsFiles).toBe(false);
+    expect(bot.supportsFiles).toBe(true);
     expect(bot.isNotificationOnly).toBe(false);
     expect([...bot.scopes].sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(manifest.developer.name).toBe('SafeCall');
   });
 
-  test('offers the four commands in each of personal, team and group chat', () => {
+  test('has the "Report this message" message action, served by the bot and mapped by the adapter (src/teams/ids.ts)', () => {
+    const extensions = (manifest as unknown as { composeExtensions: { botId: string; commands: { id: string; type: string; context: string[]; fetchTask: boolean; title: string }[] }[] }).composeExtensions;
+    expect(extensions).toHaveLength(1);
+    expect(extensions[0]!.botId).toBe(bot.botId);
+    expect(extensions[0]!.commands).toEqual([expect.objectContaining({ id: 'reportMessage', type: 'action', context: ['message'], fetchTask: true, title: 'Report this message' })]);
+    for (const c of extensions[0]!.commands) expect(MESSAGE_ACTIONS[c.id]).toEqual(expect.any(String));
+  });
+
+  test('offers the six commands in each of personal, team and group chat', () => {
     const listedScopes = bot.commandLists.flatMap((list) => list.scopes).sort();
     expect(listedScopes).toEqual(['groupChat', 'personal', 'team']);
     for (const list of bot.commandLists) expect(list.commands).toEqual(EXPECTED_COMMANDS);
@@ -158,6 +170,7 @@ describe('Teams app package', () => {
     const packaged = JSON.parse(zip.readAsText('manifest.json')) as TeamsManifest;
     expect(packaged.id).toBe(APP_ID);
     expect(packaged.bots[0]!.botId).toBe(BOT_ID);
+    expect((packaged as unknown as { composeExtensions: { botId: string }[] }).composeExtensions[0]!.botId).toBe(BOT_ID);
     expect(packaged.validDomains).toEqual(['safecall.school.example']);
     expect(JSON.stringify(packaged)).not.toContain(PLACEHOLDER_GUID);
     expect(JSON.stringify(packaged)).not.toContain('YOUR-HOST');

@@ -30,6 +30,8 @@ export class FakeConnector extends RecordingServer {
       }
       if (/^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(r.path.split('?')[0]!)) return { body: { id: `activity-${++this.n}` } };
       if (r.path === '/v3/conversations') return { body: { id: `conv-${++this.n}` } };
+      // Where an accepted file is PUT (the uploadUrl a test gives in its fileConsent/invoke).
+      if (r.path.startsWith('/files/') && r.method === 'PUT') return { status: 201, body: { id: r.path.slice('/files/'.length) } };
       return undefined;
     });
   }

@@ -56,6 +56,18 @@ export class FakeSlack extends RecordingServer {
     this.failures.set(method, error);
   }
 
+  /** The files uploaded through files.uploadV2, with the conversation each was shared to. */
+  uploads(): { fileId: string; channel?: string; content: string; filename?: string }[] {
+    return this.calls
+      .filter((c) => c.path.startsWith('/upload/'))
+      .map((c) => {
+        const fileId = c.path.slice('/upload/'.length);
+        const complete = this.callsOf('files.completeUploadExternal').find((x) => JSON.stringify(x.body.files ?? '').includes(fileId));
+        const start = this.callsOf('files.getUploadURLExternal').find((x) => x.reply?.file_id === fileId);
+        return { fileId, channel: complete?.body.channel_id as string | undefined, content: multipartContent(c.raw ?? ''), filename: start?.body.filename as string | undefined };
+      });
+  }
+
   /** Calls of one Web API method, e.g. `chat.postMessage`. */
   callsOf(method: string): Recorded[] {
     return this.calls.filter((c) => c.path === `/api/${method}`);
@@ -88,6 +100,8 @@ export class FakeSlack extends RecordingServer {
   private reply(r: Recorded) {
     if (this.unreachable) return { status: 503, body: { ok: false, error: 'service_unavailable' } };
     if (r.path.startsWith('/respond/')) return { body: { ok: true } };
+    // files.uploadV2's step 2: the file itself, sent to the upload_url that getUploadURLExternal gave.
+    if (r.path.startsWith('/upload/')) return { body: { ok: true } };
     const method = r.path.replace(/^\/api\//, '');
     const failure = this.failures.get(method);
     if (failure) {
@@ -127,6 +141,16 @@ export class FakeSlack extends RecordingServer {
         return { body: { ok: true, channel: r.body.channel, ts: r.body.ts } };
       case 'chat.postEphemeral':
         return { body: { ok: true, message_ts: `${++this.ts}.000200` } };
+      case 'chat.getPermalink':
+        return { body: { ok: true, channel: r.body.channel, permalink: `https://school.slack.com/archives/${String(r.body.channel)}/p${String(r.body.message_ts).replace('.', '')}` } };
+      case 'files.getUploadURLExternal': {
+        const id = `F${++this.ts}`;
+        return { body: { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id } };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (typeof r.body.files === 'string' ? JSON.parse(r.body.files) : r.body.files) as { id: string; title?: string }[];
+        return { body: { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) } };
+      }
       case 'views.open':
       case 'views.publish':
       case 'views.update':
@@ -135,4 +159,12 @@ export class FakeSlack extends RecordingServer {
         return { body: { ok: true } };
     }
   }
+}
+
+/** The one part's content of a multipart/form-data body (the uploaded file). */
+function multipartContent(raw: string): string {
+  const boundary = raw.split('\r\n', 1)[0] ?? '';
+  const part = raw.split(boundary)[1] ?? '';
+  const start = part.indexOf('\r\n\r\n');
+  return start < 0 ? '' : part.slice(start + 4).replace(/\r\n$/, '');
 }

@@ -7,6 +7,8 @@ export interface Recorded {
   path: string;
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
+  /** The body as sent (file uploads are multipart, which `body` does not decode). */
+  raw?: string;
   /** What the fake answered (e.g. the new message's ts or activity id). */
   reply?: Record<string, unknown>;
 }
@@ -38,7 +40,10 @@ export class RecordingServer {
     this.server = createServer(async (req, res) => {
       let raw = '';
       for await (const c of req) raw += c;
-      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: decode(raw, req.headers['content-type']) };
+      // Uploads (multipart, or a file's own type) are kept raw only.
+      const type = req.headers['content-type'] ?? '';
+      const decodable = !type || type.includes('application/json') || type.startsWith('application/x-www-form-urlencoded');
+      const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: decodable ? decode(raw, type) : {}, raw };
       this.calls.push(rec);
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
       rec.reply = reply.body as Record<string, unknown>;

@@ -126,3 +126,35 @@ export function event(e: Record<string, unknown>, team = TEAM): string {
     event: e,
   });
 }
+
+/** A global shortcut (the ⚡ menu), as Slack sends it: no channel. */
+export function globalShortcut(o: { user: string; callbackId: string; team?: string; triggerId?: string }): string {
+  return payload({
+    type: 'shortcut',
+    token: 'legacy',
+    action_ts: actionTs(),
+    team: { id: o.team ?? TEAM, domain: 'school' },
+    user: { id: o.user, username: `name-${o.user}`, team_id: o.team ?? TEAM },
+    is_enterprise_install: false,
+    callback_id: o.callbackId,
+    trigger_id: o.triggerId ?? triggerId(o.user),
+  });
+}
+
+/** A message shortcut (a message's "…" menu), as Slack sends it: with the channel and the message. */
+export function messageShortcut(o: { user: string; callbackId: string; channel: string; messageTs: string; threadTs?: string; author?: string; text?: string; team?: string; responseUrl?: string }): string {
+  return payload({
+    type: 'message_action',
+    token: 'legacy',
+    action_ts: actionTs(),
+    team: { id: o.team ?? TEAM, domain: 'school' },
+    user: { id: o.user, username: `name-${o.user}`, team_id: o.team ?? TEAM, name: `name-${o.user}` },
+    channel: { id: o.channel, name: 'general' },
+    is_enterprise_install: false,
+    callback_id: o.callbackId,
+    trigger_id: triggerId(o.user),
+    response_url: o.responseUrl ?? 'http://127.0.0.1:9/respond',
+    message_ts: o.messageTs,
+    message: { type: 'message', user: o.author ?? 'U0AUTHOR', ts: o.messageTs, text: o.text ?? 'a message', ...(o.threadTs ? { thread_ts: o.threadTs } : {}) },
+  });
+}
