@@ -105,6 +105,8 @@ suite('incident reports and the term-end reminder in the Agents Playground (Chro
   }, 60000);
 
   afterAll(async () => {
+    const loud = logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 40);
+    if (loud.length) console.warn(loud.join('\n'));
     await chat?.close();
     await playground?.stop();
     await bot?.stop();
@@ -140,6 +142,9 @@ suite('incident reports and the term-end reminder in the Agents Playground (Chro
     const ref = flat(confirmed.text).match(/INC-\d{4}-\d{4}/)?.[0];
     expect(ref).toBeDefined();
 
+    // The alert waits in the durable outbox for the scheduler's next pass (every minute by default): flushed
+    // here rather than waited for.
+    await bot.scheduler.flush();
     const alert = await record(await chat.waitForCard(plain(t('reports.alert.heading', { ref: ref! }))), 'dpo-alert');
     expect(flat(alert.text)).toContain(category);
     expect(flat(alert.text)).toContain(NARRATIVE);
