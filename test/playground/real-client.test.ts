@@ -8,6 +8,7 @@
  * Screenshots and a report (card width, presses, cut-off labels) go to test-output/playground/ (git-ignored).
  * Without Chromium this skips loudly on a laptop; in CI (CI=true) it fails, as .ci/run installs Chromium.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -138,7 +139,8 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
       },
     });
     bot = await start({
-      env: loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info' }),
+      // A school set up as the README says: with a data key, so the start-up logs no warning about reports at rest.
+      env: loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', SAFECALL_DATA_KEY: randomBytes(32).toString('base64') }),
       settings: parseSettings(`school:\n  name: ${SCHOOL}\n`, 'test settings'),
       log: createLogger('info', sink),
       print: () => undefined,
