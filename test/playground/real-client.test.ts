@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,8 +129,9 @@ const has = (card: CardSeen, label: string) => card.buttons.some((b) => b.label 
 suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run should have installed it (apt-get install -y chromium).`);
-    await rm(OUT, { recursive: true, force: true });
     await mkdir(OUT, { recursive: true });
+    // Only this walk's pictures: reports-reminders.test.ts writes its reports-*.png here at the same time.
+    for (const f of await readdir(OUT)) if (!f.startsWith('reports-')) await rm(join(OUT, f), { recursive: true, force: true });
     work = await mkdtemp(join(tmpdir(), 'safecall-playground-'));
     const sink = new Writable({
       write: (chunk: Buffer, _enc, done) => {
