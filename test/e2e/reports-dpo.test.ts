@@ -246,6 +246,19 @@ describe('the ICO clock', () => {
   });
 });
 
+test('the alert leaves as soon as the report is stored, without waiting for the next tick', async () => {
+  await scheduler().idle();
+  const ref = await report('U0LATER');
+  // No tick and no flush from the test: the outbox tells the scheduler, which sends straight away.
+  const [alert] = await eventually(() => {
+    const found = slackAlerts(ref);
+    expect(found).toHaveLength(1);
+    return found;
+  });
+  expect(textOf(alert!)).toMatch(/ICO deadline/);
+  await eventually(() => expect(teamsToDpo(ref).filter((a) => a.kind === 'send')).toHaveLength(1));
+});
+
 test('no log line holds what a reporter or the DPO typed (checked last)', () => {
   expect(leaks(rig, [NARRATIVE, 'Zq81-consequences', 'Zq81-reason', 'Zq81-how', 'Zq81-note', 'Zq81-delay'])).toEqual([]);
 });

@@ -55,6 +55,9 @@ export const DEFAULT_LIMITS: SchedulerLimits = {
   rate: {},
 };
 
+/** How long a nudge waits, so the enqueues of one turn (an alert to two platforms) go in one flush. */
+const NUDGE_MS = 20;
+
 export interface SchedulerOptions {
   store: Store;
   clock: Clock;
@@ -90,6 +93,11 @@ export interface Scheduler {
    * main.ts passes 0 at start: the embedded store has one writer, so nothing else can be mid-send.
    */
   reconcile(olderThanMs?: number): Promise<FlushSummary>;
+  /**
+   * Something was just enqueued (Outbox.onAdded): with `wake`, flush within a moment instead of at the next
+   * tick. Calls close together share one flush.
+   */
+  nudge(): void;
   /** Resolves when no tick, flush or reconcile of this scheduler is running. */
   idle(): Promise<void>;
   /** No new work starts; resolves when the work in progress has finished. */
@@ -111,6 +119,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   const running = new Set<Promise<unknown>>();
   let stopped = false;
   let wakeTimer: NodeJS.Timeout | undefined;
+  let nudgeTimer: NodeJS.Timeout | undefined;
   let wakeAt = Number.POSITIVE_INFINITY;
 
   const context = (): ScheduleContext => ({ now: clock.now(), outbox, timers });
@@ -387,12 +396,21 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     tick: () => track(tickOnce()),
     flush: () => track(flushAll()),
     reconcile: (olderThanMs) => track(reconcileAll(olderThanMs)),
+    nudge() {
+      if (!o.wake || stopped || nudgeTimer) return;
+      nudgeTimer = setTimeout(() => {
+        nudgeTimer = undefined;
+        void track(flushAll()).catch((err: Error) => log.error({ err: err.message }, 'scheduler: a flush failed'));
+      }, NUDGE_MS);
+      nudgeTimer.unref();
+    },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
     async stop() {
       stopped = true;
       clearTimeout(wakeTimer);
+      clearTimeout(nudgeTimer);
       while (running.size > 0) await Promise.allSettled([...running]);
       for (const t of Object.values(throttles)) t?.stop();
     },

@@ -7,7 +7,12 @@ import type { Sealer } from '../sealer.js';
 import type { Delivery, Outbox, OutboxItem, Timer, Timers } from './types.js';
 
 export function storeOutbox(store: Pick<Store, 'deliveries'>, clock: Clock, sealer?: Sealer): Outbox {
+  const listeners = new Set<() => void>();
   return {
+    onAdded(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
     async enqueue(items: OutboxItem[]) {
       let added = 0;
       let existing = 0;
@@ -30,6 +35,7 @@ export function storeOutbox(store: Pick<Store, 'deliveries'>, clock: Clock, seal
         if (written === undefined) existing += 1;
         else added += 1;
       }
+      if (added > 0) for (const fn of listeners) fn();
       return { added, existing };
     },
     get: (key) => store.deliveries.get(key),

@@ -124,6 +124,11 @@ export interface Outbox {
   get(key: string): Promise<Delivery | undefined>;
   /** Cancels a queued delivery (e.g. a follow-up no longer needed); false when it is already sending or sent. */
   cancel(key: string): Promise<boolean>;
+  /**
+   * Calls `fn` after an enqueue that added something, so a running scheduler sends it now (a DPO alert must
+   * not wait for the next tick). Resolves to a function that stops the calls.
+   */
+  onAdded?(fn: () => void): () => void;
 }
 
 /** A one-off at a time: "remind me at 09:30", "24 hours after INC-2027-0042", "follow up in 2 days". */
