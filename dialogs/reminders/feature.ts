@@ -20,7 +20,7 @@ import {
   type PersonStatus,
 } from '../../src/core/records/reminder.js';
 import { addLocalDays, showDate, showLocal, termInfos } from '../../src/core/reminders/calendar.js';
-import { REMIND_ACTIONS as A, REMIND_PREFIX, REMIND_TIMERS, SNOOZE_DAYS } from './ids.js';
+import { REMIND_ACTIONS as A, REMIND_PREFIX, REMIND_TIMERS, ROUND_VALUE, SNOOZE_DAYS } from './ids.js';
 import type { ReminderSettings } from './settings.js';
 import { answeredPrompt, stepsBlocks, type ViewContext } from './views.js';
 import { snoozeTimerKey } from './policy.js';
@@ -78,7 +78,8 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
       await upsertUser(deps.store, turn.who, deps.clock.now(), { change: (u) => ({ ...u, prefs: { ...u.prefs, callPlatform: platform } }) });
       return [{ mode: 'private', prompt: prompt(stepsBlocks(view, platform)) }];
     }
-    const round = value;
+    // A forged or garbled value is not echoed into logs or into the buttons of the answer.
+    const round = ROUND_VALUE.test(value) ? value : '';
     switch (action) {
       case A.done:
       case A.none: {

@@ -29,3 +29,6 @@ export const DPIA_REVIEW_TIME = '09:00';
 
 export const termRound = (termId: string) => `term-end:${termId}`;
 export const termOfRound = (round: string) => (round.startsWith('term-end:') ? round.slice('term-end:'.length) : undefined);
+
+/** What a round id looks like (`term-end:autumn-2026`): a button value that does not is not one SafeCall sent. */
+export const ROUND_VALUE = /^[a-z0-9][a-z0-9:.-]{0,99}$/;

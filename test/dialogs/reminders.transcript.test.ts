@@ -137,6 +137,17 @@ test('a forged button from someone the round never reminded (Done, snooze, no re
   expect(textOf(mine!)).toMatch(/Thank you/);
 });
 
+test('a garbled round value (3,000 characters) still opts the person out, but is not echoed into the answer or the logs', async () => {
+  const s = await started();
+  const garbage = `x"<>${'y'.repeat(3000)}`;
+  const [reply] = await s.press(khan, 'remind.stop', garbage);
+  expect(textOf(reply!)).not.toContain('yyyy');
+  expect(JSON.stringify(reply)).not.toContain('yyyy');
+  expect(JSON.stringify(reply).length).toBeLessThan(3000);
+  // Their choice is still honoured.
+  expect(JSON.stringify(await s.store.reminders.list())).toMatch(/opt/);
+});
+
 describe('the terms command', () => {
   test('an admin sees the terms with their reminder times; the defaults when the settings name none', async () => {
     const s = school({ now: '2026-12-02T10:00:00Z', settings: { slack: { admins: ['U-ADMIN'] } } });
