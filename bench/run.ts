@@ -5,12 +5,14 @@
  *
  *   npm run bench                  the whole run (about 5 minutes)
  *   npm run bench -- --quick       one short round (about a minute and a half)
- *   npm run bench -- --only=store  one part: platforms, store, search or setup
+ *   npm run bench -- --only=store  one part: platforms, store, search, setup or fanout
+ *   npm run bench -- --only=fanout the term-end fan-out to 5,000 people per platform (about 6 minutes; --quick 1,000)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import * as fanout from './fanout.js';
 import * as platforms from './platforms.js';
 import * as search from './search.js';
 import * as setupPresses from './setup-presses.js';
@@ -56,6 +58,12 @@ if (wants('search')) {
   const figures = search.run();
   say(`\n${search.report(figures)}`);
   save('search', figures);
+}
+
+if (wants('fanout')) {
+  const figures = await fanout.run({ quick });
+  say(`\n${fanout.report(figures)}`);
+  save('fanout', figures);
 }
 
 if (wants('setup')) say(`\n${setupPresses.report(await setupPresses.run())}`);

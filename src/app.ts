@@ -68,7 +68,7 @@ export function buildBot(p: BuildBotOptions): Built {
     intent: (text) => search.detectIntent(text),
     platformIn: (text) => search.detectPlatform(text),
     commands: content.commands,
-    helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now },
+    helpButtons: { setup: SETUP_ACTIONS.start, topics: GUIDE_ACTIONS.topics, emergency: SETUP_ACTIONS.now, report: REPORT_ACTIONS.start },
     extra: [incidents, reminders],
   });
   const policies: SchedulePolicy[] = [incidents.policy, remindersPolicy(deps, reminderOptions), beforeCallPolicy(deps)];

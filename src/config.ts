@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { IANAZone, DateTime } from 'luxon';
 import { parse, YAMLParseError } from 'yaml';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { readDataKey } from './core/sealer.js';
 import { termSlug } from './core/reminders/calendar.js';
@@ -103,6 +104,10 @@ export const settingsSchema = z.strictObject({
         // The name's slug is part of the reminders' idempotency keys, so two terms must not share one.
         const twin = terms.findIndex((o) => termSlug(o.name) === termSlug(t.name));
         if (twin < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `is the same name as term ${twin + 1} (${terms[twin]!.name}): give each term its own name, e.g. with the year` });
+        // Overlapping terms are a typo in a date (a term ending in the next one), and would send two reminders.
+        const over = terms.findIndex((o, j) => j < i && o.start <= t.end && t.start <= o.end);
+        if (over >= 0 && t.end >= t.start)
+          ctx.addIssue({ code: 'custom', path: [i], message: `${t.name} (${t.start} to ${t.end}) overlaps term ${over + 1}, ${terms[over]!.name} (${terms[over]!.start} to ${terms[over]!.end}): check the dates` });
       });
     }),
   reminders: z
@@ -110,7 +115,11 @@ export const settingsSchema = z.strictObject({
       termEndTime: clockTime.default('15:00'),
       followUpDays: z.number().int().min(1).max(30).default(3),
       maxFollowUps: z.number().int().min(0).max(10).default(2),
-      tick: z.string().trim().min(9).default('* * * * *'),
+      tick: z
+        .string()
+        .trim()
+        .refine((v) => cron.validate(v), 'must be a cron expression like "* * * * *" (every minute) or "*/5 * * * *" (every 5 minutes)')
+        .default('* * * * *'),
       catchUpDays: z.number().int().min(0).max(60).default(7),
     })
     .default({ termEndTime: '15:00', followUpDays: 3, maxFollowUps: 2, tick: '* * * * *', catchUpDays: 7 }),

@@ -20,6 +20,8 @@ import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
 import { createScheduling } from './scheduling.js';
+import { DateTime } from 'luxon';
+import { termInfos } from './core/reminders/calendar.js';
 import type { Scheduler } from './core/schedule/runner.js';
 import { VERSION } from './version.js';
 import { aesSealer, plainSealer, readDataKey, SealError, SEALED_PREFIX, type Sealer } from './core/sealer.js';
@@ -153,6 +155,11 @@ export async function start(o: StartOptions): Promise<Running> {
     print(teams.mode === 'off' ? '  Microsoft Teams: off (TEAMS_MODE=off); /api/messages answers 404' : `  POST ${url}/api/messages  Microsoft Teams, ${teams.banner}`);
     print(`  GET  ${url}/healthz       health check`);
     print(`  Data: ${dataDir} (embedded lowdb store)  Time zone: ${settings.school.timezone}`);
+    const now = clock.now();
+    const next = termInfos(settings.terms, settings.reminders.termEndTime, settings.school.timezone).find((t) => t.remindAt > now);
+    const when = next ? DateTime.fromJSDate(next.remindAt, { zone: settings.school.timezone }).toFormat("ccc d LLL yyyy 'at' HH:mm") : undefined;
+    print(`  Reminders: checked ${settings.reminders.tick === '* * * * *' ? 'every minute' : `on the schedule "${settings.reminders.tick}"`}; ${next ? `next term-end reminder: ${next.name}, ${when}` : 'no term ahead in the settings (add terms: npx safecall terms import FILE.ics)'}`);
+    print(`  Incident reports: ${deps.sealer.enabled ? 'encrypted at rest (SAFECALL_DATA_KEY)' : 'NOT encrypted at rest: set SAFECALL_DATA_KEY (README, "Incident reports")'}`);
 
     return {
       url,

@@ -67,6 +67,12 @@ describe('settings file', () => {
     ['terms:\n  - { name: Autumn, start: 2026-09-03, end: 2026-02-30 }\n', /^terms\.0\.end: must be a real date/],
     ['terms:\n  - { name: Autumn, start: 2026-12-18, end: 2026-09-03 }\n', /^terms\.0\.end: ends before it starts/],
     ['reminders:\n  termEndTime: "25:00"\n', /^reminders\.termEndTime: must be a time like 15:00/],
+    ['reminders:\n  tick: every minute\n', /^reminders\.tick: must be a cron expression/],
+    ['reminders:\n  tick: "61 * * * *"\n', /^reminders\.tick: must be a cron expression/],
+    [
+      'terms:\n  - { name: Autumn 2026, start: 2026-09-02, end: 2027-01-10 }\n  - { name: Spring 2027, start: 2027-01-04, end: 2027-03-26 }\n',
+      /^terms\.1: Spring 2027 \(2027-01-04 to 2027-03-26\) overlaps term 1, Autumn 2026/,
+    ],
     ['slack:\n  dpoChannel: general\n', /^slack\.dpoChannel: must be a Slack channel id/],
     ['school:\n  itContact:\n    slack: "#it-help"\n', /^school\.itContact\.slack: must be a Slack channel id \(C…\) or user id/],
     ['school:\n  itContact:\n    email: it at school\n', /^school\.itContact\.email: must be an email address/],

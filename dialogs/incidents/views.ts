@@ -71,34 +71,36 @@ export function leftText(ctx: ViewContext, r: StoredReport): string {
 }
 
 /** The DPO alert: who, what, when, the deadline and time left, the latest state, and the buttons still useful. */
-export function alertView(ctx: ViewContext, r: StoredReport, facts: ReportFacts, opts: { fresh?: boolean; names?: Record<string, string> } = {}): Prompt {
+export function alertView(ctx: ViewContext, r: StoredReport, given: ReportFacts, opts: { fresh?: boolean; names?: Record<string, string> } = {}): Prompt {
   const s = reportState(r);
   const name = (by: { id: string }) => opts.names?.[by.id] ?? by.id;
-  const facts1 = [
+  // What the DPO must act on leads: the deadline and the time left, then what was reported; the rest is one
+  // fact list (two lists side by side in Teams do not line their columns up).
+  const deadline = t(ctx, 'reports.alert.deadlineLine', { deadline: when(ctx, r.deadlineAt), left: s.decision ? t(ctx, 'reports.alert.decided') : timeLeft(ctx, r) });
+  const status = r.status === 'closed' ? t(ctx, 'reports.status.closed') : s.overdue && !s.decision ? t(ctx, 'reports.status.overdue') : statusOf(ctx, r);
+  const facts: { label: string; value: string }[] = [
     { label: t(ctx, 'reports.alert.category'), value: t(ctx, `reports.form.categories.${r.category}`) },
-    ...(r.callPlatform ? [{ label: t(ctx, 'reports.alert.platform'), value: t(ctx, `reports.form.platforms.${r.callPlatform}`) + (facts.meeting ? ` · ${quoted(facts.meeting, 100)}` : '') }] : []),
-    { label: t(ctx, 'reports.alert.reporter'), value: t(ctx, 'reports.alert.reporterOn', { name: quoted(facts.reporterName ?? r.reporter.id, 80), platform: t(ctx, `reports.alert.chat.${r.reporter.platform}`) }) },
+    { label: t(ctx, 'reports.alert.state'), value: status },
+    ...(r.callPlatform ? [{ label: t(ctx, 'reports.alert.platform'), value: t(ctx, `reports.form.platforms.${r.callPlatform}`) + (given.meeting ? ` · ${quoted(given.meeting, 100)}` : '') }] : []),
+    { label: t(ctx, 'reports.alert.reporter'), value: t(ctx, 'reports.alert.reporterOn', { name: quoted(given.reporterName ?? r.reporter.id, 80), platform: t(ctx, `reports.alert.chat.${r.reporter.platform}`) }) },
     { label: t(ctx, 'reports.alert.occurred'), value: when(ctx, r.occurredAt) },
     { label: t(ctx, 'reports.alert.noticed'), value: when(ctx, r.discoveredAt) },
     { label: t(ctx, 'reports.alert.reported'), value: when(ctx, r.reportedAt) },
-    { label: t(ctx, 'reports.alert.deadline'), value: `${when(ctx, r.deadlineAt)} · ${s.decision ? t(ctx, 'reports.alert.decided') : timeLeft(ctx, r)}` },
   ];
-  if (r.subjects.length) facts1.push({ label: t(ctx, 'reports.alert.subjects'), value: r.subjects.map((x) => t(ctx, `reports.form.subjects.${x}`)).join(', ') + (r.howMany ? ` · ${t(ctx, `reports.form.howManyOptions.${r.howMany}`)}` : '') });
-  if (r.specialCategory) facts1.push({ label: t(ctx, 'reports.alert.special'), value: t(ctx, `reports.form.yesNo.${r.specialCategory}`) });
-
-  const state: { label: string; value: string }[] = [{ label: t(ctx, 'reports.alert.state'), value: r.status === 'closed' ? t(ctx, 'reports.status.closed') : s.overdue && !s.decision ? t(ctx, 'reports.status.overdue') : statusOf(ctx, r) }];
-  if (s.acknowledged) state.push({ label: t(ctx, 'reports.alert.kinds.acknowledged'), value: `${name(s.acknowledged.by)} · ${when(ctx, s.acknowledged.at)}` });
-  if (s.risk?.risk) state.push({ label: t(ctx, 'reports.alert.risk'), value: t(ctx, `reports.alert.risks.${s.risk.risk}`) });
-  if (s.decision?.decision) state.push({ label: t(ctx, 'reports.alert.decision'), value: t(ctx, `reports.alert.decisions.${s.decision.decision}`, { icoRef: quoted(s.decision.icoRef ?? '', 40) }) });
-  if (s.told) state.push({ label: t(ctx, 'reports.alert.told'), value: when(ctx, s.told.toldAt ?? s.told.at) });
-  if (s.notes.length) state.push({ label: t(ctx, 'reports.alert.notes'), value: String(s.notes.length) });
+  if (r.subjects.length) facts.push({ label: t(ctx, 'reports.alert.subjects'), value: r.subjects.map((x) => t(ctx, `reports.form.subjects.${x}`)).join(', ') + (r.howMany ? ` · ${t(ctx, `reports.form.howManyOptions.${r.howMany}`)}` : '') });
+  if (r.specialCategory) facts.push({ label: t(ctx, 'reports.alert.special'), value: t(ctx, `reports.form.yesNo.${r.specialCategory}`) });
+  if (s.acknowledged) facts.push({ label: t(ctx, 'reports.alert.kinds.acknowledged'), value: `${name(s.acknowledged.by)} · ${when(ctx, s.acknowledged.at)}` });
+  if (s.risk?.risk) facts.push({ label: t(ctx, 'reports.alert.risk'), value: t(ctx, `reports.alert.risks.${s.risk.risk}`) });
+  if (s.decision?.decision) facts.push({ label: t(ctx, 'reports.alert.decision'), value: t(ctx, `reports.alert.decisions.${s.decision.decision}`, { icoRef: quoted(s.decision.icoRef ?? '', 40) }) });
+  if (s.told) facts.push({ label: t(ctx, 'reports.alert.told'), value: when(ctx, s.told.toldAt ?? s.told.at) });
+  if (s.notes.length) facts.push({ label: t(ctx, 'reports.alert.notes'), value: String(s.notes.length) });
 
   const heading = opts.fresh ? t(ctx, 'reports.alert.heading', { ref: r.ref }) : t(ctx, 'reports.alert.updated', { ref: r.ref });
   const blocks: Block[] = [
     { kind: 'heading', text: heading },
-    { kind: 'text', text: quoted(facts.narrative) },
-    { kind: 'facts', facts: facts1 },
-    { kind: 'facts', facts: state },
+    { kind: 'text', text: deadline },
+    { kind: 'text', text: quoted(given.narrative) },
+    { kind: 'facts', facts },
   ];
   const last = r.timeline[r.timeline.length - 1];
   if (last) blocks.push({ kind: 'note', text: t(ctx, 'reports.alert.lastEntry', { what: t(ctx, `reports.alert.kinds.${last.kind}`), who: last.by.platform === 'system' ? 'SafeCall' : name(last.by), time: when(ctx, last.at) }) });

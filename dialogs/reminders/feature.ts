@@ -43,13 +43,17 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
     if (!isRoundReminder(record) || record.status === 'skipped') return false;
     const now = deps.clock.now().toISOString();
     const person = personOf(turn);
-    await reminders.update(personKey(round, person), (cur): PersonReminder => {
-      const base: PersonReminder = isPersonReminder(cur) ? cur : { kind: 'person', round, person, status: 'sent', to: { platform: turn.who.platform, userId: turn.who.id }, updatedAt: now };
-      const next: PersonReminder = { ...base, status, answeredAt: now, updatedAt: now, ...extra };
+    // Only someone the round reminded has an answer to give: a forged button from anyone else writes nothing
+    // (it would count them as reminded and confirmed in the DPO's summary).
+    let found = false;
+    await reminders.update(personKey(round, person), (cur) => {
+      found = isPersonReminder(cur);
+      if (!isPersonReminder(cur)) return cur;
+      const next: PersonReminder = { ...cur, status, answeredAt: now, updatedAt: now, ...extra };
       if (status !== 'snoozed') delete next.snoozedUntil;
       return next;
     });
-    return true;
+    return found;
   }
 
   async function optOut(turn: Turn): Promise<boolean> {

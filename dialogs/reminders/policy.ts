@@ -89,7 +89,10 @@ export function remindersPolicy(deps: Deps, o: RemindersOptions): SchedulePolicy
       if (!waiting || out.has(personId(p.person))) continue;
       const first = await ctx.outbox.get(personKey(round, p.person));
       if (first?.status === 'unreachable') continue;
-      const callPlatform = (await deps.store.users.get(personId(p.person)))?.prefs?.callPlatform;
+      // Marked unreachable by any later send (they blocked the bot after the first DM): not tried again.
+      const user = await deps.store.users.get(personId(p.person));
+      if (user?.unreachable) continue;
+      const callPlatform = user?.prefs?.callPlatform;
       items.push({
         key: followUpKey(round, n, p.person),
         kind: REMIND_KINDS.termEnd,

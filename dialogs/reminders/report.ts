@@ -4,7 +4,7 @@
  * `npx safecall reminders report` show the same figures. Reads only.
  */
 import type { Store } from '../../src/core/ports.js';
-import { isPersonReminder, isRoundReminder, personKey, roundKey, type PersonReminder } from '../../src/core/records/reminder.js';
+import { isPersonReminder, isRoundReminder, roundKey, type PersonReminder } from '../../src/core/records/reminder.js';
 import { showLocal } from '../../src/core/reminders/calendar.js';
 import type { RoundFigures } from './views.js';
 
@@ -20,12 +20,15 @@ export async function roundFigures(store: Pick<Store, 'reminders' | 'deliveries'
   let confirmed = 0;
   let noRecordings = 0;
   let optedOut = 0;
+  // Anyone whose DM in this round (the first, a follow-up, a snoozed one) could not be delivered.
+  const refused = new Set(
+    [...deliveries.values()].filter((d) => (d.status === 'unreachable' || d.status === 'failed') && d.to.userId).map((d) => `${d.to.platform}:${d.to.userId}`),
+  );
   for (const p of people) {
-    const first = deliveries.get(personKey(round, p.person));
     if (p.status === 'done') confirmed += 1;
     else if (p.status === 'no-recordings') noRecordings += 1;
     else if (p.status === 'opted-out') optedOut += 1;
-    else if (first && (first.status === 'unreachable' || first.status === 'failed')) unreachable.push(nameOf(p.person));
+    else if (refused.has(`${p.person.platform}:${p.person.id}`)) unreachable.push(nameOf(p.person));
     else notAnswered.push(nameOf(p.person));
   }
   const uncertain = [...deliveries.values()].filter((d) => d.status === 'uncertain').length;

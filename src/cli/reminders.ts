@@ -13,7 +13,8 @@ import { loadContent } from '../content/load.js';
 import { memoryStore } from '../core/memory.js';
 import type { Collection, Store } from '../core/ports.js';
 import { plainText } from '../core/prompt.js';
-import { termSlug } from '../core/reminders/calendar.js';
+import { DateTime } from 'luxon';
+import { showLocal, termInfos, termSlug } from '../core/reminders/calendar.js';
 import { storeOutbox, storeTimers } from '../core/schedule/store-ports.js';
 import type { Delivery } from '../core/schedule/types.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
@@ -64,7 +65,14 @@ async function report(args: string[]): Promise<number> {
     const round = termRound(termSlug(values.term));
     const figures = await roundFigures(store, round, c.settings.school.timezone);
     if (!figures) {
-      console.error(`safecall reminders report: no term-end reminder has been sent for "${values.term}" (${round}) yet`);
+      const terms = termInfos(c.settings.terms, c.settings.reminders.termEndTime, c.settings.school.timezone);
+      const term = terms.find((t) => t.id === termSlug(values.term!));
+      if (!term) {
+        const known = terms.map((t) => `"${t.name}"`).join(', ') || 'none';
+        console.error(`safecall reminders report: "${values.term}" is not a term in the settings and has no reminder round. The terms are: ${known} (npx safecall terms list)`);
+        return 1;
+      }
+      console.error(`safecall reminders report: no term-end reminder has been sent for "${term.name}" yet; it is due ${showLocal(term.remindAt, c.settings.school.timezone)}`);
       return 1;
     }
     const { strings, guidance } = loadContent();
@@ -102,13 +110,16 @@ async function preview(args: string[]): Promise<number> {
     console.error(`safecall reminders preview: ${(err as Error).message}`);
     return 2;
   }
-  const at = values.at ? new Date(values.at) : new Date();
-  if (Number.isNaN(at.getTime())) {
-    console.error(`safecall reminders preview: --at must be a time like 2026-12-18T15:00:00Z`);
-    return 2;
-  }
   const c = common('preview', values);
   if (!c) return 1;
+  const zone = c.settings.school.timezone;
+  // A time without an offset is the school's wall clock (not the zone of the machine running the command).
+  const parsedAt = values.at ? DateTime.fromISO(values.at, { zone }) : DateTime.now();
+  if (!parsedAt.isValid) {
+    console.error(`safecall reminders preview: --at must be a time like 2026-12-18T15:00 (school time, ${zone}) or 2026-12-18T15:00:00Z`);
+    return 2;
+  }
+  const at = parsedAt.toJSDate();
   let source;
   try {
     source = await openLowdbStore(c.dir, { readOnly: true });
@@ -149,7 +160,7 @@ async function preview(args: string[]): Promise<number> {
     return 0;
   }
   const staffNote = s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ' (not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them)' : '';
-  console.log(`At ${at.toISOString()} SafeCall would send ${added.length} message(s)${staffNote}:`);
+  console.log(`At ${showLocal(at, zone)} (${zone}; ${at.toISOString()}) SafeCall would send ${added.length} message(s)${staffNote}:`);
   const byKind = new Map<string, Delivery[]>();
   for (const d of added) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d]);
   for (const [kind, ds] of byKind) {

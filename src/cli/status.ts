@@ -27,12 +27,17 @@ export const command: CliCommand = {
       return 1;
     }
     try {
-      const [users, conversations, dialogs, requests] = await Promise.all([
+      const [users, conversations, dialogs, requests, reports, deliveries, timers] = await Promise.all([
         store.users.list(),
         store.conversations.list(),
         store.dialogs.list(),
         store.requests.list(),
+        store.reports.list(),
+        store.deliveries.list(),
+        store.timers.list(),
       ]);
+      const outbox: Record<string, number> = {};
+      for (const d of deliveries) outbox[d.status] = (outbox[d.status] ?? 0) + 1;
       const by = <T extends { platform: string }>(xs: T[]) => ({ slack: xs.filter((x) => x.platform === 'slack').length, teams: xs.filter((x) => x.platform === 'teams').length });
       const figures = {
         dataDir: dir,
@@ -40,6 +45,9 @@ export const command: CliCommand = {
         conversations: by(conversations),
         dialogsInProgress: dialogs.length,
         pendingRequests: requests.length,
+        reports: { open: reports.filter((r) => r.status !== 'closed').length, closed: reports.filter((r) => r.status === 'closed').length },
+        outbox,
+        timers: timers.length,
       };
       if (opts.json) console.log(JSON.stringify(figures, null, 2));
       else
@@ -49,7 +57,10 @@ export const command: CliCommand = {
             `People the bot has met: ${figures.people.slack} on Slack, ${figures.people.teams} on Teams`,
             `Conversations: ${figures.conversations.slack} on Slack, ${figures.conversations.teams} on Teams`,
             `Dialogs in progress: ${figures.dialogsInProgress}`,
-            `Requests waiting for the scheduler (e.g. "remind me before my call"): ${figures.pendingRequests}`,
+            `Incident reports: ${figures.reports.open} open, ${figures.reports.closed} closed`,
+            `Messages in the outbox: ${Object.entries(outbox).map(([status, n]) => `${n} ${status}`).join(', ') || 'none'}`,
+            `Timers set (deadlines, snoozes, "remind me before my call"): ${figures.timers}`,
+            ...(requests.length ? [`Older "remind me" requests, made timers at the next start: ${requests.length}`] : []),
           ].join('\n'),
         );
       return 0;

@@ -24,6 +24,8 @@ export interface ImportedTerms {
   terms: Term[];
   /** Events skipped, with why (for the output): never their description. */
   skipped: { summary: string; why: string }[];
+  /** Events used, with something to check (a repeating term). */
+  notes: { summary: string; why: string }[];
 }
 
 /**
@@ -33,10 +35,16 @@ export interface ImportedTerms {
  * of a multi-year calendar has its own name (and key).
  */
 export function termsFromICalendar(text: string, zone: string, match: RegExp = DEFAULT_MATCH): ImportedTerms {
-  const root = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  if (!text.trim()) throw new Error('the file is empty');
+  const parsed = ICAL.parse(text) as unknown[];
+  // Two calendars in one file (exports pasted together) parse to a list of components.
+  const roots = (Array.isArray(parsed[0]) ? parsed : [parsed]).map((c) => new ICAL.Component(c as unknown[]));
+  if (!roots.some((r) => r.name === 'vcalendar')) throw new Error(`it holds a ${roots[0]?.name.toUpperCase() ?? 'nothing'}, not a VCALENDAR`);
+  const vevents = roots.flatMap((r) => (r.name === 'vcalendar' ? r.getAllSubcomponents('vevent') : []));
   const skipped: ImportedTerms['skipped'] = [];
+  const notes: ImportedTerms['notes'] = [];
   const terms: Term[] = [];
-  for (const vevent of root.getAllSubcomponents('vevent')) {
+  for (const vevent of vevents) {
     const event = new ICAL.Event(vevent);
     const summary = (event.summary ?? '').trim();
     if (!match.test(summary) || (match === DEFAULT_MATCH && HALF_TERM.test(summary))) continue;
@@ -44,11 +52,11 @@ export function termsFromICalendar(text: string, zone: string, match: RegExp = D
       skipped.push({ summary, why: 'no start date' });
       continue;
     }
-    const localDate = (t: ICAL.Time) => (t.isDate ? DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone }) : DateTime.fromJSDate(t.toJSDate(), { zone }).startOf('day'));
-    const start = localDate(event.startDate);
+    const start = localDate(event.startDate, zone);
     const endTime = event.endDate ?? event.startDate;
-    let end = localDate(endTime);
-    if (endTime.isDate && end > start) end = end.minus({ days: 1 });
+    let end = localDate(endTime, zone);
+    // DTEND is exclusive: an all-day end, or a timed end at midnight (Outlook's "00:00 next day"), is the day after the last.
+    if ((endTime.isDate || isMidnight(endTime)) && end > start) end = end.minus({ days: 1 });
     const days = end.diff(start, 'days').days + 1;
     if (days < MIN_TERM_DAYS) {
       skipped.push({ summary, why: `${days} day(s): shorter than a term` });
@@ -56,11 +64,28 @@ export function termsFromICalendar(text: string, zone: string, match: RegExp = D
     }
     const name = /\b\d{4}\b/.test(summary) ? summary : `${summary} ${start.year}`;
     terms.push({ name, start: start.toISODate()!, end: end.toISODate()! });
+    // Term dates differ each year, so a repeating "term" event is almost always a mistake in the calendar:
+    // its first dates are used, and the output says so rather than inventing later terms.
+    if (event.isRecurring()) notes.push({ summary, why: `repeats: only its first dates (${start.toISODate()} to ${end.toISODate()}) are used; give each year's term its own event` });
   }
   terms.sort((a, b) => a.start.localeCompare(b.start));
   // The same term listed twice (two calendars merged) is kept once.
   const unique = terms.filter((t, i) => terms.findIndex((o) => termSlug(o.name) === termSlug(t.name) && o.start === t.start && o.end === t.end) === i);
-  return { terms: unique, skipped };
+  return { terms: unique, skipped, notes };
+}
+
+/**
+ * The school-local date of an event time. A UTC time ("…Z") is an instant, shown in the school's zone; a
+ * time with a TZID, or a floating one, is read as the wall clock it states (a school calendar means its own
+ * days), never through the zone of the machine running the import.
+ */
+function localDate(t: ICAL.Time, zone: string): DateTime {
+  if (!t.isDate && t.zone?.tzid === 'UTC') return DateTime.fromISO(`${t.toString().replace(/Z$/, '')}Z`).setZone(zone).startOf('day');
+  return DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone });
+}
+
+function isMidnight(t: ICAL.Time): boolean {
+  return !t.isDate && t.zone?.tzid !== 'UTC' && t.hour === 0 && t.minute === 0 && t.second === 0;
 }
 
 /** The settings text with `terms` replaced, comments and the rest of the file kept. */
@@ -124,6 +149,7 @@ async function importTerms(args: string[]): Promise<number> {
     return 1;
   }
   for (const s of imported.skipped) console.log(`skipped "${s.summary}": ${s.why}`);
+  for (const s of imported.notes) console.log(`note: "${s.summary}" ${s.why}`);
   if (!imported.terms.length) {
     console.error(`safecall terms import: no terms found in ${file} (events named "… term" lasting two weeks or more; use --match to pick others). Nothing written.`);
     return 1;

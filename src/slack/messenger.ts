@@ -6,8 +6,9 @@
  * Web API methods used (scopes in manifests/slack/README.md):
  * - `conversations.open` (im:write): the DM with a person who is addressed by user id only;
  * - `chat.postMessage` / `chat.update` (chat:write): the message, with metadata naming the delivery;
- * - `conversations.history` (im:history for DMs; channels:history / groups:history where the bot posts to
- *   a channel): after a crash, whether the message went out (its metadata carries the idempotency key).
+ * - `conversations.history` (im:history), DMs only: after a crash, whether the message went out (its
+ *   metadata carries the idempotency key). SafeCall does not ask for channels:history / groups:history, so
+ *   for a channel post (the DPO alert) the answer is 'unknown' and the outbox applies its Teams rule.
  */
 import bolt from '@slack/bolt';
 import type { Log } from '../core/ports.js';
@@ -141,7 +142,17 @@ export function slackMessenger(o: SlackMessengerOptions): Messenger {
     },
     async findSent(to: Address, tag: DeliveryTag) {
       const channel = await channelOf(to);
-      const res = await client.conversations.history({ channel, limit: HISTORY_LIMIT, include_all_metadata: true });
+      // Only DMs (D…) can be read back with the scopes SafeCall has (im:history).
+      if (!channel.startsWith('D')) return 'unknown' as const;
+      let res;
+      try {
+        res = await client.conversations.history({ channel, limit: HISTORY_LIMIT, include_all_metadata: true });
+      } catch (err) {
+        const code = (err as SlackError).data?.error;
+        // A permanent refusal (no scope, DM gone): no answer is coming, so do not keep asking.
+        if (code && (code === 'missing_scope' || UNREACHABLE_ERRORS.has(code))) return 'unknown' as const;
+        throw err;
+      }
       const messages = (res.messages ?? []) as { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
       // Oldest first, so the first part of a multi-part message is the ref.
       const hit = [...messages].reverse().find((m) => m.metadata?.event_type === METADATA_EVENT && m.metadata.event_payload?.key === tag.key);

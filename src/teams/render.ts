@@ -137,8 +137,12 @@ export function renderCard(prompt: Prompt, opts: RenderCardOptions = {}): CardAt
   const taken = prompt.form?.fields.flatMap(inputIds) ?? [];
   const nextId = choiceIds(taken);
   const asButtons = choicesAsButtons(prompt.blocks);
-  const body = prompt.blocks.flatMap((b) => renderBlock(b, nextId, opts, asButtons));
-  if (prompt.form) body.push(...formElements(prompt.form, opts));
+  // A form's title is what the card is: it leads, as the card's heading, above the form's own words (seen in
+  // the Agents Playground: under a lead paragraph, a small title read as one more field label).
+  const title = prompt.form?.title.trim() && !prompt.blocks.some((b) => b.kind === 'heading') ? prompt.form.title : undefined;
+  const body = title ? [textBlock(title, { size: 'Large', weight: 'Bolder', style: 'heading' })] : [];
+  body.push(...prompt.blocks.flatMap((b) => renderBlock(b, nextId, opts, asButtons)));
+  if (prompt.form) body.push(...formElements(title ? { ...prompt.form, title: '' } : prompt.form, opts));
   if (body.length === 0) body.push(textBlock(prompt.fallback.trim() || '…'));
   return {
     contentType: ADAPTIVE_CARD_CONTENT_TYPE,

@@ -29,6 +29,7 @@ async function run(argv: string[]) {
 
 const SETTINGS = `terms:
   - { name: Autumn 2026, start: 2026-09-02, end: 2026-12-18 }
+  - { name: Spring 2027, start: 2027-01-04, end: 2027-03-26 }
 reminders: { followUpDays: 3, maxFollowUps: 1 }
 slack: { dpo: [U-DPO] }
 `;
@@ -85,7 +86,7 @@ test('report prints who confirmed and who has not, by name, while the server hol
 test('report for a term with no round yet says so and exits 1', async () => {
   const { code, out } = await run(['reminders', 'report', '--term', 'Spring 2027', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
   expect(code).toBe(1);
-  expect(out).toMatch(/no term-end reminder has been sent for "Spring 2027"/);
+  expect(out).toMatch(/no term-end reminder has been sent for "Spring 2027" yet; it is due Friday 26 March 2027 at 15:00/);
   expect((await run(['reminders', 'report', '--data-dir', join(dir, 'data')])).code).toBe(2);
 });
 
@@ -110,4 +111,27 @@ test('preview now: nothing new is due right after the round was sent', async () 
   const { code, out } = await run(['reminders', 'preview', '--at', '2026-12-18T15:01:00Z', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
   expect(code).toBe(0);
   expect(out).toMatch(/would send 0 message\(s\)/);
+});
+
+test('preview --at without an offset is school time, whatever the machine zone, and shows the local time (GMT and BST)', async () => {
+  const saved = process.env.TZ;
+  process.env.TZ = 'Asia/Tokyo';
+  try {
+    const gmt = await run(['reminders', 'preview', '--at', '2026-12-21T15:00', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+    expect(gmt.code).toBe(0);
+    expect(gmt.out).toMatch(/^At Monday 21 December 2026 at 15:00 \(Europe\/London; 2026-12-21T15:00:00\.000Z\) SafeCall would send 2 message\(s\)/);
+    const bst = await run(['reminders', 'preview', '--at', '2027-07-21T14:00:00Z', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+    expect(bst.out).toMatch(/^At Wednesday 21 July 2027 at 15:00 \(Europe\/London; 2027-07-21T14:00:00\.000Z\)/);
+    const bad = await run(['reminders', 'preview', '--at', '21/12/2026 15:00', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+    expect(bad).toEqual({ code: 2, out: expect.stringMatching(/--at must be a time like 2026-12-18T15:00 \(school time, Europe\/London\)/) });
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  }
+});
+
+test('report for a name that is not a term says so and lists the terms', async () => {
+  const { code, out } = await run(['reminders', 'report', '--term', 'Autum 2026', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+  expect(code).toBe(1);
+  expect(out).toMatch(/"Autum 2026" is not a term in the settings and has no reminder round\. The terms are: "Autumn 2026"/);
 });

@@ -106,6 +106,57 @@ test('a file that is not iCalendar, or has no terms, writes nothing and exits 1'
   expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
 });
 
+test('an empty file and a vCard are refused in plain words, writing nothing', async () => {
+  const empty = join(dir, 'empty.ics');
+  writeFileSync(empty, '');
+  const card = join(dir, 'contact.vcf');
+  writeFileSync(card, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nEND:VCARD\r\n');
+  const r1 = await run(['terms', 'import', empty, '--settings', settingsPath]);
+  expect(r1).toEqual({ code: 1, out: expect.stringMatching(/empty\.ics is not a valid iCalendar file: the file is empty$/) });
+  const r2 = await run(['terms', 'import', card, '--settings', settingsPath]);
+  expect(r2).toEqual({ code: 1, out: expect.stringMatching(/it holds a VCARD, not a VCALENDAR/) });
+  expect(readFileSync(settingsPath, 'utf8')).toBe(SETTINGS);
+  expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
+});
+
+test('a repeating "term" event: its first dates are used, and the output says the repeats are not', async () => {
+  const ics = join(dir, 'repeating.ics');
+  writeFileSync(
+    ics,
+    ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:x', 'BEGIN:VEVENT', 'UID:r1', 'DTSTAMP:20260101T000000Z', 'DTSTART;VALUE=DATE:20260902', 'DTEND;VALUE=DATE:20261219', 'RRULE:FREQ=YEARLY;COUNT=3', 'SUMMARY:Autumn term', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
+  );
+  const { code, out } = await run(['terms', 'import', ics, '--dry-run']);
+  expect(code).toBe(0);
+  expect(out).toMatch(/1 term\(s\)/);
+  expect(out).toMatch(/Autumn term 2026 +Wed 2 Sept? 2026 to Fri 18 Dec 2026/);
+  expect(out).toMatch(/note: "Autumn term" repeats: only its first dates \(2026-09-02 to 2026-12-18\) are used/);
+});
+
+test.each(['UTC', 'America/New_York', 'Asia/Tokyo'])(
+  'Outlook (TZID, midnight end) and council (TZID Europe/London, UTC) exports give the same school days on a machine in %s',
+  async (tz) => {
+    const saved = process.env.TZ;
+    process.env.TZ = tz;
+    try {
+      const outlook = await run(['terms', 'import', new URL('./fixtures/outlook-calendar.ics', import.meta.url).pathname, '--dry-run']);
+      expect(outlook.code).toBe(0);
+      expect(outlook.out).toMatch(/Autumn term 2026 +Wed 2 Sept? 2026 to Fri 18 Dec 2026/);
+      expect(outlook.out).toMatch(/Spring term 2027 +Tue 5 Jan 2027 to Fri 26 Mar 2027/);
+      // DTEND 2027-07-24T00:00 "GMT Standard Time" is exclusive: the term's last day is Friday 23 July.
+      expect(outlook.out).toMatch(/Summer term 2027 +Mon 12 Apr 2027 to Fri 23 Jul 2027/);
+      const council = await run(['terms', 'import', new URL('./fixtures/council-calendar.ics', import.meta.url).pathname, '--dry-run']);
+      expect(council.code).toBe(0);
+      expect(council.out).toMatch(/Autumn term 2026 +Thu 3 Sept? 2026 to Fri 18 Dec 2026/);
+      expect(council.out).toMatch(/Spring term 2027 +Mon 4 Jan 2027 to Fri 26 Mar 2027/);
+      expect(council.out).toMatch(/skipped "Term club"/);
+      expect(council.out).not.toMatch(/half-term 20/);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  },
+);
+
 test('without a settings file it refuses to write, and --match picks other events', async () => {
   const saved = process.env.SAFECALL_SETTINGS;
   delete process.env.SAFECALL_SETTINGS;

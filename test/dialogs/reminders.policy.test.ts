@@ -130,6 +130,26 @@ describe('the term-end round', () => {
 describe('follow-ups and the summary', () => {
   const dpo = { slack: { dpo: ['U-DPO'], dpoChannel: 'GDPO1' }, teams: { dpo: ['29:aad-dpo'] } };
 
+  test('someone who blocks the bot after the first DM (their follow-up is refused) is not followed up again and is summarised as unreachable', async () => {
+    const s = school({ now: '2026-12-18T15:00:00Z', settings: { terms: [AUTUMN], reminders: { followUpDays: 3, maxFollowUps: 2 }, ...dpo } });
+    await s.meet({ platform: 'slack', id: 'U-JONES', name: 'Mr Jones', dmConversationId: 'D-JONES' });
+    await s.tick();
+    await s.store.deliveries.update('term-end:autumn-2026:slack:U-JONES', (d) => d && { ...d, status: 'sent' });
+    s.clock.set('2026-12-21T15:00:00Z');
+    await s.tick();
+    // What the outbox does when Slack answers the follow-up with user_disabled: the delivery and the person are marked.
+    await s.store.deliveries.update('term-end:autumn-2026:follow-up-1:slack:U-JONES', (d) => d && { ...d, status: 'unreachable', error: 'user_disabled' });
+    await s.store.users.update('slack:U-JONES', (u) => u && { ...u, unreachable: { since: '2026-12-21T15:00:01.000Z', reason: 'user_disabled' } });
+    for (const at of ['2026-12-24T15:00:00Z', '2026-12-27T15:00:00Z']) {
+      s.clock.set(at);
+      await s.tick();
+    }
+    expect((await s.deliveries()).filter((d) => /follow-up-2/.test(d.key))).toEqual([]);
+    const summary = text((await s.deliveries()).find((d) => d.kind === 'reminder.summary')!);
+    expect(summary).toMatch(/Couldn't be reached.*Mr Jones/);
+    expect(summary).not.toMatch(/Haven't answered: Mr Jones/);
+  });
+
   test('after followUpDays those who have not answered are followed up, at most maxFollowUps times, then the DPO gets the summary', async () => {
     const s = school({ now: '2026-12-18T15:00:00Z', settings: { terms: [AUTUMN], reminders: { followUpDays: 3, maxFollowUps: 2 }, ...dpo } });
     await withPeople(s);

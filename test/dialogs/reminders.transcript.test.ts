@@ -124,6 +124,19 @@ test('a button for a round that does not exist writes nothing and says so', asyn
   expect(textOf(bad!)).toMatch(/no longer open/);
 });
 
+test('a forged button from someone the round never reminded (Done, snooze, no recordings) records nothing, sets no timer and is not counted', async () => {
+  const s = await started();
+  const stranger: Person = { platform: 'slack', id: 'U-STRANGER', name: 'Mr Stranger', teamId: 'T1' };
+  const before = JSON.stringify(await s.store.reminders.list());
+  const replies = await Promise.all(['remind.done', 'remind.snooze', 'remind.none'].map((a) => s.press(stranger, a, ROUND)));
+  for (const [reply] of replies) expect(textOf(reply!)).toMatch(/no longer open/);
+  expect(JSON.stringify(await s.store.reminders.list())).toBe(before);
+  expect(await s.store.timers.list()).toEqual([]);
+  // The real person's answer still counts.
+  const [mine] = await s.press(khan, 'remind.done', ROUND);
+  expect(textOf(mine!)).toMatch(/Thank you/);
+});
+
 describe('the terms command', () => {
   test('an admin sees the terms with their reminder times; the defaults when the settings name none', async () => {
     const s = school({ now: '2026-12-02T10:00:00Z', settings: { slack: { admins: ['U-ADMIN'] } } });

@@ -10,6 +10,7 @@ import { dmOf } from '../rig/fake-slack.js';
 import { blockAction, event, FORM, postSlack } from '../rig/slack-requests.js';
 import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
 import { find, slackButtons, teamsButtons } from '../rig/clicks.js';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
 
 let now = new Date('2026-12-18T10:00:00Z');
 const clock = { now: () => now };
@@ -185,4 +186,40 @@ test('terms imported with the CLI while the server runs are used at its next tic
     await live.stop();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('forged reminder buttons (unknown term, a round that person was never sent, garbage) through signed Slack requests and Teams activities: a clear answer, nothing written', async () => {
+  await everyoneTalks();
+  await tickAt('2026-12-18T15:00:00Z');
+  /** What the server wrote, read from disk by a read-only store. */
+  const onDisk = async () => {
+    const view = await openLowdbStore(rig.dataDir, { readOnly: true });
+    try {
+      return { reminders: JSON.stringify(await view.reminders.list()), snoozes: (await view.timers.list()).filter((t) => t.kind === 'reminder.snooze') };
+    } finally {
+      await view.close();
+    }
+  };
+  const before = await onDisk();
+  // U999 and a999 were not in the round (they never talked to the bot); the others send values no card carries.
+  const slackForged: [string, string, string][] = [
+    ['U100', 'remind.done', 'term-end:no-such-term'],
+    ['U999', 'remind.done', ROUND],
+    ['U101', 'remind.snooze', '\u0000<script>'.repeat(50)],
+  ];
+  const teamsForged: [string, string, unknown][] = [
+    ['a100', 'remind.none', 'term-end:no-such-term'],
+    ['a999', 'remind.snooze', ROUND],
+    ['a101', 'remind.done', { round: ROUND }],
+  ];
+  const slackBefore = rig.slack.calls.length;
+  const teamsBefore = rig.connector.calls.length;
+  const responses = await Promise.all([
+    ...slackForged.map(([user, action, value]) => postSlack(rig.url, blockAction({ user, channel: dmOf(user), actionId: action, value, messageTs: '1.1', responseUrl: `${rig.slack.url}/respond/${user}` }), FORM)),
+    ...teamsForged.map(([id, action, value]) => postTeams(rig.url, cardSubmit(rig.connector.url, `conv-${id}`, { id }, { safecall: { action, value } }, 'reply-1'))),
+  ]);
+  for (const r of responses) expect(r.status).toBe(200);
+  await eventually(() => expect(rig.slack.calls.slice(slackBefore).filter((c) => JSON.stringify(c.body).includes('no longer open')).length).toBe(3));
+  await eventually(() => expect(rig.connector.calls.slice(teamsBefore).filter((c) => JSON.stringify(c.body).includes('no longer open')).length).toBeGreaterThanOrEqual(2));
+  expect(await onDisk()).toEqual({ reminders: before.reminders, snoozes: [] });
 });

@@ -101,3 +101,19 @@ test('Slack answering 429 with Retry-After: nothing is retried before that, and 
     if (post && post.at > l.at) expect(post.at - l.at).toBeGreaterThanOrEqual(990);
   }
 }, 30_000);
+
+test('Teams answering 429 with Retry-After: everyone still gets exactly one message', async () => {
+  const people = ['a401', 'a402', 'a403', 'a404', 'a405'];
+  for (const t of people) await teamsTalks(t);
+  await eventually(() => expect(rig.connector.activities().length).toBeGreaterThanOrEqual(people.length));
+  const before = new Map(people.map((t) => [t, rig.connector.sentTo(`conv-${t}`).length]));
+  rig.connector.rateLimit = { perConversation: 7, tenant: 2, windowMs: 1000, retryAfter: 1 };
+  const { scheduler } = rig.running!;
+  await scheduler.context().outbox.enqueue(people.map((t) => dm('teams', t)));
+  await scheduler.flush();
+  await eventually(async () => {
+    for (const t of people) expect((await scheduler.context().outbox.get(`test.term-end:autumn:teams:${t}`))?.status).toBe('sent');
+  }, 15_000);
+  expect(rig.connector.limited).toBeGreaterThan(0);
+  for (const t of people) expect(rig.connector.sentTo(`conv-${t}`).length - before.get(t)!).toBe(1);
+}, 30_000);

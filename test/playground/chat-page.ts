@@ -152,6 +152,25 @@ export class ChatPage {
     return this.read();
   }
 
+  /** The current card, to fill its form's inputs. */
+  card() {
+    return this.page.locator(CARD).nth(this.current);
+  }
+
+  /**
+   * Waits until a card shows `text` (a message the bot sent on its own, like a reminder or an alert) and
+   * makes the latest such card the current one.
+   */
+  async waitForCard(text: string, timeout = ANSWER_MS): Promise<CardSeen> {
+    await this.page.waitForFunction(
+      ([sel, want]) => [...document.querySelectorAll<HTMLElement>(sel)].some((c) => c.innerText.replace(/\s+/g, ' ').includes(want)),
+      [CARD, text] as const,
+      { timeout },
+    );
+    await this.focusOn(text);
+    return this.read();
+  }
+
   /** Makes the newest card the current one (to read or picture a new message that has no buttons). */
   async toNewest(): Promise<void> {
     this.current = (await this.cardCount()) - 1;

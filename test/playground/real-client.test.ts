@@ -8,8 +8,9 @@
  * Screenshots and a report (card width, presses, cut-off labels) go to test-output/playground/ (git-ignored).
  * Without Chromium this skips loudly on a laptop; in CI (CI=true) it fails, as .ci/run installs Chromium.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,8 +129,9 @@ const has = (card: CardSeen, label: string) => card.buttons.some((b) => b.label 
 suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run should have installed it (apt-get install -y chromium).`);
-    await rm(OUT, { recursive: true, force: true });
     await mkdir(OUT, { recursive: true });
+    // Only this walk's pictures: reports-reminders.test.ts writes its reports-*.png here at the same time.
+    for (const f of await readdir(OUT)) if (!f.startsWith('reports-')) await rm(join(OUT, f), { recursive: true, force: true });
     work = await mkdtemp(join(tmpdir(), 'safecall-playground-'));
     const sink = new Writable({
       write: (chunk: Buffer, _enc, done) => {
@@ -138,7 +140,8 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
       },
     });
     bot = await start({
-      env: loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info' }),
+      // A school set up as the README says: with a data key, so the start-up logs no warning about reports at rest.
+      env: loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', SAFECALL_DATA_KEY: randomBytes(32).toString('base64') }),
       settings: parseSettings(`school:\n  name: ${SCHOOL}\n`, 'test settings'),
       log: createLogger('info', sink),
       print: () => undefined,

@@ -8,6 +8,8 @@ export interface HelpButtons {
   setup: string;
   topics: string;
   emergency: string;
+  /** Starts an incident report (dialogs/incidents). */
+  report: string;
 }
 
 export function helpPrompt(deps: Deps, platform: Platform, buttons: HelpButtons, opts: { welcome?: boolean; lead?: string } = {}): Prompt {
@@ -20,13 +22,14 @@ export function helpPrompt(deps: Deps, platform: Platform, buttons: HelpButtons,
     { kind: 'heading', text: t('title') },
     { kind: 'text', text: t('intro') },
     { kind: 'heading', text: t('howTo.heading') },
-    { kind: 'steps', ordered: false, items: [t('howTo.setup'), t('howTo.ask'), t('howTo.emergency')] },
+    { kind: 'steps', ordered: false, items: [t('howTo.setup'), t('howTo.ask'), t('howTo.emergency'), t('howTo.report')] },
     {
       kind: 'actions',
       buttons: [
         { action: buttons.setup, label: t('buttons.setup'), style: 'primary' },
         { action: buttons.topics, label: t('buttons.topics') },
         { action: buttons.emergency, label: t('buttons.emergency'), style: 'danger' },
+        { action: buttons.report, label: t('buttons.report') },
       ],
     },
     { kind: 'note', text: platform === 'slack' ? t('slackHint') : t('teamsHint') },

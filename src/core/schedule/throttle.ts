@@ -20,20 +20,25 @@ export interface RateLimit {
 
 export class Throttle {
   private readonly global: PQueue;
+  private readonly calls: PQueue;
   private readonly perKey = new Map<string, PQueue>();
   private resumeAt = 0;
   private resumeTimer?: NodeJS.Timeout;
 
   constructor(private readonly limit: RateLimit) {
     this.global = new PQueue({ intervalCap: limit.global, interval: limit.globalIntervalMs, strict: true });
+    this.calls = new PQueue({ intervalCap: limit.global, interval: limit.globalIntervalMs, strict: true });
   }
 
   /**
-   * Runs `fn` once both the conversation's and the platform's limits allow it. A conversation's calls run
-   * one at a time, and each holds its conversation for `perKeyIntervalMs / perKey` after it *started* at the
-   * far side (not after it was queued), so a backlog in the platform-wide queue cannot bunch them up.
+   * Runs `fn` once both the conversation's and the platform's limits allow it. `fn` does its own
+   * preparation (the runner's durable "sending" write) and then makes the platform call through `paced`,
+   * which spaces the calls once more at the platform rate: a write's variable latency would otherwise
+   * bunch calls that were started evenly, and the far side would see bursts over its limit.
+   * A conversation's calls run one at a time, and each holds its conversation for
+   * `perKeyIntervalMs / perKey` after its call started, so a backlog cannot bunch them up either.
    */
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  run<T>(key: string, fn: (paced: <R>(call: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
     let q = this.perKey.get(key);
     if (!q) {
       q = new PQueue({ concurrency: 1 });
@@ -48,13 +53,13 @@ export class Throttle {
     return new Promise<T>((resolve, reject) => {
       void q.add(async () => {
         let startedAt = Date.now();
+        const paced = <R>(call: () => Promise<R>) =>
+          this.calls.add(() => {
+            startedAt = Date.now();
+            return call();
+          }) as Promise<R>;
         try {
-          resolve(
-            await this.global.add(() => {
-              startedAt = Date.now();
-              return fn();
-            }) as T,
-          );
+          resolve((await this.global.add(() => fn(paced))) as T);
         } catch (err) {
           reject(err as Error);
         }
@@ -70,8 +75,12 @@ export class Throttle {
     if (until <= this.resumeAt) return;
     this.resumeAt = until;
     this.global.pause();
+    this.calls.pause();
     clearTimeout(this.resumeTimer);
-    this.resumeTimer = setTimeout(() => this.global.start(), ms);
+    this.resumeTimer = setTimeout(() => {
+      this.global.start();
+      this.calls.start();
+    }, ms);
     this.resumeTimer.unref();
   }
 
@@ -84,5 +93,6 @@ export class Throttle {
   stop(): void {
     clearTimeout(this.resumeTimer);
     this.global.start();
+    this.calls.start();
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * `safecall status` over a real data directory held by a writer: counts of people, reports, the outbox and
+ * timers, and never a name or a word of a report.
+ */
+import { jest } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { storeOutbox, storeTimers } from '../../src/core/schedule/store-ports.js';
+import { systemClock } from '../../src/core/ports.js';
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  try {
+    return { code: await main(argv), out: out.join('\n') };
+  } finally {
+    log.mockRestore();
+  }
+}
+
+test('status counts reports, the outbox by status and timers, with no names or report text', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'safecall-status-'));
+  const store = await openLowdbStore(dir);
+  try {
+    const at = '2026-12-01T10:00:00.000Z';
+    await store.users.put('slack:U1', { platform: 'slack', id: 'U1', name: 'Ms Secret Name', firstSeen: at, lastSeen: at });
+    const report = { ref: 'INC-2026-0001', reporter: { platform: 'slack' as const, id: 'U1', name: 'Ms Secret Name' }, reportedAt: at, status: 'open' };
+    await store.reports.put(report.ref, report as never);
+    await store.reports.put('INC-2026-0002', { ...report, ref: 'INC-2026-0002', status: 'closed', closedAt: at } as never);
+    const outbox = storeOutbox(store, systemClock);
+    const prompt = { fallback: 'A private narrative', blocks: [] };
+    await outbox.enqueue([
+      { key: 'a', kind: 'test.one', to: { platform: 'slack', userId: 'U1' }, prompt },
+      { key: 'b', kind: 'test.one', to: { platform: 'slack', userId: 'U2' }, prompt },
+    ]);
+    await outbox.cancel('b');
+    await storeTimers(store, systemClock).set({ key: 't1', kind: 'test.timer', dueAt: new Date(at) });
+
+    const { code, out } = await run(['status', '--data-dir', dir]);
+    expect(code).toBe(0);
+    expect(out).toContain('People the bot has met: 1 on Slack, 0 on Teams');
+    expect(out).toContain('Incident reports: 1 open, 1 closed');
+    expect(out).toMatch(/Messages in the outbox: (1 queued, 1 cancelled|1 cancelled, 1 queued)/);
+    expect(out).toContain('Timers set (deadlines, snoozes, "remind me before my call"): 1');
+    expect(out).not.toMatch(/Secret|narrative/);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
