@@ -24,7 +24,41 @@ import { DateTime } from 'luxon';
 import { termInfos } from './core/reminders/calendar.js';
 import type { Scheduler } from './core/schedule/runner.js';
 import { VERSION } from './version.js';
-import { aesSealer, plainSealer, readDataKey, type Sealer } from './core/sealer.js';
+import { aesSealer, plainSealer, readDataKey, SealError, SEALED_PREFIX, type Sealer } from './core/sealer.js';
+
+/** The first sealed value inside a stored record, if any. */
+function firstSealed(x: unknown): string | undefined {
+  if (typeof x === 'string') return x.startsWith(SEALED_PREFIX) ? x : undefined;
+  if (!x || typeof x !== 'object') return undefined;
+  for (const v of Object.values(x)) {
+    const found = firstSealed(v);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A key that cannot open the reports already stored (another key, or none for sealed reports) is refused at
+ * start, with what to do, rather than found later as failed deliveries and unreadable alerts.
+ */
+async function checkDataKey(store: { reports: { list(): Promise<unknown[]> } }, sealer: Sealer): Promise<void> {
+  for (const report of await store.reports.list()) {
+    const sealed = firstSealed(report);
+    if (!sealed) continue;
+    try {
+      sealer.open(sealed);
+      return;
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      throw new ConfigError(
+        [sealer.enabled
+          ? 'SAFECALL_DATA_KEY: this is not the key the stored incident reports were encrypted with. Set it to that key (see README, "Incident reports").'
+          : 'SAFECALL_DATA_KEY: not set, but the stored incident reports are encrypted. Set it to the key they were written with.'],
+        'The environment',
+      );
+    }
+  }
+}
 
 /** The data key's sealer (config.ts has checked the key), or plain storage without one. */
 function dataSealer(env: Env): Sealer {
@@ -72,6 +106,7 @@ export async function start(o: StartOptions): Promise<Running> {
       dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
     };
     const sealer = dataSealer(env);
+    await checkDataKey(store, sealer);
     // Terms imported into the settings file while the server runs are picked up at the next tick.
     const reminders = {
       settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),

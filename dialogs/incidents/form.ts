@@ -23,6 +23,9 @@ export const MAX_TEXT = 3000;
 export const MAX_SHORT = 200;
 /** Clocks drift: a time up to this far ahead of the server's is taken as now. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
+/** A time further back than this is a mistyped year (or a forged value), not an incident to report. */
+export const MAX_AGE_YEARS = 10;
+const MAX_AGE_MS = MAX_AGE_YEARS * 366 * 24 * 3600_000;
 
 const options = (strings: Strings, prefix: string, values: readonly string[]): Option[] => values.map((v) => ({ value: v, label: strings.t(`${prefix}.${v}`) }));
 
@@ -85,7 +88,9 @@ function readTime(raw: string | undefined): Date | undefined | 'bad' {
   const text = raw?.trim() ?? '';
   if (!text) return undefined;
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-  return Number.isNaN(ms) ? 'bad' : new Date(ms);
+  // Seconds past the last date JavaScript can hold make an Invalid Date, which nothing can store.
+  const at = new Date(ms);
+  return Number.isNaN(at.getTime()) ? 'bad' : at;
 }
 
 const oneOf = <T extends string>(list: readonly T[], v: string | undefined): T | undefined => (list as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
@@ -123,12 +128,15 @@ export function checkReport(values: Record<string, string>, now: Date, strings: 
   if (subjects.length !== subjectsRaw.length) errors[F.subjects] = e('choose');
 
   const latest = now.getTime() + CLOCK_SKEW_MS;
+  const earliest = now.getTime() - MAX_AGE_MS;
   const occurred = readTime(values[F.occurredAt]);
   if (occurred === undefined || occurred === 'bad') errors[F.occurredAt] = e('time');
   else if (occurred.getTime() > latest) errors[F.occurredAt] = e('future');
+  else if (occurred.getTime() < earliest) errors[F.occurredAt] = e('tooOld', { years: MAX_AGE_YEARS });
   const noticed = readTime(values[F.discoveredAt]);
   if (noticed === 'bad') errors[F.discoveredAt] = e('time');
   else if (noticed && noticed.getTime() > latest) errors[F.discoveredAt] = e('future');
+  else if (noticed && noticed.getTime() < earliest) errors[F.discoveredAt] = e('tooOld', { years: MAX_AGE_YEARS });
   else if (noticed && occurred instanceof Date && noticed.getTime() < occurred.getTime()) errors[F.discoveredAt] = e('beforeHappened');
 
   const narrative = text(F.narrative, MAX_TEXT, true);

@@ -7,7 +7,7 @@
 import type { Reply, Turn } from '../../src/core/conversation.js';
 import type { Deps } from '../../src/core/deps.js';
 import { nonce } from '../../src/core/nonce.js';
-import { appendEntry, closeRefusal, type StoredReport, type TimelineEntry } from '../../src/core/records/report.js';
+import { appendEntry, closeRefusal, reportState, type StoredReport, type TimelineEntry } from '../../src/core/records/report.js';
 import { INCIDENT_KINDS as K, REPORT_ACTIONS as A } from './ids.js';
 import type { IncidentAlerts } from './alerts.js';
 import { checkTriage, formState, readState, triageForm, triageFormOf, type TriageForm, type TriageInput } from './triage-forms.js';
@@ -89,6 +89,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       const form = FORM_ACTIONS[action];
       if (form) {
         if (r.status === 'closed') return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
+        if (form === 'decision' && reportState(r).decision) return [{ mode: 'private', prompt: note(t('reports.triage.alreadyDecided', { ref: r.ref })) }];
         return [{ mode: 'modal', prompt: triageForm(form, deps.strings, r, formState(r.ref, nonce()), deps.clock.now()) }];
       }
       const at = deps.clock.now().toISOString();
@@ -125,10 +126,27 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       if (r.timeline.some((e) => e.id === s.id)) return redraw(turn, r, true);
       if (r.status === 'closed') return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
       const now = deps.clock.now();
+      // One ICO decision per case: a second form (another officer's, opened before the first was saved) is told so.
+      const decided = (x: StoredReport) => which === 'decision' && reportState(x).decision !== undefined;
+      if (decided(r)) return [{ mode: 'private', prompt: note(t('reports.triage.alreadyDecided', { ref: r.ref })) }];
       const checked = checkTriage(which, values, r, now, deps.strings);
       if (!checked.ok) return [{ mode: 'form-errors', errors: checked.errors, prompt: triageForm(which, deps.strings, r, state!, now, values, checked.errors) }];
-      const written = await append(r.ref, entryFor(checked.input, s.id, turn));
+      let lost = false;
+      const written = await deps.store.reports.update(r.ref, (current) => {
+        lost = false;
+        if (!current) return undefined;
+        if (current.timeline.some((e) => e.id === s.id)) return current;
+        if (decided(current)) {
+          lost = true;
+          return current;
+        }
+        return appendEntry(current, entryFor(checked.input, s.id, turn));
+      });
       if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+      if (lost) {
+        deps.log.info({ event: 'incident.decision-refused', ref: r.ref, reason: 'already-decided' }, 'incident: a second ICO decision was refused');
+        return [{ mode: 'private', prompt: note(t('reports.triage.alreadyDecided', { ref: r.ref })) }];
+      }
       if (checked.input.which === 'decision') await cancelTimers(r.ref);
       deps.log.info({ event: `incident.${which}`, ref: r.ref }, 'incident updated');
       return redraw(turn, written, true);

@@ -9,8 +9,8 @@
  * reports past retention by itself, a few at each scheduler tick). `--dry-run` only reads, so it works while
  * the server runs, and lists what would go: references and dates only, never content.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, existsSync, fchmodSync, openSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import type { CliCommand } from '../cli.js';
@@ -41,6 +41,33 @@ function settings() {
   }
 }
 
+/**
+ * The server's data directory, refused when it holds no SafeCall store: a mistyped DATA_DIR would otherwise
+ * give an empty breach log that reads as "no incidents".
+ */
+function dataDir(flag: string | undefined): string {
+  const dir = resolve(flag ?? process.env.DATA_DIR ?? './data');
+  if (!existsSync(join(dir, 'meta.json')))
+    throw new UsageError(`No SafeCall data in ${dir}. Set DATA_DIR (or --data-dir) to the directory the server uses.`);
+  return dir;
+}
+
+/** Writes the file readable by its owner only, also when it already existed with a wider mode. */
+function writePrivate(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w', 0o600);
+  } catch (err) {
+    throw new UsageError(`--out: cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A date (YYYY-MM-DD, midnight in the school's zone) or a full ISO 8601 time → UTC ISO. */
 function since(text: string | undefined, zone: string): string | undefined {
   if (text === undefined) return undefined;
@@ -56,12 +83,12 @@ async function exportLog(args: string[]): Promise<number> {
   const s = settings();
   const from = since(values.since, s.school.timezone);
   const sealer = sealerFromEnv();
-  const store = await openLowdbStore(resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data'), { readOnly: true });
+  const store = await openLowdbStore(dataDir(values['data-dir']), { readOnly: true });
   try {
     const reports = selectReports(await store.reports.list(), from);
     const text = format === 'csv' ? breachLogCsv(reports, sealer) : breachLogJson(reports, sealer, new Date());
     if (values.out) {
-      writeFileSync(values.out, text, { mode: 0o600 });
+      writePrivate(values.out, text);
       console.error(`Wrote ${reports.length} reports to ${values.out}`);
     } else process.stdout.write(text);
     return 0;
@@ -74,7 +101,7 @@ async function purge(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' }, 'data-dir': { type: 'string' } } });
   const days = settings().reports.retentionDays;
   const now = new Date();
-  const dir = resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data');
+  const dir = dataDir(values['data-dir']);
   const dry = values['dry-run'] === true;
   let store;
   try {

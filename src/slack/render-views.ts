@@ -114,8 +114,12 @@ function valueOf(v: ViewStateValue): string {
       return (v.selected_options ?? []).map((o) => o.value).join(',');
     case 'checkboxes':
       return (v.selected_options ?? []).length > 0 ? 'true' : 'false';
-    case 'datetimepicker':
-      return typeof v.selected_date_time === 'number' ? new Date(v.selected_date_time * 1000).toISOString() : '';
+    case 'datetimepicker': {
+      if (typeof v.selected_date_time !== 'number') return '';
+      // A number past any date (a forged payload) is passed on as typed, for the form to refuse by name.
+      const at = new Date(v.selected_date_time * 1000);
+      return Number.isNaN(at.getTime()) ? String(v.selected_date_time) : at.toISOString();
+    }
     case 'datepicker':
       return v.selected_date ?? '';
     case 'timepicker':

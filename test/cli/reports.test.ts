@@ -1,6 +1,6 @@
 /** `safecall reports export|purge` over a real lowdb store: the breach log decrypted, --since, retention with --dry-run, the lock. */
 import { jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -129,4 +129,31 @@ test('purge while the server holds the store says to stop it (and that --dry-run
   } finally {
     await server.close();
   }
+});
+
+test('export --out over a file that is readable by others leaves it readable by its owner only', async () => {
+  const file = join(dir, 'old-log.csv');
+  writeFileSync(file, 'old', { mode: 0o644 });
+  chmodSync(file, 0o644);
+  const r = await run(['reports', 'export', '--format', 'csv', '--out', file, '--data-dir', dir]);
+  expect(r.code).toBe(0);
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(readFileSync(file, 'utf8')).toContain('INC-2026-0001');
+});
+
+test('--out into a folder that does not exist: a clear message naming it, status 2', async () => {
+  const r = await run(['reports', 'export', '--out', join(dir, 'no-such-folder', 'log.csv'), '--data-dir', dir]);
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/--out: cannot write .*no-such-folder.*ENOENT/);
+});
+
+test('a data directory that holds no SafeCall store is named, not exported as an empty breach log; nothing is created', async () => {
+  const wrong = join(dir, 'typo');
+  for (const args of [['export', '--format', 'csv'], ['export', '--format', 'json'], ['purge', '--dry-run'], ['purge']]) {
+    const r = await run(['reports', ...args, '--data-dir', wrong]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`No SafeCall data in ${wrong}`);
+    expect(r.out).toBe('');
+  }
+  expect(existsSync(wrong)).toBe(false);
 });

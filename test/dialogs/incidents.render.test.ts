@@ -23,8 +23,11 @@ async function everything(): Promise<Prompt[]> {
   keep(await w.submit(PEOPLE.pupil, DM, form, goodValues(w.now, { what: '' })));
   const max = goodValues(w.now, { what: long(3000), meeting: long(200), done: long(3000), evidence: long(3000), told: long(200), whose: 'students,staff,parents' });
   keep(await w.submit(PEOPLE.pupil, DM, form, max));
+  // A second report, left undecided, for the late decision form (one ICO decision per case).
+  keep(await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now)));
   keep(await w.command(PEOPLE.pupil, DM, 'mine'));
   const ref = 'INC-2027-0001';
+  const undecided = 'INC-2027-0002';
   keep(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.acknowledge, ref));
   const steps: [string, Record<string, string>][] = [
     [A.risk, { [T.risk]: 'high', [T.consequences]: long(3000) }],
@@ -38,7 +41,7 @@ async function everything(): Promise<Prompt[]> {
     keep(await w.submit(PEOPLE.dpo, DPO_CHANNEL, f, values));
   }
   w.advance(80);
-  const late = formOf(keep(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.decision, ref)));
+  const late = formOf(keep(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.decision, undecided)));
   keep(await w.submit(PEOPLE.dpo, DPO_CHANNEL, late, { [T.decision]: 'reported' }));
   keep(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.close, ref));
   keep(await w.action(PEOPLE.teacher, DPO_CHANNEL, A.close, ref));
