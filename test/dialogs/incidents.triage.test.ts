@@ -148,6 +148,15 @@ describe('the DPO alert', () => {
     expect(decision).toMatchObject({ decision: 'not-reported', late: true });
   });
 
+  test('at exactly 72 hours the case is overdue, and a decision then is late too (needs the delay reason)', async () => {
+    const w = await reported();
+    w.advance(72);
+    const form = formOf(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.decision, REF));
+    expect(form.form!.fields.map((f) => f.id)).toContain(T.delayReason);
+    const noDelay = await w.submit(PEOPLE.dpo, DPO_CHANNEL, form, { [T.decision]: 'not-reported', [T.reason]: 'Only a name was seen' });
+    expect(noDelay[0]).toMatchObject({ mode: 'form-errors', errors: { [T.delayReason]: expect.any(String) } });
+  });
+
   test('a note form sent twice adds one note', async () => {
     const w = await reported();
     const form = formOf(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.note, REF));
