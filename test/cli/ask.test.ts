@@ -1,20 +1,7 @@
 /** `safecall ask`: ranked items with scores, --json shape, --platform and --limit checks. */
-import { jest } from '@jest/globals';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/cli.js';
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(argv);
 
 test('prints the ranked items, one per line with the score, best first', async () => {
   const { code, out } = await run(['ask', 'how do i stop kids messaging each other on zoom']);

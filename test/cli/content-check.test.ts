@@ -1,23 +1,15 @@
 /** `safecall content check`: ok on the project's content; every problem, by file, item and field, on broken content. */
-import { jest } from '@jest/globals';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { CONTENT_DIR } from '../../src/content/load.js';
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = async (argv: string[]) => {
+  const r = await runCli(argv);
+  return { code: r.code, out: r.all };
+};
 
 let dir: string;
 beforeEach(() => {

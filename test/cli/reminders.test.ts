@@ -2,11 +2,10 @@
  * `safecall reminders report` and `reminders preview` over a real lowdb data directory, while a writer (the
  * server) holds it: they read it, never write it.
  */
-import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { buildBot } from '../../src/app.js';
 import { settingsSchema } from '../../src/config.js';
 import { openLowdbStore, type LowdbStore } from '../../src/store/lowdb-store.js';
@@ -15,17 +14,10 @@ import type { Person } from '../../src/core/conversation.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = async (argv: string[]) => {
+  const r = await runCli(argv);
+  return { code: r.code, out: r.all };
+};
 
 const SETTINGS = `terms:
   - { name: Autumn 2026, start: 2026-09-02, end: 2026-12-18 }

@@ -1,31 +1,16 @@
 /** `safecall reports export|purge` over a real lowdb store: the breach log decrypted, --since, retention with --dry-run, the lock. */
-import { jest } from '@jest/globals';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { aesSealer } from '../../src/core/sealer.js';
 import { World, PEOPLE, DM, DPO_CHANNEL, formOf, goodValues, silent } from '../dialogs/incidents.harness.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(argv, { stdout: true });
 
 const key = randomBytes(32);
 let dir: string;

@@ -2,24 +2,15 @@
  * `safecall status` over a real data directory held by a writer: counts of people, reports, the outbox and
  * timers, and never a name or a word of a report.
  */
-import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { storeOutbox, storeTimers } from '../../src/core/schedule/store-ports.js';
 import { systemClock } from '../../src/core/ports.js';
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n') };
-  } finally {
-    log.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(argv);
 
 test('status counts reports, the outbox by status and timers, with no names or report text', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'safecall-status-'));

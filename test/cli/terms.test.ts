@@ -3,24 +3,17 @@ import { jest } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { loadSettings, parseSettings } from '../../src/config.js';
 import { reloadingSettings } from '../../src/settings-reload.js';
 
 const ICS = new URL('./fixtures/school-calendar.ics', import.meta.url).pathname;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-async function run(argv: string[]) {
-  const out: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = async (argv: string[]) => {
+  const r = await runCli(argv);
+  return { code: r.code, out: r.all };
+};
 
 const SETTINGS = `# Hillside's settings
 school:
