@@ -7,7 +7,8 @@ import type { Deps } from '../../src/core/deps.js';
 import { userKey } from '../../src/core/ports.js';
 import type { Address, OutboxItem } from '../../src/core/schedule/types.js';
 import { openFacts, type AlertRef, type StoredReport } from '../../src/core/records/report.js';
-import { INCIDENT_KINDS as K, RUNTIME_KEYS } from './ids.js';
+import { INCIDENT_KINDS as K } from './ids.js';
+import { dpoDestinations } from '../../src/core/dpo.js';
 import { alertView, type ViewContext } from './views.js';
 
 export interface IncidentOptions {
@@ -17,11 +18,6 @@ export interface IncidentOptions {
   retentionDays?: number;
 }
 
-const conversationOf = (value: unknown): string | undefined => {
-  const v = value as { conversationId?: unknown } | undefined;
-  return typeof v?.conversationId === 'string' && v.conversationId ? v.conversationId : undefined;
-};
-
 export function incidentAlerts(deps: Deps, options: IncidentOptions) {
   const ctx = (): ViewContext => ({ strings: deps.strings, timezone: deps.school.timezone, now: deps.clock.now() });
 
@@ -30,14 +26,7 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
    * conversation set there), else a direct message to each DPO named in the settings.
    */
   async function destinations(): Promise<Address[]> {
-    const out: Address[] = [];
-    const slack = options.slackDpoChannel ?? conversationOf((await deps.store.runtime.get(RUNTIME_KEYS.slackDpo))?.value);
-    if (slack) out.push({ platform: 'slack', conversationId: slack });
-    else out.push(...deps.roles.dpo.slack.map((userId): Address => ({ platform: 'slack', userId })));
-    const teams = conversationOf((await deps.store.runtime.get(RUNTIME_KEYS.teamsDpo))?.value);
-    if (teams) out.push({ platform: 'teams', conversationId: teams });
-    else out.push(...deps.roles.dpo.teams.map((userId): Address => ({ platform: 'teams', userId })));
-    return out;
+    return dpoDestinations(deps.store, { slackChannel: options.slackDpoChannel, dpo: deps.roles.dpo });
   }
 
   const alertKey = (ref: string, a: Address) => `${K.alert}:${ref}:${a.platform}:${a.conversationId ?? `user:${a.userId ?? ''}`}`;

@@ -13,7 +13,8 @@ import type { Prompt } from '../../src/core/prompt.js';
 import type { SchedulePolicy } from '../../src/core/schedule/types.js';
 import { breachLogCsv, selectReports } from '../../src/core/records/report-export.js';
 import { reportState } from '../../src/core/records/report.js';
-import { REPORT_ACTIONS as A, REPORT_FIELDS as F, REPORT_FORMS, REPORT_PREFIX, RUNTIME_KEYS } from './ids.js';
+import { REPORT_ACTIONS as A, REPORT_FIELDS as F, REPORT_FORMS, REPORT_PREFIX } from './ids.js';
+import { setDpoConversation } from '../../src/core/dpo.js';
 import { checkReport, reportForm } from './form.js';
 import { reportRecords } from './record.js';
 import { incidentAlerts, type IncidentOptions } from './alerts.js';
@@ -80,8 +81,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
       return [{ mode: 'private', prompt: note(t('reports.triage.notPermitted')) }];
     }
     if (turn.where.platform === 'slack' && options.slackDpoChannel) return [{ mode: 'private', prompt: note(t('reports.dpo.slackFromSettings')) }];
-    const key = turn.where.platform === 'teams' ? RUNTIME_KEYS.teamsDpo : RUNTIME_KEYS.slackDpo;
-    await deps.store.runtime.put(key, { value: { conversationId: turn.where.id }, setBy: { platform: turn.who.platform, id: turn.who.id }, setAt: deps.clock.now().toISOString() });
+    await setDpoConversation(deps.store, turn.where.platform, turn.where.id, { platform: turn.who.platform, id: turn.who.id }, deps.clock.now());
     deps.log.info({ event: 'incident.dpo-destination', platform: turn.where.platform, conversation: turn.where.id }, 'DPO alert destination set');
     return [{ mode: 'post', prompt: note(t(turn.where.platform === 'teams' ? 'reports.dpo.setTeams' : 'reports.dpo.setSlack')) }];
   }

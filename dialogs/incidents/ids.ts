@@ -57,10 +57,6 @@ export const TRIAGE_FIELDS = {
 
 /** store.runtime keys. */
 export const RUNTIME_KEYS = {
-  /** The Teams conversation the DPO alerts go to, set by "set dpo channel" there. */
-  teamsDpo: 'teams.dpoConversation',
-  /** The Slack channel, when the settings name none. */
-  slackDpo: 'slack.dpoChannel',
   counter: (year: string) => `reports.counter.${year}`,
   submission: (key: string) => `reports.submission.${key}`,
 } as const;

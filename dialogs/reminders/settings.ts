@@ -17,6 +17,3 @@ export interface ReminderSettings {
 export interface StaffDirectory {
   channelMembers(channelId: string): Promise<string[] | undefined>;
 }
-
-/** The runtime setting (store.runtime) where "set dpo channel" in Teams keeps the DPO's conversation id. */
-export const TEAMS_DPO_CONVERSATION = 'teams.dpoConversation';

@@ -6,10 +6,10 @@
 import type { Deps } from '../../src/core/deps.js';
 import type { Platform } from '../../src/core/conversation.js';
 import type { CallPlatform } from '../../src/core/guidance/schema.js';
-import { userKey } from '../../src/core/ports.js';
 import type { Address } from '../../src/core/schedule/types.js';
 import { OPT_OUT_ROUND, type PersonRef } from '../../src/core/records/reminder.js';
-import { TEAMS_DPO_CONVERSATION, type ReminderSettings, type StaffDirectory } from './settings.js';
+import { type ReminderSettings, type StaffDirectory } from './settings.js';
+import { dpoDestinations } from '../../src/core/dpo.js';
 
 export interface Recipient {
   person: PersonRef;
@@ -45,19 +45,8 @@ export async function optedOut(deps: Pick<Deps, 'store'>): Promise<Set<string>> 
 }
 
 /** Where the DPO's messages go on each platform. */
-export async function dpoTargets(deps: Pick<Deps, 'store'>, settings: ReminderSettings): Promise<Address[]> {
-  const targets: Address[] = [];
-  if (settings.slack.dpoChannel) targets.push({ platform: 'slack', conversationId: settings.slack.dpoChannel });
-  else for (const id of settings.slack.dpo) targets.push({ platform: 'slack', userId: id });
-  const teamsDpo = (await deps.store.runtime.get(TEAMS_DPO_CONVERSATION))?.value;
-  const conversation = typeof teamsDpo === 'string' ? teamsDpo : (teamsDpo as { id?: unknown } | undefined)?.id;
-  if (typeof conversation === 'string' && conversation) targets.push({ platform: 'teams', conversationId: conversation });
-  else
-    for (const id of settings.teams.dpo) {
-      const u = await deps.store.users.get(userKey('teams', id));
-      targets.push({ platform: 'teams', userId: id, ...(u?.dmConversationId ? { conversationId: u.dmConversationId } : {}), ...(u?.teamId ? { teamId: u.teamId } : {}) });
-    }
-  return targets;
+export function dpoTargets(deps: Pick<Deps, 'store'>, settings: ReminderSettings): Promise<Address[]> {
+  return dpoDestinations(deps.store, { slackChannel: settings.slack.dpoChannel, dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo } });
 }
 
 export const targetId = (a: Address) => `${a.platform}:${a.conversationId ?? a.userId ?? ''}`;

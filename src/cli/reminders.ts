@@ -22,7 +22,7 @@ import { slackDirectory } from '../slack/directory.js';
 import { roundFigures } from '../../dialogs/reminders/report.js';
 import { termRound } from '../../dialogs/reminders/ids.js';
 import { summaryPrompt } from '../../dialogs/reminders/views.js';
-import { TEAMS_DPO_CONVERSATION } from '../../dialogs/reminders/settings.js';
+import { DPO_RUNTIME_KEYS } from '../core/dpo.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
@@ -97,8 +97,10 @@ async function copyOf(source: Store, clock: { now(): Date }): Promise<Store> {
   await all(source.reminders, copy.reminders, 'round');
   await all(source.timers, copy.timers, 'due');
   for (const d of await source.deliveries.list()) await copy.deliveries.put(d.key, d);
-  const dpo = await source.runtime.get(TEAMS_DPO_CONVERSATION);
-  if (dpo) await copy.runtime.put(TEAMS_DPO_CONVERSATION, dpo);
+  for (const key of Object.values(DPO_RUNTIME_KEYS)) {
+    const dpo = await source.runtime.get(key);
+    if (dpo) await copy.runtime.put(key, dpo);
+  }
   return copy;
 }
 

@@ -197,7 +197,8 @@ describe('follow-ups and the summary', () => {
   test('the Teams DPO conversation set in chat is used instead of the DPOs\' DMs; uncertain deliveries are counted', async () => {
     const s = school({ now: '2026-12-18T15:00:00Z', settings: { terms: [AUTUMN], reminders: { followUpDays: 2, maxFollowUps: 0 }, ...dpo } });
     await withPeople(s);
-    await s.store.runtime.put('teams.dpoConversation', { value: '19:dpo@thread.tacv2', setBy: { platform: 'teams', id: '29:aad-dpo' }, setAt: '2026-12-01T00:00:00Z' });
+    // Set the way a DPO sets it: typing "set dpo channel" in that Teams channel.
+    await s.bot.handle({ who: { platform: 'teams', id: '29:aad-dpo' }, where: { platform: 'teams', id: '19:dpo@thread.tacv2', kind: 'channel' }, input: { kind: 'message', text: 'set dpo channel' }, at: s.clock.now() });
     await s.tick();
     await s.store.deliveries.update('term-end:autumn-2026:teams:29:aad-okafor', (d) => d && { ...d, status: 'uncertain' });
     s.clock.set('2026-12-20T15:00:00Z');
