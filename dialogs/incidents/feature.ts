@@ -7,7 +7,7 @@
  */
 import type { Reply, Turn } from '../../src/core/conversation.js';
 import type { CommandName } from '../../src/core/commands.js';
-import type { Deps, Feature } from '../../src/core/deps.js';
+import { isOfficer, type Deps, type Feature } from '../../src/core/deps.js';
 import { digest, nonce } from '../../src/core/nonce.js';
 import type { Prompt } from '../../src/core/prompt.js';
 import type { SchedulePolicy } from '../../src/core/schedule/types.js';
@@ -18,7 +18,7 @@ import { setDpoConversation } from '../../src/core/dpo.js';
 import { checkReport, reportForm } from './form.js';
 import { reportRecords } from './record.js';
 import { incidentAlerts, type IncidentOptions } from './alerts.js';
-import { isOfficer, triageHandlers } from './triage.js';
+import { triageHandlers } from './triage.js';
 import { incidentPolicy, setDeadlineTimers } from './policy.js';
 import { confirmation, MINE_LIMIT, myReports, type ViewContext } from './views.js';
 
@@ -76,7 +76,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
   }
 
   async function setDpo(turn: Turn): Promise<Reply[]> {
-    if (!isOfficer(deps, turn.who)) {
+    if (!isOfficer(deps.roles, turn.who)) {
       deps.log.warn({ event: 'incident.not-permitted', what: 'setDpoChannel', platform: turn.who.platform, user: turn.who.id }, 'incident: someone not permitted tried to set the DPO channel');
       return [{ mode: 'private', prompt: note(t('reports.triage.notPermitted')) }];
     }
@@ -87,7 +87,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
   }
 
   async function breachLog(turn: Turn): Promise<Reply[]> {
-    if (!isOfficer(deps, turn.who)) {
+    if (!isOfficer(deps.roles, turn.who)) {
       deps.log.warn({ event: 'incident.not-permitted', what: 'breachLog', platform: turn.who.platform, user: turn.who.id }, 'incident: someone not permitted asked for the breach log');
       return [{ mode: 'private', prompt: note(t('reports.triage.notPermitted')) }];
     }

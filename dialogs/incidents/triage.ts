@@ -5,7 +5,7 @@
  * through the outbox.
  */
 import type { Reply, Turn } from '../../src/core/conversation.js';
-import type { Deps } from '../../src/core/deps.js';
+import { isOfficer, type Deps } from '../../src/core/deps.js';
 import { nonce } from '../../src/core/nonce.js';
 import { appendEntry, closeRefusal, reportState, type StoredReport, type TimelineEntry } from '../../src/core/records/report.js';
 import { INCIDENT_KINDS as K, REPORT_ACTIONS as A } from './ids.js';
@@ -13,8 +13,6 @@ import type { IncidentAlerts } from './alerts.js';
 import { checkTriage, formState, readState, triageForm, triageFormOf, type TriageForm, type TriageInput } from './triage-forms.js';
 import { REMINDER_HOURS, ICO_HOURS } from '../../src/core/records/report.js';
 
-export const isOfficer = (deps: Deps, who: { platform: 'slack' | 'teams'; id: string }) =>
-  deps.roles.admins[who.platform].includes(who.id) || deps.roles.dpo[who.platform].includes(who.id);
 
 const note = (text: string) => ({ fallback: text, blocks: [{ kind: 'text' as const, text }] });
 
@@ -83,7 +81,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
 
   return {
     async onAction(turn: Turn, action: string, value: string): Promise<Reply[]> {
-      if (!isOfficer(deps, turn.who)) return refuse(turn, action);
+      if (!isOfficer(deps.roles, turn.who)) return refuse(turn, action);
       const r = await deps.store.reports.get(value);
       if (!r) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
       const form = FORM_ACTIONS[action];
@@ -119,7 +117,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
 
     async onForm(turn: Turn, formId: string, values: Record<string, string>, state?: string): Promise<Reply[]> {
       const which = triageFormOf(formId)!;
-      if (!isOfficer(deps, turn.who)) return refuse(turn, formId);
+      if (!isOfficer(deps.roles, turn.who)) return refuse(turn, formId);
       const s = readState(state);
       const r = s ? await deps.store.reports.get(s.ref) : undefined;
       if (!s || !r) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];

@@ -4,7 +4,7 @@
  * Answers are written to store.reminders, where the policy's follow-ups and the DPO summary read them.
  */
 import type { Reply, Turn } from '../../src/core/conversation.js';
-import type { Deps, Feature } from '../../src/core/deps.js';
+import { isOfficer, type Deps, type Feature } from '../../src/core/deps.js';
 import { prompt, type Block } from '../../src/core/prompt.js';
 import { CALL_PLATFORMS, type CallPlatform } from '../../src/core/guidance/schema.js';
 import { upsertUser } from '../../src/core/people.js';
@@ -119,9 +119,7 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
   }
 
   function termsList(turn: Turn): Reply[] {
-    const { platform, id } = turn.who;
-    const allowed = deps.roles.admins[platform].includes(id) || deps.roles.dpo[platform].includes(id);
-    if (!allowed) return [{ mode: 'private', prompt: prompt([{ kind: 'text', text: deps.strings.t('reminders.terms.adminsOnly') }]) }];
+    if (!isOfficer(deps.roles, turn.who)) return [{ mode: 'private', prompt: prompt([{ kind: 'text', text: deps.strings.t('reminders.terms.adminsOnly') }]) }];
     const s = o.settings();
     const terms = termInfos(s.terms, s.reminders.termEndTime, zone);
     const t = view.t;

@@ -32,6 +32,10 @@ export interface Roles {
   dpo: Record<Platform, string[]>;
 }
 
+/** The admins and DPO named in the settings: they may see others' reports, act on them, export, and list terms. */
+export const isOfficer = (roles: Roles, who: { platform: Platform; id: string }): boolean =>
+  roles.admins[who.platform].includes(who.id) || roles.dpo[who.platform].includes(who.id);
+
 export const NO_ROLES: Roles = { admins: { slack: [], teams: [] }, dpo: { slack: [], teams: [] } };
 
 export interface Deps {
