@@ -4,7 +4,7 @@
  * Both read the store read-only (safe while the server runs; they never write it). The preview runs the
  * real policies over an in-memory copy of what they read, with the outbox recording what they enqueue.
  */
-import { resolve } from 'node:path';
+import { serverDataDir } from './data-dir.js';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli.js';
 import { buildBot } from '../app.js';
@@ -33,7 +33,7 @@ interface Common {
 
 function common(name: string, values: { 'data-dir'?: string; settings?: string }): Common | undefined {
   try {
-    return { settings: loadSettings(values.settings ?? process.env.SAFECALL_SETTINGS), dir: resolve(values['data-dir'] ?? process.env.DATA_DIR ?? './data') };
+    return { settings: loadSettings(values.settings ?? process.env.SAFECALL_SETTINGS), dir: serverDataDir(values['data-dir']) };
   } catch (err) {
     console.error(`safecall reminders ${name}: ${(err as Error).message}`);
     return undefined;

@@ -9,8 +9,8 @@
  * reports past retention by itself, a few at each scheduler tick). `--dry-run` only reads, so it works while
  * the server runs, and lists what would go: references and dates only, never content.
  */
-import { closeSync, existsSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { NoDataError, serverDataDir } from './data-dir.js';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import type { CliCommand } from '../cli.js';
@@ -23,6 +23,14 @@ import { openLowdbStore, StoreLockedError } from '../store/lowdb-store.js';
 const USAGE = 'reports export --format csv|json [--since DATE] [--out FILE] [--data-dir DIR]\n       safecall reports purge [--dry-run] [--data-dir DIR]';
 
 class UsageError extends Error {}
+
+const serverDataDirOrUsage = (flag: string | undefined): string => {
+  try {
+    return serverDataDir(flag);
+  } catch (err) {
+    throw err instanceof NoDataError ? new UsageError(err.message) : err;
+  }
+};
 
 function sealerFromEnv(): Sealer {
   const text = process.env.SAFECALL_DATA_KEY?.trim();
@@ -39,17 +47,6 @@ function settings() {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-/**
- * The server's data directory, refused when it holds no SafeCall store: a mistyped DATA_DIR would otherwise
- * give an empty breach log that reads as "no incidents".
- */
-function dataDir(flag: string | undefined): string {
-  const dir = resolve(flag ?? process.env.DATA_DIR ?? './data');
-  if (!existsSync(join(dir, 'meta.json')))
-    throw new UsageError(`No SafeCall data in ${dir}. Set DATA_DIR (or --data-dir) to the directory the server uses.`);
-  return dir;
 }
 
 /** Writes the file readable by its owner only, also when it already existed with a wider mode. */
@@ -83,7 +80,7 @@ async function exportLog(args: string[]): Promise<number> {
   const s = settings();
   const from = since(values.since, s.school.timezone);
   const sealer = sealerFromEnv();
-  const store = await openLowdbStore(dataDir(values['data-dir']), { readOnly: true });
+  const store = await openLowdbStore(serverDataDirOrUsage(values['data-dir']), { readOnly: true });
   try {
     const reports = selectReports(await store.reports.list(), from);
     const text = format === 'csv' ? breachLogCsv(reports, sealer) : breachLogJson(reports, sealer, new Date());
@@ -101,7 +98,7 @@ async function purge(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' }, 'data-dir': { type: 'string' } } });
   const days = settings().reports.retentionDays;
   const now = new Date();
-  const dir = dataDir(values['data-dir']);
+  const dir = serverDataDirOrUsage(values['data-dir']);
   const dry = values['dry-run'] === true;
   let store;
   try {

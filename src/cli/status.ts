@@ -2,10 +2,10 @@
  * `safecall status`: what the store holds, read without the lock (safe while the server runs: every write
  * is an atomic rename, so a read sees a whole file). Counts only; no names or content.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli.js';
 import { openLowdbStore } from '../store/lowdb-store.js';
+import { serverDataDir } from './data-dir.js';
 
 export const command: CliCommand = {
   summary: 'What the data store holds (read-only, safe while the server runs)',
@@ -18,9 +18,10 @@ export const command: CliCommand = {
       console.error(`safecall status: ${(err as Error).message}`);
       return 2;
     }
-    const dir = resolve(opts['data-dir'] ?? process.env.DATA_DIR ?? './data');
+    let dir: string;
     let store;
     try {
+      dir = serverDataDir(opts['data-dir']);
       store = await openLowdbStore(dir, { readOnly: true });
     } catch (err) {
       console.error(`safecall status: ${(err as Error).message}`);

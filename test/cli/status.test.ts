@@ -42,3 +42,16 @@ test('status counts reports, the outbox by status and timers, with no names or r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('status and reminders report refuse a directory that holds no SafeCall data, instead of showing an empty school', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'safecall-nodata-'));
+  try {
+    for (const argv of [['status', '--data-dir', dir], ['reminders', 'report', '--term', 'Autumn 2026', '--data-dir', dir]]) {
+      const r = await run(argv);
+      expect([argv[0], r.code, r.err]).toEqual([argv[0], 1, expect.stringContaining(`No SafeCall data in ${dir}`)]);
+      expect(r.out).toBe('');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
