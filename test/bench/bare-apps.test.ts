@@ -3,6 +3,7 @@
  * by `npm run bench`). The bare Bolt app acknowledges a signed command and posts through the fake Web API;
  * the bare botbuilder bot echoes through the fake Bot Connector.
  */
+import { freePort } from '../helpers/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 async function launch(script: string): Promise<string> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), SLACK_API_URL: `${far.url}/api/`, SLACK_SIGNING_SECRET: SECRET },

@@ -3,6 +3,7 @@
  * after its ack, or our error handler wrote a status after the ack) and the ones it never answered.
  * The process must answer each and still be serving both platforms afterwards.
  */
+import { freePort } from '../helpers/free-port.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ const root = resolve(new URL('../..', import.meta.url).pathname);
 
 test('signed requests that used to stop or hang the process are answered, and the process keeps serving', async () => {
   const slack = await new FakeSlack().start();
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const settings = join(await mkdtemp(join(tmpdir(), 'safecall-survive-')), 'settings.yaml');
   await (await import('node:fs/promises')).writeFile(settings, `slack:\n  teamId: ${TEAM}\n`);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

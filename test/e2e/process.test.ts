@@ -2,6 +2,7 @@
  * The real process, as an admin runs it: `npm start` builds dist/ when the sources changed and runs
  * `node dist/src/main.js` (compiled JavaScript, no TypeScript loader).
  */
+import { freePort } from '../helpers/free-port.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,11 +38,10 @@ async function until(check: () => boolean, ms = 60000) {
   }
 }
 
-const freePort = () => 20000 + Math.floor(Math.random() * 20000);
 
 test('starts with no credentials, says what it serves, answers /healthz, stops cleanly on SIGTERM; data is private', async () => {
   const data = join(await mkdtemp(join(tmpdir(), 'safecall-proc-')), 'data');
-  const port = freePort();
+  const port = await freePort();
   const p = launch({ PORT: String(port), DATA_DIR: data });
   await until(() => p.out().includes('/healthz'));
   expect(p.out()).toMatch(/Slack: off\. Set SLACK_BOT_TOKEN/);
@@ -52,7 +52,7 @@ test('starts with no credentials, says what it serves, answers /healthz, stops c
   expect((await stat(join(data, 'meta.json'))).mode & 0o777).toBe(0o600);
 
   // A second process on the same data directory is refused with a clear message.
-  const second = launch({ PORT: String(port + 1), DATA_DIR: data });
+  const second = launch({ PORT: String(await freePort()), DATA_DIR: data });
   expect(await second.exited).toBe(1);
   expect(second.err()).toMatch(/Another SafeCall process is already using the data directory/);
   expect(second.err()).not.toMatch(/\n\s+at /);
@@ -65,7 +65,7 @@ test('a broken settings file stops start-up with the key named and no stack trac
   const dir = await mkdtemp(join(tmpdir(), 'safecall-bad-'));
   const settings = join(dir, 'settings.yaml');
   await writeFile(settings, 'school:\n  timezone: Mars/Olympus\nreminders:\n  termEndTime: teatime\n');
-  const p = launch({ SAFECALL_SETTINGS: settings, DATA_DIR: join(dir, 'data'), PORT: String(freePort()) });
+  const p = launch({ SAFECALL_SETTINGS: settings, DATA_DIR: join(dir, 'data'), PORT: String(await freePort()) });
   expect(await p.exited).toBe(1);
   expect(p.err()).toMatch(/school\.timezone: must be a time zone name/);
   expect(p.err()).toMatch(/reminders\.termEndTime: must be a time like 15:00/);
@@ -73,7 +73,7 @@ test('a broken settings file stops start-up with the key named and no stack trac
 }, 90000);
 
 test('a non-loopback HOST with no MicrosoftAppId is refused', async () => {
-  const p = launch({ HOST: '0.0.0.0', PORT: String(freePort()), DATA_DIR: join(tmpdir(), 'unused-safecall') });
+  const p = launch({ HOST: '0.0.0.0', PORT: String(await freePort()), DATA_DIR: join(tmpdir(), 'unused-safecall') });
   expect(await p.exited).toBe(1);
   expect(p.err()).toMatch(/HOST: 0\.0\.0\.0 is not a loopback address/);
 }, 90000);

@@ -2,6 +2,7 @@
  * A report is durable before the reporter is told: the real server process, killed with SIGKILL the moment
  * Slack received its confirmation, still has the report when it is started again on the same data.
  */
+import { freePort } from '../helpers/free-port.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ test('killed with SIGKILL right after the confirmation went out, the restarted s
   const slack = await new FakeSlack().start();
   const dir = await mkdtemp(join(tmpdir(), 'safecall-report-crash-'));
   await writeFile(join(dir, 'settings.yaml'), SETTINGS);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const env = { PORT: String(port), DATA_DIR: join(dir, 'data'), SAFECALL_SETTINGS: join(dir, 'settings.yaml'), SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl };
   const url = `http://127.0.0.1:${port}`;
   const user = 'U0CRASH';
