@@ -24,6 +24,15 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(0).max(65535).default(3978),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  /**
+   * PostgreSQL instead of the embedded store (several instances on one database): postgres://user@host:5432/db.
+   * Unset: the embedded lowdb store in DATA_DIR.
+   */
+  DATABASE_URL: optionalText.refine((v) => !v || isPostgresUrl(v), 'must be a PostgreSQL URL like postgres://safecall@db.example.org:5432/safecall'),
+  /** The PostgreSQL schema SafeCall's tables live in (one per school when several schools share a server). */
+  DATABASE_SCHEMA: z.string().trim().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL name: letters, digits and _, starting with a letter or _').default('public'),
+  /** Connections each instance keeps open to PostgreSQL. */
+  DATABASE_POOL_SIZE: z.coerce.number().int('must be a whole number').min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAFECALL_SETTINGS: optionalText,
   /** Largest request body accepted, in bytes. */
@@ -47,6 +56,15 @@ export const envSchema = z.object({
   ),
 });
 export type Env = z.infer<typeof envSchema>;
+
+function isPostgresUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && (u.hostname !== '' || u.searchParams.has('host'));
+  } catch {
+    return false;
+  }
+}
 
 const timezone = z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be a time zone name like Europe/London');
 const date = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.fromISO(d).isValid, 'must be a real date like 2026-12-18');

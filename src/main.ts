@@ -4,7 +4,6 @@
  * process exits 1 without a stack trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadEnv, loadSettings, teamsMode, type Env, type Settings } from './config.js';
 import { ContentError } from './content/load.js';
@@ -15,7 +14,9 @@ import { keepServingOnStrayErrors } from './http/stray-errors.js';
 import { createHttpServer } from './server.js';
 import { createSlack } from './slack/app.js';
 import { startSweeper } from './store/sweep.js';
-import { openLowdbStore, ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
+import { ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
+import { StoreUnavailableError } from './store/errors.js';
+import { openStore } from './store/open.js';
 import type { TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
@@ -95,9 +96,8 @@ export async function start(o: StartOptions): Promise<Running> {
   const log = o.log ?? createLogger(env.LOG_LEVEL);
   const clock = o.clock ?? systemClock;
   const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const dataDir = resolve(env.DATA_DIR);
   // The store's expiry and leases use the same clock as the rest of the bot.
-  const store = await openLowdbStore(dataDir, { log, clock });
+  const store = await openStore(env, { log, clock });
   const sweeper = startSweeper(store, log);
   let scheduling: ReturnType<typeof createScheduling> | undefined;
   try {
@@ -134,7 +134,7 @@ export async function start(o: StartOptions): Promise<Running> {
           slack: !slack ? 'off' : slack.ready() ? slack.mode : `${slack.mode} (connecting)`,
           teams: teams.mode,
         },
-        store: { writable: await store.writable() },
+        store: { kind: store.info.kind, ...(await store.health()) },
       }),
     });
     await new Promise<void>((ok, fail) => {
@@ -157,7 +157,7 @@ export async function start(o: StartOptions): Promise<Running> {
     );
     print(teams.mode === 'off' ? '  Microsoft Teams: off (TEAMS_MODE=off); /api/messages answers 404' : `  POST ${url}/api/messages  Microsoft Teams, ${teams.banner}`);
     print(`  GET  ${url}/healthz       health check`);
-    print(`  Data: ${dataDir} (embedded lowdb store)  Time zone: ${settings.school.timezone}`);
+    print(`  Data: ${store.info.where} (${store.info.kind === 'postgres' ? 'PostgreSQL, shared by every instance on it' : 'embedded lowdb store'})  Time zone: ${settings.school.timezone}`);
     const now = clock.now();
     const next = termInfos(settings.terms, settings.reminders.termEndTime, settings.school.timezone).find((t) => t.remindAt > now);
     const when = next ? DateTime.fromJSDate(next.remindAt, { zone: settings.school.timezone }).toFormat("ccc d LLL yyyy 'at' HH:mm") : undefined;
@@ -225,7 +225,7 @@ const localOnly = (env: Env) => (teamsMode(env) === 'local' ? isLoopbackUrl : un
 /** Errors a person can act on: print the message only. */
 function explain(err: unknown): string | undefined {
   if (err instanceof ConfigError || err instanceof ContentError) return err.message;
-  const storeErrors = [StoreLockedError, StoreCorruptError, StoreVersionError, ReadOnlyStoreError];
+  const storeErrors = [StoreLockedError, StoreCorruptError, StoreVersionError, ReadOnlyStoreError, StoreUnavailableError];
   if (storeErrors.some((E) => err instanceof E)) return (err as Error).message;
   if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') return `The port is already in use: ${(err as Error).message}. Set PORT to a free port.`;
   if ((err as NodeJS.ErrnoException)?.code === 'EADDRNOTAVAIL') return `HOST is not an address of this machine: ${(err as Error).message}.`;

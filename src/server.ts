@@ -3,14 +3,15 @@
  * (botbuilder's CloudAdapter through a shim) and GET /healthz. No web framework.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Log } from './core/ports.js';
+import type { Log, StoreHealth, StoreInfo } from './core/ports.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface Health {
   version: string;
   platforms: { slack: string; teams: string };
-  store: { writable: boolean };
+  /** `ok: false` (the database is gone) answers 503, so a load balancer takes this instance out until it recovers. */
+  store: StoreHealth & { kind: StoreInfo['kind'] };
 }
 
 export interface ServerParts {
@@ -32,7 +33,8 @@ export function createHttpServer(p: ServerParts): Server {
     try {
       if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         const health = await p.health();
-        return json(res, 200, { status: 'ok', ...health });
+        const ok = health.store.ok;
+        return json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', ...health });
       }
       if (path === '/slack/events') {
         if (!p.slack) {

@@ -157,6 +157,8 @@ export function memoryStore(clock: Clock = systemClock): Store {
   return {
     ...collections,
     writable: async () => true,
+    info: { kind: 'memory', where: 'memory', shared: false },
+    health: async () => ({ ok: true, writable: true }),
     close: async () => undefined,
   };
 }

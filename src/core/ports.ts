@@ -175,7 +175,44 @@ export interface Store {
   runtime: Collection<RuntimeSetting>;
   /** True when the store can write right now (for /healthz). */
   writable(): Promise<boolean>;
+  /** What the banner and /healthz say the store is. */
+  readonly info: StoreInfo;
+  /** For /healthz: `ok: false` answers 503, so a load balancer sends the school elsewhere until it recovers. */
+  health(): Promise<StoreHealth>;
+  /**
+   * Cross-instance signals (PostgreSQL LISTEN/NOTIFY), absent where one process is all there is. A topic
+   * carries no payload: it only says "look again" (e.g. the outbox has something to send).
+   */
+  readonly signals?: Signals;
   close(): Promise<void>;
+}
+
+export interface StoreInfo {
+  kind: 'memory' | 'lowdb' | 'postgres';
+  /** Where the data is, for people: a directory, or host:port/database (schema s); never a password. */
+  where: string;
+  /**
+   * True when other processes may write the same data at the same time (PostgreSQL with several
+   * instances): then nothing is "cut short by a crash" just because it is in progress, and the scheduler
+   * waits for leases instead of taking over work at start.
+   */
+  shared: boolean;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  writable: boolean;
+  /** PostgreSQL: whether the server answered, and whether its schema is the one this code expects. */
+  reachable?: boolean;
+  migrations?: { applied: number; expected: number; current: boolean };
+  /** A short reason when not ok (an error code or message; never data). */
+  error?: string;
+}
+
+export interface Signals {
+  publish(topic: string): Promise<void>;
+  /** Calls `fn` whenever any instance (this one included) publishes `topic`; returns an unsubscribe. */
+  subscribe(topic: string, fn: () => void): () => void;
 }
 
 export const userKey = (platform: Platform, id: string) => `${platform}:${id}`;

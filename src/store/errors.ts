@@ -40,3 +40,14 @@ export class StoreVersionError extends Error {
     super(message);
   }
 }
+
+/** PostgreSQL could not be reached or refused the connection (at start; a running server reports it in /healthz). */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(readonly where: string, readonly detail: string) {
+    super(
+      `SafeCall could not use the PostgreSQL database at ${where} (${detail}). ` +
+        'Check DATABASE_URL (host, port, database, user and password) and that the server is running.',
+    );
+  }
+}

@@ -106,19 +106,26 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
     for (const c of all) counts[c.name] = await c.load();
     log.info({ dir, schemaVersion: meta.schemaVersion, readOnly, counts }, 'data store opened');
 
+    const writable = async (): Promise<boolean> => {
+      if (readOnly || s.closed || s.lockLost) return false;
+      try {
+        await access(dir, constants.W_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
     return {
       dir,
       ...(collections as unknown as StoreCollections),
       fsyncs: () => s.fsyncs,
-      async writable() {
-        if (readOnly || s.closed || s.lockLost) return false;
-        try {
-          await access(dir, constants.W_OK);
-          return true;
-        } catch {
-          return false;
-        }
+      info: { kind: 'lowdb', where: dir, shared: false },
+      async health() {
+        const ok = await writable();
+        return ok ? { ok: true, writable: true } : { ok: false, writable: false, error: readOnly ? 'read-only' : s.lockLost ? 'lock lost' : 'not writable' };
       },
+      writable,
       async close() {
         if (s.closed) return;
         s.closed = true;

@@ -33,7 +33,7 @@ describe('health and start-up', () => {
       status: 'ok',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       platforms: { slack: 'http', teams: 'local' },
-      store: { writable: true },
+      store: { kind: 'lowdb', ok: true, writable: true },
     });
   });
 

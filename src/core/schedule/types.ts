@@ -170,3 +170,18 @@ export interface SchedulePolicy {
   deliveryKinds?: string[];
   onDelivered?(delivery: Delivery, ctx: ScheduleContext): Promise<void>;
 }
+
+/**
+ * Which instance runs the cluster's ticks and sends. One at a time, so the platforms' rate limits hold for
+ * the whole cluster rather than per instance (the floor does not move with instances), and so a calendar
+ * policy runs once per tick, not once per instance. Every claim is still leased, so two leaders for a
+ * moment (a stalled one and its successor) still send each message once.
+ */
+export interface Leadership {
+  /** This instance's name in the lease (host:pid). */
+  readonly owner: string;
+  /** Takes leadership if it is free or lapsed, renews it if held; true while this instance leads. */
+  lead(): Promise<boolean>;
+  /** Gives leadership up so another instance takes over at once (a graceful stop or upgrade). */
+  resign(): Promise<void>;
+}
