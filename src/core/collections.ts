@@ -3,7 +3,7 @@
  * builds its collections from this list, so a new collection (reports, deliveries) is one entry here.
  * An index is a pure function of a record; undefined leaves the record out of that index.
  */
-import type { KnownConversation, KnownUser, PendingRequest, Receipt, Store, StoredDialog } from './ports.js';
+import type { KnownConversation, KnownUser, LockRecord, PendingRequest, Receipt, Store, StoredDialog } from './ports.js';
 import type { Delivery, Timer } from './schedule/types.js';
 import type { StoredReport } from './records/report.js';
 import type { ReminderState, RuntimeSetting } from './records/reminder.js';
@@ -59,6 +59,7 @@ export const COLLECTIONS = {
     indexes: { round: (r) => r.round, person: (r) => (r.person ? `${r.person.platform}:${r.person.id}` : undefined) },
   }),
   runtime: spec<RuntimeSetting>({ name: 'runtime', indexes: {} }),
+  locks: spec<LockRecord>({ name: 'locks', indexes: {} }),
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;

@@ -97,6 +97,13 @@ export interface Collection<T> {
   sweep(): Promise<number>;
 }
 
+/** Who holds a named lease, since when, and until when (ISO 8601); lapsed leases may be taken. */
+export interface LockRecord {
+  owner: string;
+  since: string;
+  until: string;
+}
+
 /** A receipt that a delivery (Slack retry, event id, Teams activity id) has been handled. */
 export interface Receipt {
   kind: string;
@@ -173,6 +180,8 @@ export interface Store {
   reminders: Collection<ReminderState>;
   /** Settings admins set from chat, e.g. the Teams DPO conversation. */
   runtime: Collection<RuntimeSetting>;
+  /** Named leases held by one instance at a time, e.g. the scheduler's leadership (src/core/schedule/leadership.ts). */
+  locks: Collection<LockRecord>;
   /** True when the store can write right now (for /healthz). */
   writable(): Promise<boolean>;
   /** What the banner and /healthz say the store is. */
