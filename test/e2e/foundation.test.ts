@@ -7,7 +7,6 @@ import { FORM, blockAction, event, postSlack, slashCommand } from '../rig/slack-
 import { botAdded, message, postTeams, TENANT } from '../rig/teams-requests.js';
 import { expectValidCard } from '../helpers/validate-card.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
-import { openLowdbStore } from '../../src/store/lowdb-store.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -119,7 +118,7 @@ describe('remembering who the bot meets', () => {
     await postSlack(rig.url, slashCommand({ user: 'U-remember', channel: 'D-remember', text: 'help' }), FORM);
     await rig.slack.waitForMethod('chat.postMessage');
     await rig.restart();
-    const store = await openLowdbStore(rig.dataDir, { readOnly: true });
+    const store = await rig.view();
     const conv = await store.conversations.get('teams:a:conv-remember');
     expect(conv).toMatchObject({ kind: 'dm', teamId: TENANT, reference: { serviceUrl: rig.connector.url, conversation: { id: 'a:conv-remember' } } });
     expect(await store.users.get('teams:aad-remember')).toMatchObject({ name: 'Ms Patel', teamId: TENANT });

@@ -9,6 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FakeSlack, TEAM } from '../rig/fake-slack.js';
+import { storeEnv } from '../rig/store-env.js';
 import { FORM, SIGNING_SECRET, event, postSlack } from '../rig/slack-requests.js';
 import { message, postTeams } from '../rig/teams-requests.js';
 
@@ -25,7 +26,7 @@ test('signed requests that used to stop or hang the process are answered, and th
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       PORT: String(port),
-      DATA_DIR: join(tmpdir(), `safecall-survive-${port}`),
+      ...storeEnv(join(tmpdir(), `safecall-survive-${port}`)),
       SAFECALL_SETTINGS: settings,
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dropStoreFor, onPostgres, storeEnv } from '../rig/store-env.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
@@ -42,23 +43,40 @@ async function until(check: () => boolean, ms = 60000) {
 test('starts with no credentials, says what it serves, answers /healthz, stops cleanly on SIGTERM; data is private', async () => {
   const data = join(await mkdtemp(join(tmpdir(), 'safecall-proc-')), 'data');
   const port = await freePort();
-  const p = launch({ PORT: String(port), DATA_DIR: data });
-  await until(() => p.out().includes('/healthz'));
-  expect(p.out()).toMatch(/Slack: off\. Set SLACK_BOT_TOKEN/);
-  expect(p.out()).toMatch(/\/api\/messages {2}Microsoft Teams, local, no auth/);
-  const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
-  expect(health).toMatchObject({ status: 'ok', platforms: { slack: 'off', teams: 'local' }, store: { writable: true } });
-  expect((await stat(data)).mode & 0o777).toBe(0o700);
-  expect((await stat(join(data, 'meta.json'))).mode & 0o777).toBe(0o600);
+  const p = launch({ PORT: String(port), ...storeEnv(data) });
+  try {
+    await until(() => p.out().includes('/healthz'));
+    expect(p.out()).toMatch(/Slack: off\. Set SLACK_BOT_TOKEN/);
+    expect(p.out()).toMatch(/\/api\/messages {2}Microsoft Teams, local, no auth/);
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', platforms: { slack: 'off', teams: 'local' }, store: { ok: true, writable: true, kind: onPostgres ? 'postgres' : 'lowdb' } });
 
-  // A second process on the same data directory is refused with a clear message.
-  const second = launch({ PORT: String(await freePort()), DATA_DIR: data });
-  expect(await second.exited).toBe(1);
-  expect(second.err()).toMatch(/Another SafeCall process is already using the data directory/);
-  expect(second.err()).not.toMatch(/\n\s+at /);
-
-  p.child.kill('SIGTERM');
-  expect(await p.exited).toBe(0);
+    if (!onPostgres) {
+      expect((await stat(data)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(data, 'meta.json'))).mode & 0o777).toBe(0o600);
+      // A second process on the same data directory is refused with a clear message.
+      const second = launch({ PORT: String(await freePort()), ...storeEnv(data) });
+      expect(await second.exited).toBe(1);
+      expect(second.err()).toMatch(/Another SafeCall process is already using the data directory/);
+      expect(second.err()).not.toMatch(/\n\s+at /);
+    } else {
+      // On PostgreSQL a second instance on the same database is the point: it starts and serves too.
+      const port2 = await freePort();
+      const second = launch({ PORT: String(port2), ...storeEnv(data) });
+      try {
+        await until(() => second.out().includes('/healthz'));
+        expect(second.out()).toMatch(/Data: .*PostgreSQL/);
+        expect((await fetch(`http://127.0.0.1:${port2}/healthz`)).status).toBe(200);
+      } finally {
+        second.child.kill('SIGTERM');
+        expect(await second.exited).toBe(0);
+      }
+    }
+  } finally {
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    await dropStoreFor(data);
+  }
 }, 120000);
 
 test('a broken settings file stops start-up with the key named and no stack trace', async () => {

@@ -10,7 +10,6 @@ import { dmOf } from '../rig/fake-slack.js';
 import { blockAction, event, FORM, postSlack } from '../rig/slack-requests.js';
 import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
 import { find, slackButtons, teamsButtons } from '../rig/clicks.js';
-import { openLowdbStore } from '../../src/store/lowdb-store.js';
 
 let now = new Date('2026-12-18T10:00:00Z');
 const clock = { now: () => now };
@@ -193,7 +192,7 @@ test('forged reminder buttons (unknown term, a round that person was never sent,
   await tickAt('2026-12-18T15:00:00Z');
   /** What the server wrote, read from disk by a read-only store. */
   const onDisk = async () => {
-    const view = await openLowdbStore(rig.dataDir, { readOnly: true });
+    const view = await rig.view();
     try {
       return { reminders: JSON.stringify(await view.reminders.list()), snoozes: (await view.timers.list()).filter((t) => t.kind === 'reminder.snooze') };
     } finally {

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FakeSlack } from '../rig/fake-slack.js';
+import { dropStoreFor, storeEnv } from '../rig/store-env.js';
 import { FORM, SIGNING_SECRET, postSlack, slashCommand, viewSubmission } from '../rig/slack-requests.js';
 import { SETTINGS, answers, leaks, nextCall, slackState, type SlackView } from './reports.rig.js';
 import type { Rig } from '../rig/harness.js';
@@ -37,7 +38,7 @@ test('killed with SIGKILL right after the confirmation went out, the restarted s
   const dir = await mkdtemp(join(tmpdir(), 'safecall-report-crash-'));
   await writeFile(join(dir, 'settings.yaml'), SETTINGS);
   const port = await freePort();
-  const env = { PORT: String(port), DATA_DIR: join(dir, 'data'), SAFECALL_SETTINGS: join(dir, 'settings.yaml'), SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl };
+  const env = { PORT: String(port), ...storeEnv(join(dir, 'data')), SAFECALL_SETTINGS: join(dir, 'settings.yaml'), SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl };
   const url = `http://127.0.0.1:${port}`;
   const user = 'U0CRASH';
   let second: ReturnType<typeof serve> | undefined;
@@ -76,5 +77,6 @@ test('killed with SIGKILL right after the confirmation went out, the restarted s
     for (const end = Date.now() + 10_000; second && second.exited() === undefined && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
     await slack.stop();
     await rm(dir, { recursive: true, force: true });
+    await dropStoreFor(join(dir, 'data'));
   }
 }, 120_000);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { startRig } from '../rig/harness.js';
+import { dropStoreFor, storeEnv } from '../rig/store-env.js';
 import { loadEnv, parseSettings } from '../../src/config.js';
 import { start } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
@@ -31,7 +32,10 @@ beforeAll(async () => {
     await rig.stop();
   }
 });
-afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+  await dropStoreFor(dataDir);
+});
 
 test.each([
   ['another key', { SAFECALL_DATA_KEY: randomBytes(32).toString('base64') }, /SAFECALL_DATA_KEY: this is not the key the stored incident reports were encrypted with/],
@@ -39,7 +43,7 @@ test.each([
 ])('started with %s on sealed reports, SafeCall refuses to start and says why', async (_name, env, message) => {
   // start() itself (no fake platforms to leave running when it refuses).
   const quiet = new Writable({ write: (_c, _e, done) => done() });
-  const starting = start({ env: loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env }), settings: parseSettings(SETTINGS, 'test settings'), log: createLogger('info', quiet), print: () => {} });
+  const starting = start({ env: loadEnv({ PORT: '0', HOST: '127.0.0.1', ...storeEnv(dataDir), ...env }), settings: parseSettings(SETTINGS, 'test settings'), log: createLogger('info', quiet), print: () => {} });
   await expect(starting).rejects.toThrow(message);
 });
 

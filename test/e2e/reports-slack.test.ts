@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startRig, eventually, type Rig } from '../rig/harness.js';
+import { storeEnv } from '../rig/store-env.js';
 import { find, slackButtons } from '../rig/clicks.js';
 import type { Recorded } from '../rig/recorder.js';
 import { FORM, blockAction, event, globalShortcut, messageShortcut, postSlack, sign, slashCommand, viewSubmission } from '../rig/slack-requests.js';
@@ -216,7 +217,7 @@ describe('the breach log from chat', () => {
 
 describe('the breach log from the CLI, against the running server\'s data', () => {
   const run = (args: string[]) =>
-    promisify(execFile)('npx', ['safecall', 'reports', 'export', ...args, '--data-dir', rig.dataDir], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, maxBuffer: 10_000_000 });
+    promisify(execFile)('npx', ['safecall', 'reports', 'export', ...args, '--data-dir', rig.dataDir], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...storeEnv(rig.dataDir) }, maxBuffer: 10_000_000 });
 
   test('npx safecall reports export --format csv|json: every report made above, with its latest state (JSON: the timeline)', async () => {
     const refs = [...(await myReports('U0REP')), ...(await myReports('U0DOUBLE')), ...(await myReports('U0RETRY'))];

@@ -13,6 +13,7 @@ import { SETUP_ACTIONS, SETUP_FIELDS, SETUP_FORMS } from '../../dialogs/secure-c
 import { payload, viewSubmission } from '../rig/slack-requests.js';
 import { invoke } from '../rig/teams-requests.js';
 import { main as cli } from '../../src/cli.js';
+import { storeEnv } from '../rig/store-env.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -194,10 +195,14 @@ describe('Slack forms and shortcuts', () => {
       const lines: string[] = [];
       const original = console.log;
       console.log = (l: string) => void lines.push(l);
+      // The CLI reads the server's store from the environment, as an admin's shell would have it.
+      const saved = { ...process.env };
+      Object.assign(process.env, storeEnv(rig.dataDir));
       try {
         expect(await cli(['status', '--data-dir', rig.dataDir, '--json'])).toBe(0);
       } finally {
         console.log = original;
+        process.env = saved;
       }
       return (JSON.parse(lines.join('\n')) as { conversations: { slack: number } }).conversations.slack;
     };

@@ -2,8 +2,6 @@
  * Junk activities, the message-size bound, redeliveries and the install pair on the Teams endpoint (local
  * mode, real botbuilder, fake Bot Connector). Junk is refused with 400 before botbuilder and stores nothing.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { startRig, eventually, type Rig } from '../rig/harness.js';
 import { BOT, activity, message, postTeams } from '../rig/teams-requests.js';
 
@@ -15,12 +13,8 @@ afterAll(async () => rig.stop());
 beforeEach(() => rig.connector.clear());
 afterEach(async () => expect((await fetch(`${rig.url}/healthz`)).status).toBe(200));
 
-/** Everything in the data directory, to check that a refused activity left no trace. */
-async function stored(): Promise<string> {
-  const files = await readdir(rig.dataDir, { recursive: true, withFileTypes: true });
-  const texts = await Promise.all(files.filter((f) => f.isFile() && f.name.endsWith('.json')).map((f) => readFile(join(f.parentPath, f.name), 'utf8')));
-  return texts.join('\n');
-}
+/** Everything stored (files on lowdb, records on PostgreSQL), to check that a refused activity left no trace. */
+const stored = () => rig.storedText();
 
 /** A later good activity whose reply proves the server has handled everything sent before it. */
 async function sentinel(conv: string) {

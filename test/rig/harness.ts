@@ -13,6 +13,10 @@ import type { Clock } from '../../src/core/ports.js';
 import { FakeSlack } from './fake-slack.js';
 import { FakeConnector } from './fake-connector.js';
 import { SIGNING_SECRET } from './slack-requests.js';
+import { dropStoreFor, onPostgres, openStoreView, storeEnv } from './store-env.js';
+import type { Store } from '../../src/core/ports.js';
+import { COLLECTION_NAMES } from '../../src/core/collections.js';
+import { readdir, readFile } from 'node:fs/promises';
 
 export interface RigOptions {
   slack?: boolean;
@@ -44,7 +48,7 @@ export class Rig {
     const env = loadEnv({
       PORT: '0',
       HOST: '127.0.0.1',
-      DATA_DIR: this.dataDir,
+      ...storeEnv(this.dataDir),
       LOG_LEVEL: 'info',
       ...(this.opts.slack === false
         ? {}
@@ -86,6 +90,27 @@ export class Rig {
     return this.boot();
   }
 
+  /** A second, read-only view of what the server stored (lowdb: the files; PostgreSQL: the same schema). */
+  view(): Promise<Store> {
+    return openStoreView(this.dataDir);
+  }
+
+  /** Everything stored, as text: lowdb's files as they are on disk, or every PostgreSQL record. */
+  async storedText(): Promise<string> {
+    if (!onPostgres) {
+      const files = await readdir(this.dataDir, { recursive: true, withFileTypes: true });
+      const texts = await Promise.all(files.filter((f) => f.isFile() && /\.(json|log)$/.test(f.name)).map((f) => readFile(join(f.parentPath, f.name), 'utf8')));
+      return texts.join('\n');
+    }
+    const view = await this.view();
+    try {
+      const all = await Promise.all(COLLECTION_NAMES.map(async (name) => JSON.stringify(await view[name].list())));
+      return all.join('\n');
+    } finally {
+      await view.close();
+    }
+  }
+
   /** Log lines parsed as JSON. */
   logLines(): Record<string, unknown>[] {
     return this.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -94,7 +119,10 @@ export class Rig {
   async stop(): Promise<void> {
     await this.running?.stop();
     await Promise.all([this.slack.stop(), this.connector.stop()]);
-    if (!this.opts.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+    if (!this.opts.dataDir) {
+      await rm(this.dataDir, { recursive: true, force: true });
+      await dropStoreFor(this.dataDir);
+    }
   }
 }
 
