@@ -13,7 +13,7 @@ const files = (dir: string): string[] =>
   });
 const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 
-const FORBIDDEN_PACKAGES = /^(@slack\/|botbuilder|botframework|lowdb|node-cron|pino|proper-lockfile|write-file-atomic|node:fs|fs$|node:http|http$)/;
+const FORBIDDEN_PACKAGES = /^(@slack\/|botbuilder|botframework|lowdb|pg$|pg-|node-cron|pino|proper-lockfile|write-file-atomic|node:fs|fs$|node:http|http$)/;
 
 const core = join(root, 'src/core');
 
