@@ -178,6 +178,11 @@ export const settingsSchema = z.strictObject({
       maxBackoffMinutes: z.number().positive().max(24 * 60).default(30),
       /** How long a worker holds a claimed message; one left "sending" longer than this is checked again. */
       leaseSeconds: z.number().positive().max(3600).default(120),
+      /**
+       * Several instances: how long the scheduler's leader holds the cluster's lead without renewing it (every
+       * third of it). A dead leader is replaced within this plus a third.
+       */
+      leaderSeconds: z.number().min(1).max(600).default(30),
     })
     .default({
       slack: { perChannelPerSecond: 1, perWorkspacePerMinute: 300 },
@@ -186,6 +191,7 @@ export const settingsSchema = z.strictObject({
       backoffSeconds: 30,
       maxBackoffMinutes: 30,
       leaseSeconds: 120,
+      leaderSeconds: 30,
     }),
 });
 export type Settings = z.infer<typeof settingsSchema>;

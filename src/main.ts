@@ -117,10 +117,8 @@ export async function start(o: StartOptions): Promise<Running> {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
     }
-    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env) });
-    // A DPO alert or any other message a turn queues is sent at once, not at the next tick.
-    const sendSoon = scheduling.scheduler;
-    deps.outbox.onAdded?.(() => sendSoon.nudge());
+    // A DPO alert or any other message a turn queues is sent at once (by the leader), not at the next tick.
+    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env), sealer: deps.sealer });
     const server = createHttpServer({
@@ -145,7 +143,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
     const url = `http://${host}:${port}`;
     await slack?.start();
-    scheduling.start();
+    void scheduling.start();
 
     print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(

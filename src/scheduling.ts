@@ -2,6 +2,12 @@
  * The running server's scheduler (src/core/schedule/runner.ts): the platforms' Messengers, the pacing from
  * the settings (`sending:`), and node-cron ticking on `reminders.tick`. main.ts starts it after the
  * server listens (one catch-up tick at once) and stops it before the store closes.
+ *
+ * One scheduler per cluster: every instance ticks, but only the leader (a lease in `store.locks`,
+ * src/core/schedule/leadership.ts) does the work. A heartbeat every third of the lease renews it; on a
+ * follower it tries to take over, so a dead leader is replaced within the lease plus one heartbeat
+ * (defaults: 30 s + 10 s), and the new leader runs a catch-up tick at once. A stopping instance resigns,
+ * so a rolling upgrade hands over at the next heartbeat. One process on lowdb simply always leads.
  */
 import { hostname } from 'node:os';
 import cron from 'node-cron';
@@ -12,7 +18,8 @@ import { userKey, type Clock, type Log, type Store } from './core/ports.js';
 import type { Sealer } from './core/sealer.js';
 import type { Strings } from './core/strings.js';
 import { createScheduler, type Scheduler, type SchedulerLimits } from './core/schedule/runner.js';
-import type { Messenger, SchedulePolicy } from './core/schedule/types.js';
+import { createLeadership, type LeaseLeadership } from './core/schedule/leadership.js';
+import type { Messenger, Outbox, SchedulePolicy } from './core/schedule/types.js';
 import { slackMessenger } from './slack/messenger.js';
 import { lazyTeamsMessenger } from './teams/lazy-messenger.js';
 
@@ -60,19 +67,39 @@ export interface SchedulingOptions {
   policies: SchedulePolicy[];
   sealer?: Sealer;
   mayCall?: (serviceUrl: string | undefined) => boolean;
+  /**
+   * The bot's outbox: what a turn queues is sent at once, by the leader. With `store.signals` (PostgreSQL)
+   * every instance is told, so an alert queued on a follower does not wait for the next tick.
+   */
+  outbox?: Outbox;
+  /** This instance's name in leases; default host:pid. */
+  owner?: string;
+  /** The platforms' far side, instead of the ones the environment configures (tests). */
+  messengers?: Partial<Record<Platform, Messenger>>;
+  /** Heartbeat interval; default a third of `sending.leaderSeconds`. */
+  heartbeatMs?: number;
 }
+
+/** The lock the cluster's scheduler leadership is held under, and the signal topic for "the outbox has work". */
+export const LEADER_LOCK = 'scheduler';
+export const OUTBOX_TOPIC = 'outbox';
 
 export interface Scheduling {
   scheduler: Scheduler;
-  /** Reconciles what a crash left `sending`, runs one catch-up tick, then ticks on `reminders.tick`. */
-  start(): void;
+  leadership: LeaseLeadership;
+  /**
+   * Reconciles what a crash left `sending` (not on a shared store), takes leadership if free and then runs
+   * one catch-up tick, then ticks on `reminders.tick`. Resolves when that first round is done.
+   */
+  start(): Promise<void>;
+  /** Stops ticking, lets the work in progress finish, then resigns leadership. */
   stop(): Promise<void>;
 }
 
 export function createScheduling(o: SchedulingOptions): Scheduling {
   const { env, settings, store, log } = o;
-  const messengers: Partial<Record<Platform, Messenger>> = {};
-  if (env.SLACK_BOT_TOKEN) {
+  const messengers: Partial<Record<Platform, Messenger>> = { ...o.messengers };
+  if (env.SLACK_BOT_TOKEN && !o.messengers) {
     messengers.slack = slackMessenger({
       token: env.SLACK_BOT_TOKEN,
       slackApiUrl: env.SLACK_API_URL,
@@ -80,9 +107,12 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
       knownDm: async (userId) => (await store.users.get(userKey('slack', userId)))?.dmConversationId,
     });
   }
-  if (teamsMode(env) !== 'off') {
+  if (teamsMode(env) !== 'off' && !o.messengers) {
     messengers.teams = lazyTeamsMessenger({ env, store, log, strings: o.strings, timezone: settings.school.timezone, mayCall: o.mayCall });
   }
+  const owner = o.owner ?? `${hostname()}:${process.pid}`;
+  const leadership = createLeadership({ locks: store.locks, name: LEADER_LOCK, owner, clock: o.clock, leaseMs: settings.sending.leaderSeconds * 1000, log });
+  const heartbeatMs = o.heartbeatMs ?? leadership.leaseMs / 3;
   const scheduler = createScheduler({
     store,
     clock: o.clock,
@@ -90,12 +120,16 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
     policies: o.policies,
     messengers,
     limits: schedulerLimits(settings.sending),
-    owner: `${hostname()}:${process.pid}`,
+    owner,
     sealer: o.sealer,
     wake: true,
+    leadership,
   });
   let task: ReturnType<typeof cron.schedule> | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let stopped = false;
+  let ledAtLastBeat = false;
+  let started = false;
   const tick = (why: string) =>
     scheduler
       .tick()
@@ -104,22 +138,57 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
         if (s.timers > 0 || sent > 0) log.info({ why, timers: s.timers, ...s.flushed }, 'scheduler: tick');
       })
       .catch((err: Error) => log.error({ why, err: err.message }, 'scheduler: a tick failed; the next one tries again'));
+  /** Renews the lease, or takes it over from a leader that stopped renewing; a new leader catches up at once. */
+  const beat = async (): Promise<void> => {
+    const leads = await leadership.lead();
+    // Compared with the last beat, not with the last call: a flush may have been the call that took over.
+    const catchUp = leads && !ledAtLastBeat && !stopped;
+    ledAtLastBeat = leads;
+    if (catchUp) await tick(started ? 'leader' : 'start');
+    started = true;
+  };
+
+  // Every instance wakes its own scheduler; on a follower that costs one look at the lock and sends nothing.
+  const nudge = () => scheduler.nudge();
+  const signals = store.signals;
+  const stopAdded = o.outbox?.onAdded?.(() => {
+    nudge();
+    signals?.publish(OUTBOX_TOPIC).catch((err: Error) => log.warn({ err: err.message }, 'scheduler: could not tell the other instances about new work; the next tick sends it'));
+  });
+  const stopSignal = o.outbox && signals ? signals.subscribe(OUTBOX_TOPIC, nudge) : undefined;
+
   return {
     scheduler,
+    leadership,
     start() {
-      // The embedded store has one writer (this process), so whatever is `sending` now was cut short by a
-      // crash: reconcile it at once rather than after the lease.
-      void scheduler
-        .reconcile(0)
+      const first = (async () => {
+        if (!store.info.shared) {
+          // The embedded store has one writer (this process): a leadership lock or a `sending` delivery
+          // left now is a crashed run's, so both are taken over at once rather than after their leases.
+          // A shared store waits for the leases instead: the normal tick reconciles what is older.
+          await store.locks.delete(LEADER_LOCK);
+          await scheduler.reconcile(0);
+        }
+      })()
         .catch((err: Error) => log.error({ err: err.message }, 'scheduler: reconcile at start failed'))
-        .then(() => (stopped ? undefined : tick('start')));
+        // The first beat takes leadership if it is free, and the new leader's catch-up tick is the start tick.
+        .then(() => (stopped ? undefined : beat()))
+        .catch((err: Error) => log.error({ err: err.message }, 'scheduler: taking leadership at start failed'));
+      heartbeat = setInterval(() => void beat().catch((err: Error) => log.error({ err: err.message }, 'scheduler: a heartbeat failed')), heartbeatMs);
+      heartbeat.unref();
       task = cron.schedule(settings.reminders.tick, () => void tick('cron'), { noOverlap: true, name: 'safecall-scheduler' });
+      return first;
     },
     async stop() {
       stopped = true;
+      clearInterval(heartbeat);
+      stopAdded?.();
+      stopSignal?.();
       await task?.stop();
       await task?.destroy();
       await scheduler.stop();
+      // After the work in progress: a successor takes over at its next heartbeat instead of after the lease.
+      await leadership.resign().catch((err: Error) => log.warn({ err: err.message }, 'scheduler: could not resign leadership; it lapses by itself'));
     },
   };
 }

@@ -22,6 +22,11 @@
  * deliveries to them are settled without calling the platform, until they talk to the bot again
  * (people.ts rememberTurn clears the mark). The owning policy hears every settled outcome (`onDelivered`).
  *
+ * Several instances (a shared store): with `leadership`, only the leader ticks, flushes and reconciles, so
+ * calendar policies run once per tick round and the platforms' rate limits hold for the whole cluster. A
+ * long flush renews leadership between batches and claims no new batch once it is lost; the batches it
+ * holds finish (their claims are leased, so a successor cannot send them too).
+ *
  * Logs carry keys, kinds, statuses and error codes only: never a prompt.
  */
 import type { Platform } from '../conversation.js';
@@ -30,7 +35,7 @@ import { userKey, type Claimed, type Clock, type Log, type Store } from '../port
 import { plainSealer, type Sealer } from '../sealer.js';
 import { storeOutbox, storeTimers } from './store-ports.js';
 import { Throttle, type RateLimit } from './throttle.js';
-import type { Delivery, DeliveryStatus, Messenger, ScheduleContext, SchedulePolicy, SendOutcome, Timer } from './types.js';
+import type { Delivery, DeliveryStatus, Leadership, Messenger, ScheduleContext, SchedulePolicy, SendOutcome, Timer } from './types.js';
 
 export interface SchedulerLimits {
   /** How long a claim on a due delivery or timer lasts; a `sending` older than this is reconciled. */
@@ -73,12 +78,19 @@ export interface SchedulerOptions {
    * On for the running server; off in tests that drive a fixed clock by hand.
    */
   wake?: boolean;
+  /**
+   * Several instances on one store: only the leader ticks, flushes and reconciles (src/scheduling.ts gives
+   * every scheduler one). Without it this scheduler always works (tests, tools).
+   */
+  leadership?: Leadership;
 }
 
 export interface TickSummary {
   policies: number;
   timers: number;
   flushed: FlushSummary;
+  /** Present (false) when this instance did not lead, so the tick did nothing. */
+  leader?: false;
 }
 
 export type FlushSummary = Partial<Record<DeliveryStatus | 'retry' | 'skipped', number>>;
@@ -86,7 +98,10 @@ export type FlushSummary = Partial<Record<DeliveryStatus | 'retry' | 'skipped', 
 export interface Scheduler {
   /** Runs every policy's `due`, hands due timers to their policies, reconciles, then flushes. */
   tick(): Promise<TickSummary>;
-  /** Sends every queued delivery that is due now (until none is left), paced to the platforms' limits. */
+  /**
+   * Sends every queued delivery that is due now (until none is left), paced to the platforms' limits.
+   * With `leadership`, tick, flush and reconcile do nothing (empty summaries) unless this instance leads.
+   */
   flush(): Promise<FlushSummary>;
   /**
    * Settles deliveries left `sending` for longer than `olderThanMs` (default: the lease), e.g. by a crash.
@@ -129,6 +144,9 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     return work;
   };
   const count = (s: FlushSummary, k: keyof FlushSummary) => (s[k] = (s[k] ?? 0) + 1);
+  /** Checked (and renewed) before every batch: a lost leadership stops new claims, not the ones held. */
+  let leadingNow = !o.leadership;
+  const leads = async () => (leadingNow = !o.leadership || (await o.leadership.lead()));
 
   const policyFor = (kind: string, field: 'timerKinds' | 'deliveryKinds') => o.policies.find((p) => p[field]?.includes(kind));
 
@@ -280,12 +298,14 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     // Two claim loops, so the next batch is claimed while the last one still waits in the throttle and the
     // platform never idles between batches. Leases keep them (and other workers) apart.
     const loop = async () => {
-      while (!stopped && (await flushOnce(summary)) > 0) {
+      while (!stopped && (await leads()) && (await flushOnce(summary)) > 0) {
         /* next batch */
       }
     };
     await Promise.all([loop(), loop()]);
-    await planWake();
+    // A follower plans no wake-up: the leader sends what falls due (and the follower's heartbeat takes over
+    // if the leader goes).
+    if (!o.leadership || leadingNow) await planWake();
     return summary;
   }
 
@@ -311,7 +331,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     const summary: FlushSummary = {};
     const before = new Date(clock.now().getTime() - olderThanMs + 1).toISOString();
     for (;;) {
-      if (stopped) break;
+      if (stopped || !(await leads())) break;
       const claimed = await store.deliveries.claim({ index: 'sending', before, owner, leaseMs: limits.leaseMs, limit: limits.batch });
       if (claimed.length === 0) break;
       for (const c of claimed) {
@@ -348,7 +368,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   async function runTimers(): Promise<number> {
     let handled = 0;
     for (;;) {
-      if (stopped) break;
+      if (stopped || !(await leads())) break;
       const now = clock.now().toISOString();
       const due = await store.timers.claim({ index: 'due', before: nextMs(now), owner, leaseMs: limits.leaseMs, limit: limits.batch });
       if (due.length === 0) break;
@@ -376,6 +396,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
 
   async function tickOnce(): Promise<TickSummary> {
     let policies = 0;
+    if (!stopped && !(await leads())) return { policies, timers: 0, flushed: {}, leader: false };
     for (const p of o.policies) {
       if (stopped || !p.due) continue;
       try {
