@@ -26,6 +26,5 @@ VOLUME ["/data"]
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 # Listening on 0.0.0.0 needs MicrosoftAppId or TEAMS_MODE=off (the no-auth Teams mode is loopback only).
-# Several instances: docker-compose.yml sets DATABASE_URL; /data is then unused.
 # start-period: migrations run at start (under an advisory lock) before /healthz answers.
 CMD ["node", "dist/src/main.js"]
