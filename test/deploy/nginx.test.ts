@@ -37,6 +37,8 @@ async function instance(name: string): Promise<Instance> {
 let dir: string;
 let proxy: ChildProcess;
 let base: string;
+let out: number;
+let args: string[];
 let a: Instance;
 let b: Instance;
 
@@ -55,30 +57,43 @@ beforeAll(async () => {
   expect(local).not.toMatch(/safecall-\d:/);
   writeFileSync(join(dir, 'nginx.conf'), local);
   // Node's stdio pipes are sockets, which nginx cannot open as /dev/stdout: its output goes to a file.
-  const out = openSync(join(dir, 'out.log'), 'a');
-  const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
+  out = openSync(join(dir, 'out.log'), 'a');
+  args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
   execFileSync(NGINX, ['-t', ...args], { stdio: ['ignore', out, out] });
-  proxy = spawn(NGINX, [...args, '-g', 'daemon off;'], { stdio: ['ignore', out, out] });
   base = `http://127.0.0.1:${port}`;
+});
+
+/** A fresh nginx for each test, so no test inherits the failures another one caused (fail_timeout). */
+async function startProxy(): Promise<void> {
+  proxy = spawn(NGINX, [...args, '-g', 'daemon off;'], { stdio: ['ignore', out, out] });
   for (let i = 0; ; i++) {
     try {
       await fetch(`${base}/proxy-healthz`);
-      break;
+      return;
     } catch (err) {
       if (i > 100) throw err;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-});
+}
+
+async function stopProxy(): Promise<void> {
+  if (!proxy || proxy.exitCode !== null) return;
+  const exited = new Promise((ok) => proxy.once('exit', ok));
+  proxy.kill('SIGTERM');
+  await exited;
+}
 
 afterAll(async () => {
-  proxy?.kill('SIGTERM');
+  await stopProxy();
   await Promise.all([a, b].map((i) => i && new Promise((ok) => i.server.close(ok))));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   for (const i of [a, b]) Object.assign(i, { seen: [], health: 200, hang: false });
+  await stopProxy();
+  await startProxy();
 });
 
 test('requests go round-robin over both instances', async () => {
