@@ -24,6 +24,7 @@ RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3978
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-# Listening on 0.0.0.0 needs MicrosoftAppId (the no-auth Teams mode is loopback only).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+# Listening on 0.0.0.0 needs MicrosoftAppId or TEAMS_MODE=off (the no-auth Teams mode is loopback only).
+# start-period: migrations run at start (under an advisory lock) before /healthz answers.
 CMD ["node", "dist/src/main.js"]
