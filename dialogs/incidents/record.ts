@@ -77,7 +77,11 @@ export function reportRecords(deps: Deps) {
     throw new Error('report submission: another delivery of the same form is still being stored');
   }
 
-  /** Deliveries of one form in this process wait for the first, rather than polling the store. */
+  /**
+   * Deliveries of one form in this process wait for the first, rather than polling the store. Per
+   * instance and safe to lose: across instances the submission claim (putIf in runtime, keyed by
+   * submissionKey, which both derive from the same person and draft) decides.
+   */
   const inFlight = new Map<string, Promise<{ report: StoredReport; created: boolean }>>();
 
   return {

@@ -94,6 +94,8 @@ export function slackMessenger(o: SlackMessengerOptions): Messenger {
       setName: () => undefined,
     },
   });
+  // Per instance and safe to lose: a user's DM channel id is the same whichever instance asks
+  // (conversations.open returns the existing DM), so this only saves a Web API call.
   const opened = new Map<string, string>();
 
   /** The channel to post to: the address's, the remembered DM, or a DM opened now. */
