@@ -1,13 +1,28 @@
 // ESM all the way: lowdb is ESM-only, so jest runs with --experimental-vm-modules (see the npm test script).
-/** @type {import('jest').Config} */
-export default {
+// Two projects: everything on the embedded lowdb store, then the end-to-end suite (test/e2e) again with
+// every server on PostgreSQL (a schema per test data directory, all dropped at the end of the run).
+const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
+};
+
+/** @type {import('jest').Config} */
+export default {
   testTimeout: 20000,
+  projects: [
+    { ...base, displayName: 'lowdb', testMatch: ['**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'postgres',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/helpers/postgres-project.ts'],
+      globalSetup: '<rootDir>/test/helpers/postgres-global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/postgres-global-teardown.ts',
+    },
+  ],
 };

@@ -14,6 +14,8 @@ import { fanOutPolicy, MemoryMessenger, people, silentLog, TestClock } from './h
 const T0 = new Date('2026-12-18T15:00:00Z');
 const LEADER_MS = 30_000;
 
+type Node = ReturnType<typeof cluster>['nodes'][number];
+
 function cluster(n: number) {
   const clock = new TestClock(T0);
   const store: Store = { ...memoryStore(clock), info: { kind: 'memory', where: 'memory', shared: true } };
@@ -40,7 +42,7 @@ describe('leadership: a lease in store.locks', () => {
 
   it('renewing extends the lease; a lapsed one is taken; resigning hands over at once', async () => {
     const { clock, store, nodes, log } = cluster(2);
-    const [a, b] = nodes;
+    const [a, b] = nodes as [Node, Node];
     expect(await a.leadership.lead()).toBe(true);
     const first = await store.locks.get('scheduler');
     clock.advance(LEADER_MS - 1);
@@ -72,7 +74,7 @@ describe('leadership: a lease in store.locks', () => {
 
   it('a store that cannot be reached means not leading, and the next lead() recovers', async () => {
     const { store, nodes } = cluster(1);
-    const [a] = nodes;
+    const a = nodes[0]!;
     expect(await a.leadership.lead()).toBe(true);
     const read = store.locks.read.bind(store.locks);
     store.locks.read = () => Promise.reject(new Error('ECONNREFUSED'));
@@ -119,7 +121,7 @@ describe('scheduler with leadership: one tick per cluster', () => {
 
   it('flush, reconcile and timers do nothing on a follower', async () => {
     const { nodes, store, clock } = cluster(2);
-    const [a, b] = nodes;
+    const [a, b] = nodes as [Node, Node];
     await a.leadership.lead();
     await store.timers.put('t1', { key: 't1', kind: 'x', dueAt: T0.toISOString(), createdAt: T0.toISOString(), payload: {} });
     expect(await b.scheduler.flush()).toEqual({});
