@@ -21,8 +21,8 @@ export default {
       displayName: 'postgres',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/postgres-project.ts'],
-      globalSetup: '<rootDir>/test/helpers/postgres-global-setup.ts',
-      globalTeardown: '<rootDir>/test/helpers/postgres-global-teardown.ts',
+      globalSetup: '<rootDir>/test/helpers/postgres-global-setup.mjs',
+      globalTeardown: '<rootDir>/test/helpers/postgres-global-teardown.mjs',
     },
   ],
 };

@@ -2,6 +2,7 @@
  * The foundation through every entry point, on real Bolt and real botbuilder over loopback HTTP.
  */
 import { startRig, eventually, type Rig } from '../rig/harness.js';
+import { onPostgres } from '../rig/store-env.js';
 import { BOT_USER } from '../rig/fake-slack.js';
 import { FORM, blockAction, event, postSlack, slashCommand } from '../rig/slack-requests.js';
 import { botAdded, message, postTeams, TENANT } from '../rig/teams-requests.js';
@@ -32,7 +33,9 @@ describe('health and start-up', () => {
       status: 'ok',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       platforms: { slack: 'http', teams: 'local' },
-      store: { kind: 'lowdb', ok: true, writable: true },
+      store: onPostgres
+        ? { kind: 'postgres', ok: true, writable: true, reachable: true, migrations: { applied: expect.any(Number), expected: expect.any(Number), current: true } }
+        : { kind: 'lowdb', ok: true, writable: true },
     });
   });
 
