@@ -18,6 +18,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 # The `safecall` CLI (bin) runs the compiled dist/src/cli.js.
 COPY src/bin ./src/bin
+# The PostgreSQL migrations are read as .sql files from src/ (src/store/postgres/migrations.ts).
+COPY src/store/postgres/migrations ./src/store/postgres/migrations
 COPY content ./content
 COPY safecall.example.yaml ./
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data

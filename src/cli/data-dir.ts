@@ -15,3 +15,20 @@ export function serverDataDir(flag: string | undefined): string {
     throw new NoDataError(`No SafeCall data in ${dir}. Set DATA_DIR (or --data-dir) to the directory the server uses.`);
   return dir;
 }
+
+/**
+ * The server's store for a read-only CLI command: PostgreSQL when DATABASE_URL is set (the database
+ * arbitrates, so the servers may keep running), else the data directory above, opened read-only.
+ */
+export async function openServerStoreForReading(flag: string | undefined): Promise<import('../core/ports.js').Store> {
+  const { loadEnv } = await import('../config.js');
+  const env = loadEnv();
+  if (env.DATABASE_URL) {
+    const { openStore } = await import('../store/open.js');
+    const { systemClock } = await import('../core/ports.js');
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+    return openStore(env, { log: silent, clock: systemClock, readOnly: true });
+  }
+  const { openLowdbStore } = await import('../store/lowdb-store.js');
+  return openLowdbStore(serverDataDir(flag), { readOnly: true });
+}

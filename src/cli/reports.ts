@@ -9,7 +9,7 @@
  * reports past retention by itself, a few at each scheduler tick). `--dry-run` only reads, so it works while
  * the server runs, and lists what would go: references and dates only, never content.
  */
-import { NoDataError, serverDataDir } from './data-dir.js';
+import { NoDataError, openServerStoreForReading, serverDataDir } from './data-dir.js';
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -80,7 +80,8 @@ async function exportLog(args: string[]): Promise<number> {
   const s = settings();
   const from = since(values.since, s.school.timezone);
   const sealer = sealerFromEnv();
-  const store = await openLowdbStore(serverDataDirOrUsage(values['data-dir']), { readOnly: true });
+  if (!process.env.DATABASE_URL) serverDataDirOrUsage(values['data-dir']);
+  const store = await openServerStoreForReading(values['data-dir']);
   try {
     const reports = selectReports(await store.reports.list(), from);
     const text = format === 'csv' ? breachLogCsv(reports, sealer) : breachLogJson(reports, sealer, new Date());

@@ -4,8 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli.js';
-import { openLowdbStore } from '../store/lowdb-store.js';
-import { serverDataDir } from './data-dir.js';
+import { openServerStoreForReading, serverDataDir } from './data-dir.js';
 
 export const command: CliCommand = {
   summary: 'What the data store holds (read-only, safe while the server runs)',
@@ -21,8 +20,8 @@ export const command: CliCommand = {
     let dir: string;
     let store;
     try {
-      dir = serverDataDir(opts['data-dir']);
-      store = await openLowdbStore(dir, { readOnly: true });
+      dir = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : serverDataDir(opts['data-dir']);
+      store = await openServerStoreForReading(opts['data-dir']);
     } catch (err) {
       console.error(`safecall status: ${(err as Error).message}`);
       return 1;
