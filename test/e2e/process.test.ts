@@ -64,7 +64,8 @@ test('starts with no credentials, says what it serves, answers /healthz, stops c
       const port2 = await freePort();
       const second = launch({ PORT: String(port2), ...storeEnv(data) });
       try {
-        await until(() => second.out().includes('/healthz'));
+        // The banner's Data line comes after the /healthz line: wait for it, not for /healthz.
+        await until(() => /Data: .*\n/.test(second.out()));
         expect(second.out()).toMatch(/Data: .*PostgreSQL/);
         expect((await fetch(`http://127.0.0.1:${port2}/healthz`)).status).toBe(200);
       } finally {
