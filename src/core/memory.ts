@@ -3,7 +3,7 @@
  * CLI's dry runs. Every operation runs in one tick, so nothing interleaves inside it.
  */
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionSpec, type StoreCollections } from './collections.js';
-import type { Claimed, Clock, Collection, IndexQuery, Lease, Store, Versioned, WriteOptions } from './ports.js';
+import type { Claimed, Clock, Collection, IndexQuery, Lease, Store, StoredEntry, Versioned, WriteOptions } from './ports.js';
 import { systemClock } from './ports.js';
 
 interface Entry<T> {
@@ -61,6 +61,13 @@ export class MemoryCollection<T> implements Collection<T> {
     return [...this.items.keys()].flatMap((k) => {
       const e = this.live(k);
       return e ? [structuredClone(e.value)] : [];
+    });
+  }
+
+  async entries(): Promise<StoredEntry<T>[]> {
+    return [...this.items.keys()].sort().flatMap((key) => {
+      const e = this.live(key);
+      return e ? [{ key, value: structuredClone(e.value), ...(e.expiresAt ? { expiresAt: e.expiresAt } : {}) }] : [];
     });
   }
 

@@ -24,6 +24,14 @@ export interface Versioned<T> {
   revision: number;
 }
 
+/** A record as export sees it: what a fresh store needs to hold the same data (revisions start again). */
+export interface StoredEntry<T> {
+  key: string;
+  value: T;
+  /** ISO 8601; absent for records that never expire. */
+  expiresAt?: string;
+}
+
 /** A claim on a record by one worker until `until` (ISO 8601); a crashed worker's claims lapse by themselves. */
 export interface Lease {
   owner: string;
@@ -69,6 +77,8 @@ export interface Collection<T> {
   read(key: string): Promise<Versioned<T> | undefined>;
   /** Every record: for small collections and tools only; features query by an index. */
   list(): Promise<T[]>;
+  /** Every live record with its key and expiry, in key order: for export and tools, never for features. */
+  entries(): Promise<StoredEntry<T>[]>;
   query(q: IndexQuery): Promise<Versioned<T>[]>;
   /** Unconditional write; resolves to the new revision. */
   put(key: string, value: T, opts?: WriteOptions): Promise<number>;

@@ -9,7 +9,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CollectionSpec } from '../core/collections.js';
-import type { Claimed, Clock, Collection, IndexQuery, Log, Versioned, WriteOptions } from '../core/ports.js';
+import type { Claimed, Clock, Collection, IndexQuery, Log, StoredEntry, Versioned, WriteOptions } from '../core/ports.js';
 import { ReadOnlyStoreError, StoreLockedError } from './errors.js';
 import { PartitionFile, type Envelope } from './partition-file.js';
 import { SortedIndex } from './sorted-index.js';
@@ -138,6 +138,16 @@ export class FileCollection<T> implements Collection<T> {
     const out: T[] = [];
     for (const part of this.parts.values())
       for (const env of part.records.values()) if (!(env.expiresAt !== undefined && env.expiresAt <= now)) out.push(clone(env.value));
+    return out;
+  }
+
+  async entries(): Promise<StoredEntry<T>[]> {
+    await this.fresh();
+    const out: StoredEntry<T>[] = [];
+    for (const key of [...this.partOf.keys()].sort()) {
+      const env = this.live(key);
+      if (env) out.push({ key, value: clone(env.value), ...(env.expiresAt !== undefined ? { expiresAt: env.expiresAt } : {}) });
+    }
     return out;
   }
 

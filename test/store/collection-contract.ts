@@ -26,8 +26,10 @@ const user = (id: string, name = 'Ms Example'): KnownUser => ({
 export function collectionContract(label: string, subject: ContractSubject): void {
   describe(`Collection contract: ${label}`, () => {
     let store: Store;
+    let clock: TestClock;
     beforeEach(async () => {
-      store = await subject.open(new TestClock());
+      clock = new TestClock();
+      store = await subject.open(clock);
     });
     afterEach(async () => {
       await subject.close(store);
@@ -54,6 +56,21 @@ export function collectionContract(label: string, subject: ContractSubject): voi
       got.prefs!.accountStepsSeen!.push('mutated');
       (await store.users.list())[0]!.name = 'mutated via list';
       expect(await store.users.get('k')).toEqual(user('U1'));
+    });
+
+    it('entries gives every live record with its key and expiry, in key order (what export copies)', async () => {
+      const soon = new Date(clock.now().getTime() + 60_000);
+      const later = new Date(clock.now().getTime() + 3_600_000);
+      await store.users.put('slack:U2', user('U2'));
+      await store.users.put('slack:U1', user('U1'), { expiresAt: later });
+      await store.users.put('slack:U3', user('U3'), { expiresAt: soon });
+      expect(await store.users.entries()).toEqual([
+        { key: 'slack:U1', value: user('U1'), expiresAt: later.toISOString() },
+        { key: 'slack:U2', value: user('U2') },
+        { key: 'slack:U3', value: user('U3'), expiresAt: soon.toISOString() },
+      ]);
+      clock.advance(120_000);
+      expect((await store.users.entries()).map((e) => e.key)).toEqual(['slack:U1', 'slack:U2']);
     });
 
     it('list returns every value', async () => {

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import type { CollectionSpec } from '../../core/collections.js';
-import type { Claimed, Clock, Collection, IndexQuery, Versioned, WriteOptions } from '../../core/ports.js';
+import type { Claimed, Clock, Collection, IndexQuery, StoredEntry, Versioned, WriteOptions } from '../../core/ports.js';
 
 /** Index names are camelCase in src/core/collections.ts, columns snake_case with an ix_ prefix. */
 export const indexColumn = (index: string) => `ix_${index.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
@@ -65,6 +65,14 @@ export class PgCollection<T> implements Collection<T> {
   async list(): Promise<T[]> {
     const r = await this.pool.query<Row>(`SELECT value FROM ${this.table} WHERE ${LIVE('$1')} ORDER BY key`, [this.now()]);
     return r.rows.map((row) => row.value as T);
+  }
+
+  async entries(): Promise<StoredEntry<T>[]> {
+    const r = await this.pool.query<{ key: string; value: unknown; expires_at: Date | null }>(
+      `SELECT key, value, expires_at FROM ${this.table} WHERE ${LIVE('$1')} ORDER BY key`,
+      [this.now()],
+    );
+    return r.rows.map((row) => ({ key: row.key, value: row.value as T, ...(row.expires_at ? { expiresAt: row.expires_at.toISOString() } : {}) }));
   }
 
   /** The WHERE clause for an index query, with parameters from `$first` on. */
