@@ -18,6 +18,9 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   'terms list': () => import('./cli/terms.js').then((m) => m.listCommand),
   'reminders report': () => import('./cli/reminders.js').then((m) => m.reportCommand),
   'reminders preview': () => import('./cli/reminders.js').then((m) => m.previewCommand),
+  migrate: () => import('./cli/data.js').then((m) => m.migrateCommand),
+  'export-data': () => import('./cli/data.js').then((m) => m.exportCommand),
+  'import-data': () => import('./cli/data.js').then((m) => m.importCommand),
 };
 
 function help(): string {

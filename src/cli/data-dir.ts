@@ -32,3 +32,20 @@ export async function openServerStoreForReading(flag: string | undefined): Promi
   const { openLowdbStore } = await import('../store/lowdb-store.js');
   return openLowdbStore(serverDataDir(flag), { readOnly: true });
 }
+
+/**
+ * The server's store for a CLI command that writes: PostgreSQL when DATABASE_URL is set (safe beside
+ * running instances), else the data directory, which takes its lock (refused while the server runs).
+ */
+export async function openServerStoreForWriting(flag: string | undefined): Promise<import('../core/ports.js').Store> {
+  const { loadEnv } = await import('../config.js');
+  const env = loadEnv();
+  if (env.DATABASE_URL) {
+    const { openStore } = await import('../store/open.js');
+    const { systemClock } = await import('../core/ports.js');
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+    return openStore(env, { log: silent, clock: systemClock });
+  }
+  const { openLowdbStore } = await import('../store/lowdb-store.js');
+  return openLowdbStore(serverDataDir(flag));
+}

@@ -4,7 +4,7 @@
  * Both read the store read-only (safe while the server runs; they never write it). The preview runs the
  * real policies over an in-memory copy of what they read, with the outbox recording what they enqueue.
  */
-import { serverDataDir } from './data-dir.js';
+import { openServerStoreForReading, serverDataDir } from './data-dir.js';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli.js';
 import { buildBot } from '../app.js';
@@ -17,7 +17,6 @@ import { DateTime } from 'luxon';
 import { showLocal, termInfos, termSlug } from '../core/reminders/calendar.js';
 import { storeOutbox, storeTimers } from '../core/schedule/store-ports.js';
 import type { Delivery } from '../core/schedule/types.js';
-import { openLowdbStore } from '../store/lowdb-store.js';
 import { slackDirectory } from '../slack/directory.js';
 import { roundFigures } from '../../dialogs/reminders/report.js';
 import { termRound } from '../../dialogs/reminders/ids.js';
@@ -28,12 +27,14 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 
 interface Common {
   settings: Settings;
-  dir: string;
+  /** --data-dir, for the lowdb store (PostgreSQL when DATABASE_URL is set). */
+  dataDir: string | undefined;
 }
 
 function common(name: string, values: { 'data-dir'?: string; settings?: string }): Common | undefined {
   try {
-    return { settings: loadSettings(values.settings ?? process.env.SAFECALL_SETTINGS), dir: serverDataDir(values['data-dir']) };
+    if (!process.env.DATABASE_URL) serverDataDir(values['data-dir']);
+    return { settings: loadSettings(values.settings ?? process.env.SAFECALL_SETTINGS), dataDir: values['data-dir'] };
   } catch (err) {
     console.error(`safecall reminders ${name}: ${(err as Error).message}`);
     return undefined;
@@ -56,7 +57,7 @@ async function report(args: string[]): Promise<number> {
   if (!c) return 1;
   let store;
   try {
-    store = await openLowdbStore(c.dir, { readOnly: true });
+    store = await openServerStoreForReading(c.dataDir);
   } catch (err) {
     console.error(`safecall reminders report: ${(err as Error).message}`);
     return 1;
@@ -124,7 +125,7 @@ async function preview(args: string[]): Promise<number> {
   const at = parsedAt.toJSDate();
   let source;
   try {
-    source = await openLowdbStore(c.dir, { readOnly: true });
+    source = await openServerStoreForReading(c.dataDir);
   } catch (err) {
     console.error(`safecall reminders preview: ${(err as Error).message}`);
     return 1;

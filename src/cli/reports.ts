@@ -9,7 +9,7 @@
  * reports past retention by itself, a few at each scheduler tick). `--dry-run` only reads, so it works while
  * the server runs, and lists what would go: references and dates only, never content.
  */
-import { NoDataError, openServerStoreForReading, serverDataDir } from './data-dir.js';
+import { NoDataError, openServerStoreForReading, openServerStoreForWriting, serverDataDir } from './data-dir.js';
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -18,7 +18,7 @@ import { ConfigError, loadSettings } from '../config.js';
 import { aesSealer, plainSealer, readDataKey, SealError, type Sealer } from '../core/sealer.js';
 import { breachLogCsv, breachLogJson, selectReports } from '../core/records/report-export.js';
 import { expiredReports, purgeCutoff, purgeReport } from '../core/records/report-retention.js';
-import { openLowdbStore, StoreLockedError } from '../store/lowdb-store.js';
+import { StoreLockedError } from '../store/lowdb-store.js';
 
 const USAGE = 'reports export --format csv|json [--since DATE] [--out FILE] [--data-dir DIR]\n       safecall reports purge [--dry-run] [--data-dir DIR]';
 
@@ -99,11 +99,13 @@ async function purge(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' }, 'data-dir': { type: 'string' } } });
   const days = settings().reports.retentionDays;
   const now = new Date();
-  const dir = serverDataDirOrUsage(values['data-dir']);
   const dry = values['dry-run'] === true;
+  const onPostgres = Boolean(process.env.DATABASE_URL);
+  const dir = onPostgres ? '' : serverDataDirOrUsage(values['data-dir']);
   let store;
   try {
-    store = await openLowdbStore(dir, { readOnly: dry });
+    // PostgreSQL arbitrates between writers, so purge runs beside the servers there.
+    store = dry ? await openServerStoreForReading(values['data-dir']) : await openServerStoreForWriting(values['data-dir']);
   } catch (err) {
     if (err instanceof StoreLockedError)
       throw new UsageError(`The server is running (it holds the lock on ${dir}). Stop it, then run purge again; \`safecall reports purge --dry-run\` works while it runs, and the server deletes expired reports by itself.`);

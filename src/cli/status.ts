@@ -20,8 +20,8 @@ export const command: CliCommand = {
     let dir: string;
     let store;
     try {
-      dir = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : serverDataDir(opts['data-dir']);
       store = await openServerStoreForReading(opts['data-dir']);
+      dir = store.info.kind === 'postgres' ? `PostgreSQL at ${store.info.where}` : serverDataDir(opts['data-dir']);
     } catch (err) {
       console.error(`safecall status: ${(err as Error).message}`);
       return 1;
@@ -53,7 +53,7 @@ export const command: CliCommand = {
       else
         console.log(
           [
-            `Data directory: ${dir}`,
+            `${store.info.kind === 'postgres' ? 'Database' : 'Data directory'}: ${dir}`,
             `People the bot has met: ${figures.people.slack} on Slack, ${figures.people.teams} on Teams`,
             `Conversations: ${figures.conversations.slack} on Slack, ${figures.conversations.teams} on Teams`,
             `Dialogs in progress: ${figures.dialogsInProgress}`,

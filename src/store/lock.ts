@@ -83,3 +83,8 @@ export async function acquireDirLock(
     throw err;
   }
 }
+
+/** True when a live process holds the directory's lock (a crashed holder's lock goes stale after `staleMs`). */
+export async function isDirLocked(dir: string, staleMs = DEFAULT_LOCK_STALE_MS): Promise<boolean> {
+  return lockfile.check(dir, { lockfilePath: join(dir, LOCK_NAME), stale: Math.max(staleMs, MIN_STALE_MS), realpath: false });
+}

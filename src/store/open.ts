@@ -10,7 +10,7 @@ import { openLowdbStore } from './lowdb-store.js';
 export interface OpenStoreOptions {
   log: Log;
   clock: Clock;
-  /** lowdb: open without the lock and refuse writes (CLI reads while the server runs). */
+  /** lowdb: open without the lock and refuse writes (CLI reads while the server runs). PostgreSQL: never migrate. */
   readOnly?: boolean;
 }
 
@@ -19,7 +19,7 @@ export type StoreEnv = Pick<Env, 'DATA_DIR' | 'DATABASE_URL' | 'DATABASE_SCHEMA'
 export async function openStore(env: StoreEnv, o: OpenStoreOptions): Promise<Store> {
   if (env.DATABASE_URL) {
     const { openPostgresStore } = await import('./postgres/store.js');
-    return openPostgresStore({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolSize: env.DATABASE_POOL_SIZE, log: o.log, clock: o.clock });
+    return openPostgresStore({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, poolSize: env.DATABASE_POOL_SIZE, log: o.log, clock: o.clock, migrate: !o.readOnly });
   }
   return openLowdbStore(resolve(env.DATA_DIR), { log: o.log, clock: o.clock, readOnly: o.readOnly });
 }
