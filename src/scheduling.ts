@@ -127,6 +127,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
   });
   let task: ReturnType<typeof cron.schedule> | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
+  let afterLeases: NodeJS.Timeout | undefined;
   let stopped = false;
   let ledAtLastBeat = false;
   let started = false;
@@ -144,6 +145,13 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
     // Compared with the last beat, not with the last call: a flush may have been the call that took over.
     const catchUp = leads && !ledAtLastBeat && !stopped;
     ledAtLastBeat = leads;
+    if (catchUp && store.info.shared) {
+      // What a dead leader had claimed (and left `sending`) is free once its leases lapse: look again then,
+      // rather than at the next cron tick, which may be a long way off.
+      clearTimeout(afterLeases);
+      afterLeases = setTimeout(() => void (stopped ? undefined : tick('takeover')), settings.sending.leaseSeconds * 1000 + 250);
+      afterLeases.unref();
+    }
     if (catchUp) await tick(started ? 'leader' : 'start');
     started = true;
   };
@@ -182,6 +190,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
     async stop() {
       stopped = true;
       clearInterval(heartbeat);
+      clearTimeout(afterLeases);
       stopAdded?.();
       stopSignal?.();
       await task?.stop();
