@@ -11,6 +11,8 @@
  */
 import { jest } from '@jest/globals';
 import { FakeSlack, dmOf, TEAM } from '../rig/fake-slack.js';
+import { FakeConnector } from '../rig/fake-connector.js';
+import { message, postTeams } from '../rig/teams-requests.js';
 import { Cluster, buildDist, until, type Instance } from '../rig/processes.js';
 import { FORM, blockAction, postSlack, sign, slashCommand, viewSubmission } from '../rig/slack-requests.js';
 import type { Recorded } from '../rig/recorder.js';
@@ -105,10 +107,12 @@ describe('reports and the DPO across three instances', () => {
   const DPO = 'U0DPO';
   const DPO_CHANNEL = 'C0DPO';
   let slack: FakeSlack;
+  let connector: FakeConnector;
   let cluster: Cluster;
   let nodes: Instance[];
   beforeAll(async () => {
     slack = await new FakeSlack().start();
+    connector = await new FakeConnector().start();
     cluster = await Cluster.create({
       slackApiUrl: slack.apiUrl,
       settingsYaml: `school: { name: Hillside, timezone: Europe/London }
@@ -124,6 +128,7 @@ sending: { leaderSeconds: 5 }
   afterAll(async () => {
     await cluster.stop();
     await slack.stop();
+    await connector.stop();
   });
 
   const respondUrl = (user: string) => `${slack.url}/respond/${user}`;
@@ -212,5 +217,17 @@ sending: { leaderSeconds: 5 }
       'the second submission to be told',
     );
     expect(await timeline()).toEqual(['acknowledged', 'decision']);
+  });
+
+  test('a Teams activity delivered to all three instances at once gets one reply', async () => {
+    const once = message(connector.url, 'a:cluster-redelivered', { id: 'aad-cluster' }, 'help');
+    const answered = await Promise.all(nodes.map((n) => postTeams(n.url, once)));
+    expect(answered.map((r) => r.status)).toEqual([200, 200, 200]);
+    // A later activity through each instance: once all three have replied to it, the copies have been handled.
+    for (const [i, n] of nodes.entries()) {
+      expect((await postTeams(n.url, message(connector.url, `a:after-${i}`, { id: 'aad-cluster' }, 'help'))).status).toBe(200);
+      await connector.waitForConversation(`a:after-${i}`);
+    }
+    expect(connector.activities('a:cluster-redelivered')).toHaveLength(1);
   });
 });
