@@ -13,6 +13,8 @@ import { jest } from '@jest/globals';
 import { FakeSlack, dmOf, TEAM } from '../rig/fake-slack.js';
 import { FakeConnector } from '../rig/fake-connector.js';
 import { message, postTeams } from '../rig/teams-requests.js';
+import { find, slackButtons } from '../rig/clicks.js';
+import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
 import { Cluster, buildDist, until, type Instance } from '../rig/processes.js';
 import { FORM, blockAction, postSlack, sign, slashCommand, viewSubmission } from '../rig/slack-requests.js';
 import type { Recorded } from '../rig/recorder.js';
@@ -103,7 +105,7 @@ sending:
   });
 });
 
-describe('reports and the DPO across three instances', () => {
+describe('reports, the DPO, Teams and the setup guide across three instances', () => {
   const DPO = 'U0DPO';
   const DPO_CHANNEL = 'C0DPO';
   let slack: FakeSlack;
@@ -229,5 +231,47 @@ sending: { leaderSeconds: 5 }
       await connector.waitForConversation(`a:after-${i}`);
     }
     expect(connector.activities('a:cluster-redelivered')).toHaveLength(1);
+  });
+
+  test('one setup step pressed through two instances at once moves the teacher on one step, not two', async () => {
+    const user = 'U0TEACH';
+    const channel = 'D0TEACH';
+    const messages = () =>
+      slack.calls
+        .filter((c) => (c.path === '/api/chat.postMessage' || c.path === '/api/chat.update') && c.body.channel === channel && slackButtons(c.body).length > 0)
+        .map((c) => ({ ts: String(c.path.endsWith('update') ? c.body.ts : c.reply?.ts), body: c.body }));
+    const latest = () => messages()[messages().length - 1]!;
+    const press = async (node: Instance, action: string, label?: RegExp) => {
+      const msg = latest();
+      const b = find(slackButtons(msg.body), action, label);
+      const n = slack.calls.length;
+      const res = await postSlack(node.url, blockAction({ user, channel, actionId: b.action, value: b.value, messageTs: msg.ts, responseUrl: respondUrl(user) }), FORM);
+      expect(res.status).toBe(200);
+      await until(() => slack.calls.length > n, 10_000, 'an answer to the press');
+    };
+    let n = slack.calls.length;
+    await postSlack(nodes[0]!.url, slashCommand({ user, channel, text: 'setup', responseUrl: respondUrl(user) }), FORM);
+    await until(() => messages().length > 0 && slack.calls.length > n, 10_000, 'the first step');
+    await press(nodes[1]!, SETUP_ACTIONS.platform, /Zoom/);
+    await press(nodes[2]!, SETUP_ACTIONS.kind, /class/i);
+    if (slackButtons(latest().body).some((b) => b.action === SETUP_ACTIONS.account)) await press(nodes[0]!, SETUP_ACTIONS.account);
+    const step = (body: unknown) => Number(JSON.stringify(body).match(/Step (\d+) of \d+/)?.[1]);
+    const before = step(latest().body);
+    expect(before).toBeGreaterThan(0);
+
+    const msg = latest();
+    const done = find(slackButtons(msg.body), SETUP_ACTIONS.done);
+    n = slack.calls.length;
+    const both = await Promise.all(
+      [nodes[1]!, nodes[2]!].map((node) =>
+        postSlack(node.url, blockAction({ user, channel, actionId: done.action, value: done.value, messageTs: msg.ts, responseUrl: respondUrl(user) }), FORM),
+      ),
+    );
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    // Both presses are answered (the step moved on, or "moved on" for the second); the dialog stands one step on.
+    await until(() => slack.calls.slice(n).filter((c) => c.path === '/api/chat.update' || c.path === '/api/chat.postMessage' || c.path === `/respond/${user}`).length >= 2, 10_000, 'both presses answered');
+    const dialogs = await cluster.query<{ value: { state?: unknown } }>(`SELECT value FROM "${cluster.schema}".dialogs WHERE key LIKE $1`, [`%${user}%`]);
+    expect(dialogs).toHaveLength(1);
+    expect(step(latest().body)).toBe(before + 1);
   });
 });
