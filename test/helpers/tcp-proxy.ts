@@ -1,8 +1,11 @@
 /**
  * A TCP proxy in front of a real server (PostgreSQL), for outage tests: `cut()` destroys every live
  * connection and stops listening (new connections are refused, as when the database host is down);
- * `restore()` listens again on the same port. `blackhole()` keeps listening but accepts connections and
- * never answers, and stalls the live ones (a network partition: nothing is refused, everything hangs).
+ * `restore()` listens again on the same port. `blackhole()` is a network partition: nothing is refused and
+ * nothing answers. New connections are accepted and never answered; live ones go silent, and the server's
+ * side of them is closed (as the server does when its retransmissions give up). After `restore()` a silent
+ * connection is reset as soon as its client sends something (the server no longer knows it); one whose
+ * client only listens stays silent, as it would on a real network.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -19,13 +22,18 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const pairs = new Set<[Socket, Socket]>();
+  /** Client sides of connections caught in a partition. */
+  const silent = new Set<Socket>();
   let mode: 'up' | 'down' | 'blackhole' = 'up';
   let server: Server | undefined;
   let port = 0;
 
   const track = (s: Socket) => {
     sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+    s.on('close', () => {
+      sockets.delete(s);
+      silent.delete(s);
+    });
     s.on('error', () => s.destroy());
   };
 
@@ -33,7 +41,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     new Promise<void>((ok, fail) => {
       const s = createServer((client) => {
         track(client);
-        if (mode === 'blackhole') return; // accepted, never answered
+        if (mode === 'blackhole') {
+          client.pause(); // accepted, never answered
+          silent.add(client);
+          return;
+        }
         const upstream = connect(target.port, target.host);
         track(upstream);
         const pair: [Socket, Socket] = [client, upstream];
@@ -42,8 +54,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         upstream.pipe(client);
         const done = () => {
           pairs.delete(pair);
-          client.destroy();
           upstream.destroy();
+          if (!silent.has(client)) client.destroy(); // a partitioned client is not told
         };
         client.on('close', done);
         upstream.on('close', done);
@@ -64,6 +76,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       s.close(() => ok());
     });
 
+  const destroyAll = async () => {
+    const closing = stopListening();
+    silent.clear();
+    for (const s of sockets) s.destroy();
+    await closing;
+  };
+
   await listen();
   return {
     get port() {
@@ -72,9 +91,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     live: () => pairs.size,
     async cut() {
       mode = 'down';
-      const closing = stopListening();
-      for (const s of sockets) s.destroy();
-      await closing;
+      await destroyAll();
     },
     blackhole() {
       mode = 'blackhole';
@@ -82,22 +99,22 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         client.unpipe(upstream);
         upstream.unpipe(client);
         client.pause();
-        upstream.pause();
+        silent.add(client);
+        upstream.destroy();
       }
     },
     async restore() {
-      if (mode === 'blackhole') {
-        // Stalled connections stay stalled (their peers time out on them); new ones pass again.
-        for (const s of sockets) s.destroy();
-      }
       mode = 'up';
+      for (const client of silent) {
+        client.on('data', () => client.destroy());
+        client.resume();
+      }
+      silent.clear();
       if (!server) await listen();
     },
     async close() {
       mode = 'down';
-      const closing = stopListening();
-      for (const s of sockets) s.destroy();
-      await closing;
+      await destroyAll();
     },
   };
 }

@@ -49,8 +49,8 @@ describe('postgres store: the database goes away and comes back', () => {
   const schemas: string[] = [];
   const stores: PostgresStore[] = [];
   const proxies: TcpProxy[] = [];
-  const open = async (url: string, log: CapturedLog, schema: string) => {
-    const s = await openPostgresStore({ url, schema, poolSize: 3, log, clock: systemClock, connectTimeoutMs: 2000, statementTimeoutMs: 3000 });
+  const open = async (url: string, log: CapturedLog, schema: string, extra: Partial<Parameters<typeof openPostgresStore>[0]> = {}) => {
+    const s = await openPostgresStore({ url, schema, poolSize: 3, log, clock: systemClock, connectTimeoutMs: 2000, statementTimeoutMs: 3000, ...extra });
     stores.push(s);
     return s;
   };
@@ -116,6 +116,39 @@ describe('postgres store: the database goes away and comes back', () => {
     process.stdout.write(`outage (store): unhealthy ${toUnhealthy} ms after the cut, writes refused in ${toRefused} ms, healthy ${toHealthy} ms after the restore\n`);
   }, 25_000);
 
+  test('a partition (connections accepted, nothing answered): health and requests fail within their timeouts, and recover', async () => {
+    const schema = schemaName();
+    schemas.push(schema);
+    const p = await proxy();
+    const log = captureLog();
+    const store = await open(viaProxy(p.port), log, schema);
+    await store.users.put('before', user('before'));
+
+    p.blackhole();
+    const cutAt = Date.now();
+    const health = await store.health();
+    const toUnhealthy = Date.now() - cutAt;
+    expect(health).toMatchObject({ ok: false, reachable: false });
+    expect(toUnhealthy).toBeLessThan(3000);
+    // A request on a pooled connection waits out the query timeout (statement timeout + 1 s), one that needs
+    // a new connection the connect timeout: bounded either way, and a StoreUnavailableError.
+    const writeAt = Date.now();
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => settle(store.users.put(`during${i}`, user(`during${i}`)))));
+    const toRefused = Date.now() - writeAt;
+    for (const r of results) expect(r.error).toBeInstanceOf(StoreUnavailableError);
+    expect(toRefused).toBeLessThan(9000);
+
+    await p.restore();
+    const restoredAt = Date.now();
+    await until('health ok after the partition', async () => (await store.health()).ok, 10_000);
+    const toHealthy = Date.now() - restoredAt;
+    await store.users.put('after', user('after'));
+    expect((await store.users.list()).map((u) => u.id)).toEqual(expect.arrayContaining(['after', 'before']));
+    expect(log.lines.filter((l) => /^PostgreSQL unreachable/.test(l.msg ?? ''))).toHaveLength(1);
+    expect(log.lines.filter((l) => /^PostgreSQL reachable again/.test(l.msg ?? ''))).toHaveLength(1);
+    process.stdout.write(`outage (partition): unhealthy ${toUnhealthy} ms after it began, requests refused in ${toRefused} ms, healthy ${toHealthy} ms after it ended\n`);
+  }, 25_000);
+
   test('signals: a subscriber behind the proxy hears a publish from another instance after a cut and a restore', async () => {
     const schema = schemaName();
     schemas.push(schema);
@@ -142,5 +175,32 @@ describe('postgres store: the database goes away and comes back', () => {
     }, 10_000);
     expect(log.text()).toMatch(/signal connection restored/);
     process.stdout.write(`outage (signals): heard again ${toHeard} ms after the restore (${Date.now() - restoredAt} ms)\n`);
+  }, 25_000);
+
+  test('signals: after a partition the silent LISTEN connection is found by its heartbeat and replaced', async () => {
+    const schema = schemaName();
+    schemas.push(schema);
+    const p = await proxy();
+    const direct = await open(TEST_DATABASE_URL, captureLog(), schema);
+    const log = captureLog();
+    const proxied = await open(viaProxy(p.port), log, schema, { signalHeartbeatMs: 1000 });
+    let heard = 0;
+    proxied.signals!.subscribe('outbox', () => (heard += 1));
+    await until('the first signal', async () => {
+      await direct.signals!.publish('outbox');
+      return heard > 0;
+    }, 5000);
+
+    // The server forgets the connection during the partition; the listener is never told.
+    p.blackhole();
+    await new Promise((r) => setTimeout(r, 500));
+    await p.restore();
+    const before = heard;
+    const toHeard = await until('a signal after the partition', async () => {
+      await direct.signals!.publish('outbox');
+      return heard > before;
+    }, 10_000);
+    expect(log.text()).toMatch(/signal connection restored/);
+    process.stdout.write(`outage (signals, partition): heard again ${toHeard} ms after it ended\n`);
   }, 25_000);
 });

@@ -34,6 +34,12 @@ export interface PostgresStoreOptions {
   /** Connect timeout (default 5 s) and statement timeout (default 15 s), in ms. */
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /**
+   * How often the LISTEN connection checks it is still there (default 30 s). It only receives, so a
+   * connection the server dropped during a network partition would otherwise stay silent, and deaf, for
+   * as long as TCP keepalive takes to notice (two hours by default).
+   */
+  signalHeartbeatMs?: number;
 }
 
 export type PostgresStore = Store & { pool: pg.Pool; schema: string };
@@ -195,7 +201,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
 /**
  * LISTEN/NOTIFY on one dedicated connection, opened at the first subscribe. One channel per schema; the
  * payload is the topic. The connection reconnects by itself (1 s, doubling to 30 s) and logs once per
- * state change; a signal sent while it was down is lost, which only delays work to the next tick.
+ * state change; a signal sent while it was down is lost, which only delays work to the next tick. A
+ * heartbeat query finds a connection that died silently (a partition) and reconnects it too.
  */
 function listener(
   o: PostgresStoreOptions,
@@ -212,6 +219,7 @@ function listener(
   let retry: NodeJS.Timeout | undefined;
   let delay = 1000;
   let down = false;
+  let heartbeat: NodeJS.Timeout | undefined;
 
   const connect = (): Promise<void> =>
     (connecting ??= (async () => {
@@ -235,6 +243,7 @@ function listener(
       const lost = (err?: Error) => {
         if (client !== c) return;
         client = undefined;
+        clearInterval(heartbeat);
         c.removeAllListeners('end');
         void c.end().catch(() => undefined);
         if (!stopped) {
@@ -251,6 +260,9 @@ function listener(
         await c.connect();
         await c.query(`LISTEN ${channel}`);
         client = c;
+        clearInterval(heartbeat);
+        heartbeat = setInterval(() => void c.query('SELECT 1').catch((err: Error) => lost(err)), o.signalHeartbeatMs ?? 30_000);
+        heartbeat.unref();
         delay = 1000;
         reach.ok();
         if (down) o.log.info({ where }, 'database: signal connection restored');
@@ -291,6 +303,7 @@ function listener(
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(heartbeat);
       await connecting?.catch(() => undefined);
       const c = client;
       client = undefined;
