@@ -2,9 +2,11 @@
  * The PostgreSQL Store: several SafeCall instances on one database. One table per collection with real
  * indexes (migrations/), migrations at open under an advisory lock, a pool sized by DATABASE_POOL_SIZE with
  * connect and statement timeouts (a lost database fails requests in seconds, never hangs them), and
- * LISTEN/NOTIFY for "look again" signals between instances. An idle connection's error is logged, never
- * thrown: the pool replaces it, and the next query reconnects, so an instance recovers by itself when the
- * database returns (/healthz answers 503 meanwhile). Logs carry codes and names only, never values.
+ * LISTEN/NOTIFY for "look again" signals between instances. An idle connection's error is never thrown: the
+ * pool replaces it, and the next query reconnects, so an instance recovers by itself when the database
+ * returns (/healthz answers 503 meanwhile). A query that cannot reach the database fails with a
+ * StoreUnavailableError; the store logs one line when the database stops answering and one when it answers
+ * again (test/store/postgres-outage*.test.ts cut it with a TCP proxy). Logs carry codes and names only, never values.
  *
  * `durable: false` writes are plain writes: PostgreSQL commits them as fast as any other, and
  * synchronous_commit = off would need a transaction (three round trips) per write to save one fsync.
@@ -79,9 +81,6 @@ export function isConnectionError(err: unknown): boolean {
 function reachability(log: Log, where: string) {
   let down = false;
   return {
-    get down() {
-      return down;
-    },
     failed(reason: string) {
       if (down) return;
       down = true;
