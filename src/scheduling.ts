@@ -131,6 +131,10 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
   let stopped = false;
   let ledAtLastBeat = false;
   let started = false;
+  // While the database is away the store has logged it once ("PostgreSQL unreachable"); each tick, beat and
+  // signal that fails for that reason meanwhile is logged at debug, not once a minute (or every beat) at error.
+  const failure = (level: 'warn' | 'error', obj: object, msg: string) => (err: Error) =>
+    log[err?.name === 'StoreUnavailableError' ? 'debug' : level]({ ...obj, err: err?.message }, msg);
   const tick = (why: string) =>
     scheduler
       .tick()
@@ -138,7 +142,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
         const sent = Object.values(s.flushed).reduce((a, b) => a + (b ?? 0), 0);
         if (s.timers > 0 || sent > 0) log.info({ why, timers: s.timers, ...s.flushed }, 'scheduler: tick');
       })
-      .catch((err: Error) => log.error({ why, err: err.message }, 'scheduler: a tick failed; the next one tries again'));
+      .catch(failure('error', { why }, 'scheduler: a tick failed; the next one tries again'));
   /** Renews the lease, or takes it over from a leader that stopped renewing; a new leader catches up at once. */
   const beat = async (): Promise<void> => {
     const leads = await leadership.lead();
@@ -161,7 +165,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
   const signals = store.signals;
   const stopAdded = o.outbox?.onAdded?.(() => {
     nudge();
-    signals?.publish(OUTBOX_TOPIC).catch((err: Error) => log.warn({ err: err.message }, 'scheduler: could not tell the other instances about new work; the next tick sends it'));
+    signals?.publish(OUTBOX_TOPIC).catch(failure('warn', {}, 'scheduler: could not tell the other instances about new work; the next tick sends it'));
   });
   const stopSignal = o.outbox && signals ? signals.subscribe(OUTBOX_TOPIC, nudge) : undefined;
 
@@ -182,7 +186,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
         // The first beat takes leadership if it is free, and the new leader's catch-up tick is the start tick.
         .then(() => (stopped ? undefined : beat()))
         .catch((err: Error) => log.error({ err: err.message }, 'scheduler: taking leadership at start failed'));
-      heartbeat = setInterval(() => void beat().catch((err: Error) => log.error({ err: err.message }, 'scheduler: a heartbeat failed')), heartbeatMs);
+      heartbeat = setInterval(() => void beat().catch(failure('error', {}, 'scheduler: a heartbeat failed')), heartbeatMs);
       heartbeat.unref();
       task = cron.schedule(settings.reminders.tick, () => void tick('cron'), { noOverlap: true, name: 'safecall-scheduler' });
       return first;

@@ -35,7 +35,9 @@ export function startSweeper(store: Store, log: Log, everyMs = SWEEP_EVERY_MS): 
         const removed = await sweepExpired(store);
         if (Object.keys(removed).length > 0) log.info({ removed }, 'removed expired records');
       } catch (err) {
-        log.warn({ reason: (err as Error).message }, 'could not remove expired records; will try again');
+        // The store has said once that the database is away; this sweep's failure adds nothing then.
+        const unavailable = (err as Error)?.name === 'StoreUnavailableError';
+        log[unavailable ? 'debug' : 'warn']({ reason: (err as Error).message }, 'could not remove expired records; will try again');
       }
     });
   };

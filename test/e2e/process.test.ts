@@ -3,19 +3,18 @@
  * `node dist/src/main.js` (compiled JavaScript, no TypeScript loader).
  */
 import { freePort } from '../helpers/free-port.js';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dropStoreFor, onPostgres, storeEnv } from '../rig/store-env.js';
+import { buildDistIfStale } from '../helpers/build-dist.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
-beforeAll(() => {
-  // What `npm start`'s prestart does: build only if a source is newer than dist/.
-  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`build failed: ${built.stdout}${built.stderr}`);
-}, 120000);
+// What `npm start`'s prestart does: build only if a source is newer than dist/ (under a lock: other test
+// files build too).
+beforeAll(() => buildDistIfStale(), 120000);
 
 function launch(env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['dist/src/main.js'], {

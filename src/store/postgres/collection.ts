@@ -12,6 +12,11 @@ import type { Claimed, Clock, Collection, IndexQuery, StoredEntry, Versioned, Wr
 /** Index names are camelCase in src/core/collections.ts, columns snake_case with an ix_ prefix. */
 export const indexColumn = (index: string) => `ix_${index.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
 
+/** What a collection needs of the pool: queries only (the store's guarded pool, see store.ts). */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
 const LIVE = (nowParam: string) => `(expires_at IS NULL OR expires_at > ${nowParam})`;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -29,7 +34,7 @@ export class PgCollection<T> implements Collection<T> {
 
   constructor(
     private readonly spec: CollectionSpec<T>,
-    private readonly pool: pg.Pool,
+    private readonly pool: Queryable,
     schema: string,
     private readonly clock: Clock,
   ) {

@@ -2,9 +2,11 @@
  * The PostgreSQL Store: several SafeCall instances on one database. One table per collection with real
  * indexes (migrations/), migrations at open under an advisory lock, a pool sized by DATABASE_POOL_SIZE with
  * connect and statement timeouts (a lost database fails requests in seconds, never hangs them), and
- * LISTEN/NOTIFY for "look again" signals between instances. An idle connection's error is logged, never
- * thrown: the pool replaces it, and the next query reconnects, so an instance recovers by itself when the
- * database returns (/healthz answers 503 meanwhile). Logs carry codes and names only, never values.
+ * LISTEN/NOTIFY for "look again" signals between instances. An idle connection's error is never thrown: the
+ * pool replaces it, and the next query reconnects, so an instance recovers by itself when the database
+ * returns (/healthz answers 503 meanwhile). A query that cannot reach the database fails with a
+ * StoreUnavailableError; the store logs one line when the database stops answering and one when it answers
+ * again (test/store/postgres-outage*.test.ts cut it with a TCP proxy). Logs carry codes and names only, never values.
  *
  * `durable: false` writes are plain writes: PostgreSQL commits them as fast as any other, and
  * synchronous_commit = off would need a transaction (three round trips) per write to save one fsync.
@@ -15,7 +17,7 @@ import pTimeout from 'p-timeout';
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionSpec, type StoreCollections } from '../../core/collections.js';
 import type { Clock, Log, Signals, Store, StoreHealth } from '../../core/ports.js';
 import { StoreUnavailableError } from '../errors.js';
-import { PgCollection } from './collection.js';
+import { PgCollection, type Queryable } from './collection.js';
 import { loadMigrations, migrate, migrationStatus } from './migrations.js';
 import { StoreVersionError } from '../errors.js';
 
@@ -34,6 +36,12 @@ export interface PostgresStoreOptions {
   /** Connect timeout (default 5 s) and statement timeout (default 15 s), in ms. */
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /**
+   * How often the LISTEN connection checks it is still there (default 30 s). It only receives, so a
+   * connection the server dropped during a network partition would otherwise stay silent, and deaf, for
+   * as long as TCP keepalive takes to notice (two hours by default).
+   */
+  signalHeartbeatMs?: number;
 }
 
 export type PostgresStore = Store & { pool: pg.Pool; schema: string };
@@ -56,6 +64,36 @@ const reasonOf = (err: unknown) => {
 
 const HEALTH_TIMEOUT_MS = 2000;
 
+/** Node socket codes and SQLSTATEs that mean "the database is not there" rather than "this query is wrong". */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection closed|not queryable/i;
+
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return CONNECTION_CODES.has(code) || code.startsWith('08') || (typeof e?.message === 'string' && CONNECTION_MESSAGES.test(e.message));
+}
+
+/**
+ * Whether the database answers, as the last query or health check found it. Logs one line when it stops
+ * answering and one when it answers again: not one per request, per pooled connection, or per retry.
+ */
+function reachability(log: Log, where: string) {
+  let down = false;
+  return {
+    failed(reason: string) {
+      if (down) return;
+      down = true;
+      log.warn({ where, reason }, `PostgreSQL unreachable: ${reason}. Requests that need the database fail and /healthz answers 503 until it answers again (the pool reconnects by itself)`);
+    },
+    ok() {
+      if (!down) return;
+      down = false;
+      log.info({ where }, 'PostgreSQL reachable again: requests are served and /healthz answers 200');
+    },
+  };
+}
+
 export async function openPostgresStore(o: PostgresStoreOptions): Promise<PostgresStore> {
   const where = describeUrl(o.url, o.schema);
   const pool = new pg.Pool({
@@ -68,8 +106,43 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     keepAlive: true,
     application_name: 'safecall',
   });
+  const reach = reachability(o.log, where);
+  // Every query of the collections goes through here: a connection failure is a StoreUnavailableError
+  // (where and why, never the password) and marks the database down; any answer marks it up again.
+  const guarded: Queryable = {
+    async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+      try {
+        const r = await pool.query<R>(text, values);
+        reach.ok();
+        return r;
+      } catch (err) {
+        if (!isConnectionError(err)) {
+          reach.ok(); // it answered, with an error of the query
+          throw err;
+        }
+        reach.failed(reasonOf(err));
+        throw new StoreUnavailableError(where, reasonOf(err));
+      }
+    },
+  };
+  // One probe at a time, after a connection dropped: it tells "the database is gone" (one warning line)
+  // from "one connection was closed" (nothing to say) even when no request is in flight.
+  let probing = false;
+  const probe = () => {
+    if (probing || closed) return;
+    probing = true;
+    void guarded
+      .query('SELECT 1')
+      .catch(() => undefined)
+      .finally(() => (probing = false));
+  };
   // An idle client's error (the server restarted, the network dropped) would otherwise crash the process.
-  pool.on('error', (err) => o.log.warn({ where, reason: reasonOf(err) }, 'database: an idle connection failed; it will be replaced'));
+  // The pool drops that client and the next query opens a new one; the probe says whether the database is gone.
+  pool.on('error', (err) => {
+    o.log.debug({ where, reason: reasonOf(err) }, 'database: an idle connection failed; it will be replaced');
+    probe();
+  });
+  let closed = false;
   const known = loadMigrations();
   try {
     await pool.query('SELECT 1');
@@ -89,18 +162,21 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   }
 
   const collections = Object.fromEntries(
-    COLLECTION_NAMES.map((name) => [name, new PgCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, pool, o.schema, o.clock)]),
+    COLLECTION_NAMES.map((name) => [name, new PgCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, guarded, o.schema, o.clock)]),
   ) as unknown as StoreCollections;
-  const signals = listener(o, where, pool);
-  let closed = false;
+  const signals = listener(o, where, guarded, reach, probe);
 
   const health = async (): Promise<StoreHealth> => {
     if (closed) return { ok: false, writable: false, reachable: false, error: 'closed' };
     try {
       const migrations = await pTimeout(migrationStatus(pool, o.schema, known), { milliseconds: HEALTH_TIMEOUT_MS });
+      reach.ok();
       return { ok: migrations.current, writable: migrations.current, reachable: true, migrations, ...(migrations.current ? {} : { error: 'migrations behind' }) };
     } catch (err) {
-      return { ok: false, writable: false, reachable: false, error: err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : reasonOf(err) };
+      const timeout = err instanceof Error && err.name === 'TimeoutError';
+      const error = timeout ? `no answer within ${HEALTH_TIMEOUT_MS} ms` : reasonOf(err);
+      if (timeout || isConnectionError(err)) reach.failed(error);
+      return { ok: false, writable: false, reachable: false, error };
     }
   };
 
@@ -124,9 +200,16 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
 /**
  * LISTEN/NOTIFY on one dedicated connection, opened at the first subscribe. One channel per schema; the
  * payload is the topic. The connection reconnects by itself (1 s, doubling to 30 s) and logs once per
- * state change; a signal sent while it was down is lost, which only delays work to the next tick.
+ * state change; a signal sent while it was down is lost, which only delays work to the next tick. A
+ * heartbeat query finds a connection that died silently (a partition) and reconnects it too.
  */
-function listener(o: PostgresStoreOptions, where: string, pool: pg.Pool): { api: Signals; stop(): Promise<void> } {
+function listener(
+  o: PostgresStoreOptions,
+  where: string,
+  pool: Queryable,
+  reach: ReturnType<typeof reachability>,
+  probe: () => void,
+): { api: Signals; stop(): Promise<void> } {
   const channel = `safecall_${createHash('sha1').update(o.schema).digest('hex').slice(0, 16)}`;
   const handlers = new Map<string, Set<() => void>>();
   let client: pg.Client | undefined;
@@ -135,10 +218,17 @@ function listener(o: PostgresStoreOptions, where: string, pool: pg.Pool): { api:
   let retry: NodeJS.Timeout | undefined;
   let delay = 1000;
   let down = false;
+  let heartbeat: NodeJS.Timeout | undefined;
 
   const connect = (): Promise<void> =>
     (connecting ??= (async () => {
-      const c = new pg.Client({ connectionString: o.url, connectionTimeoutMillis: o.connectTimeoutMs ?? 5000, keepAlive: true, application_name: 'safecall-listen' });
+      const c = new pg.Client({
+        connectionString: o.url,
+        connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
+        query_timeout: (o.connectTimeoutMs ?? 5000) + 1000,
+        keepAlive: true,
+        application_name: 'safecall-listen',
+      });
       c.on('notification', (n) => {
         if (n.channel !== channel || !n.payload) return;
         for (const fn of handlers.get(n.payload) ?? []) {
@@ -152,11 +242,14 @@ function listener(o: PostgresStoreOptions, where: string, pool: pg.Pool): { api:
       const lost = (err?: Error) => {
         if (client !== c) return;
         client = undefined;
+        clearInterval(heartbeat);
         c.removeAllListeners('end');
         void c.end().catch(() => undefined);
         if (!stopped) {
-          if (!down) o.log.warn({ where, reason: err ? reasonOf(err) : 'closed' }, 'database: lost the signal connection; reconnecting');
+          // The probe logs "PostgreSQL unreachable" if the database is gone; this line only says what the listener does.
+          if (!down) o.log.info({ where, reason: err ? reasonOf(err) : 'closed' }, 'database: lost the signal connection; reconnecting');
           down = true;
+          probe();
           schedule();
         }
       };
@@ -166,12 +259,17 @@ function listener(o: PostgresStoreOptions, where: string, pool: pg.Pool): { api:
         await c.connect();
         await c.query(`LISTEN ${channel}`);
         client = c;
+        clearInterval(heartbeat);
+        heartbeat = setInterval(() => void c.query('SELECT 1').catch((err: Error) => lost(err)), o.signalHeartbeatMs ?? 30_000);
+        heartbeat.unref();
         delay = 1000;
+        reach.ok();
         if (down) o.log.info({ where }, 'database: signal connection restored');
         down = false;
       } catch (err) {
         void c.end().catch(() => undefined);
-        if (!down) o.log.warn({ where, reason: reasonOf(err) }, 'database: could not open the signal connection; retrying');
+        if (isConnectionError(err)) reach.failed(reasonOf(err));
+        if (!down) o.log[isConnectionError(err) ? 'info' : 'warn']({ where, reason: reasonOf(err) }, 'database: could not open the signal connection; retrying');
         down = true;
         schedule();
       }
@@ -204,6 +302,7 @@ function listener(o: PostgresStoreOptions, where: string, pool: pg.Pool): { api:
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(heartbeat);
       await connecting?.catch(() => undefined);
       const c = client;
       client = undefined;
