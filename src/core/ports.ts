@@ -223,7 +223,11 @@ export interface StoreHealth {
   writable: boolean;
   /** PostgreSQL: whether the server answered, and whether its schema is the one this code expects. */
   reachable?: boolean;
-  migrations?: { applied: number; expected: number; current: boolean };
+  /**
+   * `newer`: versions a newer SafeCall has applied (mid rolling upgrade). This instance keeps serving
+   * (migrations only add), but would not start again on this database.
+   */
+  migrations?: { applied: number; expected: number; current: boolean; newer?: number[] };
   /** A short reason when not ok (an error code or message; never data). */
   error?: string;
 }

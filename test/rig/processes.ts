@@ -3,7 +3,7 @@
  * schema, each on its own port, with Slack pointed at one fake Web API in the test process. Instances can
  * be stopped (SIGTERM) or killed (SIGKILL) one by one; each one's stdout (JSON log lines) is kept.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,11 +15,7 @@ import { TEST_DATABASE_URL, runPrefix } from './store-env.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
-/** What `npm start`'s prestart does: build dist/ only if a source is newer. */
-export function buildDist(): void {
-  const built = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`build failed: ${built.stdout}${built.stderr}`);
-}
+export { buildDistIfStale as buildDist } from '../helpers/build-dist.js';
 
 export interface Instance {
   name: string;

@@ -92,6 +92,20 @@ describe('postgres store', () => {
     await expect(open(schema)).rejects.toThrow(/differs from this SafeCall's copy/);
   });
 
+  test('mid rolling upgrade: a running instance stays healthy when a newer one migrates, but would not start again; an edited migration is unhealthy', async () => {
+    const schema = fresh();
+    const running = await open(schema);
+    try {
+      await admin((c) => c.query(`INSERT INTO "${schema}".safecall_migrations (version, name, checksum) VALUES (2, 'next', 'x')`));
+      expect(await running.health()).toEqual({ ok: true, writable: true, reachable: true, migrations: { applied: 1, expected: 1, current: true, newer: [2] } });
+      await expect(open(schema)).rejects.toThrow(/has migration 2, which this SafeCall does not know/);
+      await admin((c) => c.query(`UPDATE "${schema}".safecall_migrations SET checksum = 'edited' WHERE version = 1`));
+      expect(await running.health()).toEqual({ ok: false, writable: false, reachable: true, error: 'migrations differ from this version' });
+    } finally {
+      await running.close();
+    }
+  });
+
   test('an unreachable server is refused at open with where (no password) and why', async () => {
     const err = await openPostgresStore({ url: 'postgres://safecall:hunter2@127.0.0.1:1/nowhere', schema: 'x', poolSize: 1, log: silent, clock: systemClock }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);

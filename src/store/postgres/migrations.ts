@@ -36,7 +36,10 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export interface MigrationStatus {
   applied: number;
   expected: number;
+  /** Every migration this code knows is applied. */
   current: boolean;
+  /** Applied versions this code does not know (with `allowNewer`): a newer SafeCall has migrated. */
+  newer?: number[];
 }
 
 const ledger = (schema: string) => `"${schema}".safecall_migrations`;
@@ -47,10 +50,11 @@ async function appliedRows(client: pg.ClientBase | pg.Pool, schema: string): Pro
   return (await client.query<{ version: number; checksum: string }>(`SELECT version, checksum FROM ${ledger(schema)} ORDER BY version`)).rows;
 }
 
-/** Refuses a database ahead of this code or with an edited migration. */
-function check(applied: { version: number; checksum: string }[], known: Migration[], schema: string): void {
+/** Refuses a database with an edited migration, and one ahead of this code unless `allowNewer`. */
+function check(applied: { version: number; checksum: string }[], known: Migration[], schema: string, allowNewer = false): void {
   for (const row of applied) {
     const m = known.find((k) => k.version === row.version);
+    if (!m && allowNewer) continue;
     if (!m)
       throw new StoreVersionError(
         `The database schema "${schema}" has migration ${row.version}, which this SafeCall does not know: a newer SafeCall has used it. Run that version (or newer) instead.`,
@@ -60,10 +64,17 @@ function check(applied: { version: number; checksum: string }[], known: Migratio
   }
 }
 
-export async function migrationStatus(pool: pg.Pool, schema: string, known = loadMigrations()): Promise<MigrationStatus> {
+/**
+ * What is applied. A database ahead of this code is refused (at start, and for the CLI) unless
+ * `allowNewer`: a running instance's health allows it, because during a rolling upgrade the first new
+ * instance migrates while the old ones still serve (migrations only ever add tables, columns and indexes).
+ */
+export async function migrationStatus(pool: pg.Pool, schema: string, known = loadMigrations(), o: { allowNewer?: boolean } = {}): Promise<MigrationStatus> {
   const applied = await appliedRows(pool, schema);
-  check(applied, known, schema);
-  return { applied: applied.length, expected: known.length, current: applied.length === known.length };
+  check(applied, known, schema, o.allowNewer);
+  const versions = new Set(applied.map((a) => a.version));
+  const newer = applied.filter((a) => !known.some((k) => k.version === a.version)).map((a) => a.version);
+  return { applied: applied.length - newer.length, expected: known.length, current: known.every((k) => versions.has(k.version)), ...(newer.length ? { newer } : {}) };
 }
 
 /** Applies what is pending; resolves to the versions applied now (empty when already current). */

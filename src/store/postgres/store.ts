@@ -169,10 +169,12 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   const health = async (): Promise<StoreHealth> => {
     if (closed) return { ok: false, writable: false, reachable: false, error: 'closed' };
     try {
-      const migrations = await pTimeout(migrationStatus(pool, o.schema, known), { milliseconds: HEALTH_TIMEOUT_MS });
+      const migrations = await pTimeout(migrationStatus(pool, o.schema, known, { allowNewer: true }), { milliseconds: HEALTH_TIMEOUT_MS });
       reach.ok();
       return { ok: migrations.current, writable: migrations.current, reachable: true, migrations, ...(migrations.current ? {} : { error: 'migrations behind' }) };
     } catch (err) {
+      // An edited migration: the database answered, but its schema is not one this code can trust.
+      if (err instanceof StoreVersionError) return { ok: false, writable: false, reachable: true, error: 'migrations differ from this version' };
       const timeout = err instanceof Error && err.name === 'TimeoutError';
       const error = timeout ? `no answer within ${HEALTH_TIMEOUT_MS} ms` : reasonOf(err);
       if (timeout || isConnectionError(err)) reach.failed(error);
