@@ -201,7 +201,7 @@ function teamsEndpoint(o: TeamsOptions) {
   let loading: Promise<Listener> | undefined;
   const load = async (): Promise<Listener> => {
     const { createAdapter, turnLogic } = await import('./teams/adapter.js');
-    const adapter = createAdapter(env, log);
+    const adapter = createAdapter(env, log, undefined, o.strings.t('help.storeDown'));
     return teamsRequestListener({ adapter, logic: turnLogic(o, adapter), log, bodyLimit: env.SAFECALL_BODY_LIMIT, tenantId: env.MicrosoftAppTenantId, mode });
   };
   const listener: Listener = async (req, res) => {

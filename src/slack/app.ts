@@ -17,6 +17,7 @@ import { registerListeners } from './listeners.js';
 import { SlackWorkLimiter } from './work-limiter.js';
 
 const { App, HTTPReceiver, LogLevel } = bolt;
+const { isBufferedIncomingMessage } = bolt.HTTPModuleFunctions;
 
 export class ForeignWorkspaceError extends Error {
   constructor(readonly teamId: string | undefined) {
@@ -89,11 +90,25 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         customPropertiesExtractor: limiter?.tagEvent,
         // Bolt acknowledges events before listeners run, so an error there can only be logged: writing a
         // status then would throw ERR_HTTP_HEADERS_SENT inside Bolt and end the process.
-        processEventErrorHandler: async ({ error, response }) => {
-          const foreign = error instanceof ForeignWorkspaceError || (error as { original?: unknown }).original instanceof ForeignWorkspaceError;
+        processEventErrorHandler: async ({ error, request, response }) => {
+          const cause = (error as { original?: unknown }).original ?? error;
+          const foreign = cause instanceof ForeignWorkspaceError;
+          const unavailable = (cause as Error | undefined)?.name === 'StoreUnavailableError';
           if (response.headersSent) {
-            log.error({ err: error.message, after: 'ack' }, 'slack: a listener failed after the request was acknowledged');
+            log[unavailable ? 'warn' : 'error']({ err: unavailable ? 'database unreachable' : error.message, after: 'ack' }, 'slack: a listener failed after the request was acknowledged');
             return false;
+          }
+          if (unavailable) {
+            // The database is away: a slash command is answered in words (Slack shows the body to the sender
+            // alone); anything else gets 503, so Slack shows its own error and a modal keeps what was typed.
+            if (isBufferedIncomingMessage(request) && new URLSearchParams(request.rawBody.toString('utf8')).has('command')) {
+              log.warn({ reason: 'store-unavailable', status: 200 }, 'slack: the database is unreachable; told the sender to try again');
+              response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ response_type: 'ephemeral', text: o.strings.t('help.storeDown') }));
+            } else {
+              log.warn({ reason: 'store-unavailable', status: 503 }, 'slack: the database is unreachable; answered 503');
+              response.writeHead(503, { 'retry-after': '30' }).end();
+            }
+            return true;
           }
           if (foreign) {
             log.warn({ reason: 'foreign-workspace' }, 'slack: refused a request from a workspace that is not configured');

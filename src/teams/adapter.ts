@@ -47,7 +47,11 @@ export const RECEIPT_TTL_MS = 60 * 60 * 1000;
 /** How long a call to the Bot Connector (the serviceUrl) may take; a turn must not wait on a silent far side. */
 export const CONNECTOR_TIMEOUT_MS = 10_000;
 
-export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR_TIMEOUT_MS): CloudAdapter {
+/**
+ * `unavailableText`: what a person who wrote is told when the turn failed because the store is unreachable
+ * (the Bot Connector still is), instead of silence.
+ */
+export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR_TIMEOUT_MS, unavailableText?: string): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: env.MicrosoftAppId ?? '',
     MicrosoftAppPassword: env.MicrosoftAppPassword ?? '',
@@ -63,7 +67,12 @@ export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR
     context.onUpdateActivity((_ctx, _activity, send) => deadline(send()));
     await next();
   });
-  adapter.onTurnError = async (_context, error) => {
+  adapter.onTurnError = async (context, error) => {
+    if (error.name === 'StoreUnavailableError' && unavailableText && context.activity.type === ActivityTypes.Message) {
+      log.warn({ reason: 'store-unavailable' }, 'teams: a turn failed because the database is unreachable; told the sender to try again');
+      await context.sendActivity(unavailableText).catch((err: Error) => log.warn({ err: err.message }, 'teams: could not tell the sender'));
+      return;
+    }
     log.error({ err: error.message }, 'teams: a turn failed');
   };
   return adapter;

@@ -15,6 +15,8 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { FakeConnector } from '../rig/fake-connector.js';
 import { TEST_DATABASE_URL } from '../rig/store-env.js';
 import { message, postTeams } from '../rig/teams-requests.js';
+import { FakeSlack } from '../rig/fake-slack.js';
+import { FORM, SIGNING_SECRET, postSlack, slashCommand } from '../rig/slack-requests.js';
 
 const PASSWORD = 'n0t-in-any-log-line';
 const schema = `t_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -45,6 +47,7 @@ test('a server that loses the database answers 503, keeps answering every reques
   const target = new URL(TEST_DATABASE_URL);
   const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   const connector = await new FakeConnector().start();
+  const slack = await new FakeSlack().start();
   const url = new URL(TEST_DATABASE_URL);
   url.port = String(proxy.port);
   url.password = PASSWORD;
@@ -60,6 +63,9 @@ test('a server that loses the database answers 503, keeps answering every reques
       DATABASE_URL: url.toString(),
       DATABASE_SCHEMA: schema,
       DATABASE_POOL_SIZE: '3',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -99,6 +105,11 @@ test('a server that loses the database answers 503, keeps answering every reques
     expect(statuses[2]).toBe(503);
     for (const s of statuses.slice(0, 2)) expect(s).toBeGreaterThanOrEqual(200);
     expect(exited).toBeUndefined();
+    // The teacher is told, in words, on both platforms (Teams: a reply; Slack: the command's answer).
+    await until('the Teams reply saying so', () => connector.sentTo('conv-outage').filter((a) => JSON.stringify(a.body).includes("can't reach my records")).length === 2, 10_000, output);
+    const command = await postSlack(base, slashCommand({ user: 'U0OUT', channel: 'C0CLASS', text: 'help' }), FORM);
+    expect(command.status).toBe(200);
+    expect(command.json).toEqual({ response_type: 'ephemeral', text: expect.stringContaining("can't reach my records") });
 
     await proxy.restore();
     const toRecovered = await until('/healthz 200 after the restore', async () => (await health()).status === 200, 10_000, output);
@@ -111,7 +122,7 @@ test('a server that loses the database answers 503, keeps answering every reques
     expect(out + err).not.toContain(PASSWORD);
     // Beyond that line, what is logged at warn or above is per failed request (a Teams turn), never per
     // pooled connection, scheduler tick, heartbeat or sweep.
-    const expected = /^(PostgreSQL unreachable|teams: a turn failed|SAFECALL_DATA_KEY is not set)/;
+    const expected = /^(PostgreSQL unreachable|teams: a turn failed because the database is unreachable|slack: the database is unreachable|SAFECALL_DATA_KEY is not set)/;
     expect(lines.filter((l) => l.level >= 40 && !expected.test(l.msg)).map((l) => l.msg)).toEqual([]);
     process.stdout.write(
       `outage (process): /healthz 503 ${toUnavailable} ms after the cut; two Teams messages and a /healthz answered in ${answeredIn} ms ` +
@@ -123,6 +134,7 @@ test('a server that loses the database answers 503, keeps answering every reques
     const code = await exit;
     await proxy.close();
     await connector.stop();
+    await slack.stop();
     await dropSchema();
     expect(code).toBe(0);
   }
