@@ -44,9 +44,11 @@ const t = strings.t.bind(strings);
 const plain = (s: string) => s.replace(/\*\*|__|(?<!\w)_|_(?!\w)|`/g, '').replace(/\s+/g, ' ').trim();
 const flat = (s: string) => s.replace(/\s+/g, ' ');
 
-let now = new Date();
+// The school's morning today, whatever the time of the run: the term ends today, and its reminder must not be
+// due yet when the server starts (before the Playground's chat exists), only once the test moves the clock.
+const today = DateTime.now().setZone(ZONE).startOf('day');
+let now = today.set({ hour: 9 }).toJSDate();
 const clock = { now: () => now };
-const today = DateTime.fromJSDate(now, { zone: ZONE });
 const TERM = 'Autumn 2026';
 
 let work: string;
