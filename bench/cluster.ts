@@ -174,8 +174,13 @@ const first = (instance: number, warmUp: boolean) => (warmUp ? 500_000_000 : 0) 
 
 async function turns(c: Config, platform: Platform, r: Running, far: FarSide, o: { seconds: number; connections: number }, roundNo: number): Promise<TurnFigures> {
   const connections = split(o.connections, r.ports.length);
-  // A second's warm-up (JIT, pools, the 50 people's first meeting), not counted.
-  await Promise.all(r.ports.map((port, i) => drive(port, platform, c.subject, far, { connections: connections[i]!, seconds: 1 }, first(i, true))));
+  // A second's warm-up (JIT, pools, the 50 people's first meeting, botbuilder loaded at the first Teams
+  // turn), not counted, until every acknowledged warm-up request has its reply: a quiet spell alone is not
+  // enough, as an instance still loading botbuilder sends nothing for a second or more.
+  far.reset();
+  const warm = await Promise.all(r.ports.map((port, i) => drive(port, platform, c.subject, far, { connections: connections[i]!, seconds: 1 }, first(i, true))));
+  const warmAccepted = warm.reduce((a, x) => a + x.accepted, 0);
+  for (const end = Date.now() + 20_000; far.answered.size < warmAccepted && Date.now() < end; ) await sleep(50);
   await settle(far, 250, 5_000);
   far.reset();
   const cpuBefore = r.pids.reduce((a, pid) => a + cpuMs(pid), 0);
