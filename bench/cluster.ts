@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +74,8 @@ export interface TurnFigures {
   turnsPerSecond: number;
   /** CPU of the server processes (not PostgreSQL's) per reply. */
   cpuMsPerTurn: number;
+  /** The machine's one-minute load average as the load ended (this machine is shared). */
+  loadAverage: number;
 }
 
 export interface ClusterFanoutFigures {
@@ -95,6 +97,8 @@ export interface ClusterFanoutFigures {
   sentBy: Record<string, number>;
   /** Instances leading when the fan-out ended. */
   leaders: string[];
+  /** The machine's one-minute load average as the fan-out ended. */
+  loadAverage: number;
 }
 
 export interface ClusterFigures {
@@ -178,6 +182,9 @@ async function turns(c: Config, platform: Platform, r: Running, far: FarSide, o:
   // turn), not counted, until every acknowledged warm-up request has its reply: a quiet spell alone is not
   // enough, as an instance still loading botbuilder sends nothing for a second or more.
   far.reset();
+  // One request to each instance first, waited for: autocannon drops what is still in flight when its
+  // second ends, so an instance still loading would otherwise leave the warm-up with nothing owed.
+  await Promise.all(r.ports.map((port, i) => drive(port, platform, c.subject, far, { connections: 1, amount: 1 }, first(i, true) + 5_000_000)));
   const warm = await Promise.all(r.ports.map((port, i) => drive(port, platform, c.subject, far, { connections: connections[i]!, seconds: 1 }, first(i, true))));
   const warmAccepted = warm.reduce((a, x) => a + x.accepted, 0);
   for (const end = Date.now() + 20_000; far.answered.size < warmAccepted && Date.now() < end; ) await sleep(50);
@@ -210,6 +217,7 @@ async function turns(c: Config, platform: Platform, r: Running, far: FarSide, o:
     repliedFinally,
     turnsPerSecond: Math.round((repliedWithin1s / duration) * 10) / 10,
     cpuMsPerTurn: repliedFinally ? Math.round((cpu / repliedFinally) * 100) / 100 : Number.NaN,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
@@ -305,6 +313,7 @@ export async function fanoutOne(instances: number, people: number, scale: number
       maxSentPerSecond: stats.maxAdmitted,
       sentBy: Object.fromEntries(Array.from({ length: instances }, (_, i) => [`instance-${i + 1}`, stats.bySender.get(`instance-${i + 1}`) ?? 0])),
       leaders,
+      loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     };
   } finally {
     await Promise.all(stores.map((s) => s.close()));
@@ -370,8 +379,10 @@ export function report(f: ClusterFigures): string {
       );
     }
   }
+  const loads = f.turns.map((t) => t.loadAverage);
   lines.push('  A turn counts when its reply reached the fake far side (within 1 s of the load ending). Everything (load generator, far side,');
   lines.push('  instances, PostgreSQL) shares this machine, so more instances share the same cores; CPU is the SafeCall processes\' only.');
+  lines.push(`  Machine load average (1 min) as each load ended: ${fmt(Math.min(...loads))} to ${fmt(Math.max(...loads))}.`);
   lines.push('');
   const fo = f.fanout;
   if (fo.length) {
@@ -388,6 +399,7 @@ export function report(f: ClusterFigures): string {
     }
     lines.push('  max sent/s: the most messages the far side admitted in any rolling second; max calls/s counts 429s too. Only the lease holder sends;');
     lines.push('  the others\' heartbeats find the lease held, so 3 instances take as long as 1 and never together exceed the workspace limit.');
+    lines.push(`  Time runs from the schedulers' start (taking the lease included) to the far side holding every message. Load average at the end: ${fo.map((x) => fmt(x.loadAverage)).join(', ')}.`);
   }
   return lines.join('\n');
 }
