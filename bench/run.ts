@@ -13,7 +13,7 @@
  * part's latest .txt (bench/report.ts), so running one part keeps the others' sections.
  *
  *   npm run bench                   the whole run (about 20 minutes)
- *   npm run bench -- --quick        one short round of each (about 4 minutes)
+ *   npm run bench -- --quick        one short round of each (about 6 minutes)
  *   npm run bench -- --only=store   one part (names above)
  *   npm run bench -- --only=fanout  the fan-out to 5,000 people per platform (about 6 minutes; --quick 1,000)
  *   npm run bench -- --only=cluster the cluster part (about 8 minutes; --quick about 2)
