@@ -3,6 +3,8 @@
  * the Bot Connector's send, each enforcing a rolling one-second window per conversation and platform-wide
  * with 429 + Retry-After. Counts what it received (Slack by the delivery key in the message metadata,
  * Teams by conversation); bodies are not kept. Plain JavaScript: worker threads do not load tsx.
+ * Also: the most calls (answered or 429) and the most admitted sends seen in any rolling second, and the
+ * sends per sender, where the Slack API URL carries a tag (`/<tag>/api/`, bench/cluster.ts: one per instance).
  */
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +13,10 @@ import { URLSearchParams } from 'node:url';
 
 const { perConversation, global } = workerData.limit;
 const recent = [];
+const calls = [];
+let maxCalls = 0;
+let maxAdmitted = 0;
+const bySender = new Map();
 const perConv = new Map();
 const received = new Map();
 let limited = 0;
@@ -18,6 +24,9 @@ let n = 0;
 
 function admit(conv) {
   const now = performance.now();
+  calls.push(now);
+  while (calls[0] <= now - 1000) calls.shift();
+  maxCalls = Math.max(maxCalls, calls.length);
   while (recent.length && recent[0] <= now - 1000) recent.shift();
   const mine = (perConv.get(conv) ?? []).filter((t) => t > now - 1000);
   if (recent.length >= global || mine.length >= perConversation) {
@@ -25,6 +34,7 @@ function admit(conv) {
     return false;
   }
   recent.push(now);
+  maxAdmitted = Math.max(maxAdmitted, recent.length);
   mine.push(now);
   perConv.set(conv, mine);
   return true;
@@ -35,12 +45,15 @@ const server = createServer(async (req, res) => {
   for await (const c of req) raw += c;
   const path = req.url ?? '/';
   const json = (status, body, headers = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-  if (path === '/api/chat.postMessage') {
+  const slack = /^(?:\/([\w-]+))?\/api\/chat\.postMessage$/.exec(path);
+  if (slack) {
     const form = new URLSearchParams(raw);
     const channel = form.get('channel') ?? '';
     if (!admit(channel)) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
     const key = JSON.parse(form.get('metadata') ?? '{}').event_payload?.key ?? '';
     received.set(key, (received.get(key) ?? 0) + 1);
+    const sender = slack[1] ?? '';
+    bySender.set(sender, (bySender.get(sender) ?? 0) + 1);
     return json(200, { ok: true, channel, ts: `${1_700_000_000 + ++n}.000100` });
   }
   const teams = /^\/v3\/conversations\/([^/]+)\/activities/.exec(path);
@@ -54,4 +67,7 @@ const server = createServer(async (req, res) => {
 });
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ url: `http://127.0.0.1:${server.address().port}` }));
-parentPort.on('message', () => parentPort.postMessage({ received: [...received], limited }));
+// 'count': how many distinct messages so far (polled while a fan-out runs); anything else: everything.
+parentPort.on('message', (m) =>
+  parentPort.postMessage(m === 'count' ? { distinct: received.size } : { received: [...received], limited, maxCalls, maxAdmitted, bySender: [...bySender] }),
+);

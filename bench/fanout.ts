@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadEnv, parseSettings } from '../src/config.js';
+import { loadEnv, parseSettings, type Settings } from '../src/config.js';
 import { loadContent } from '../src/content/load.js';
 import type { Platform } from '../src/core/conversation.js';
-import { conversationKey, userKey, type Log } from '../src/core/ports.js';
+import { conversationKey, userKey, type Log, type Store } from '../src/core/ports.js';
 import { createScheduler } from '../src/core/schedule/runner.js';
 import type { OutboxItem } from '../src/core/schedule/types.js';
 import { schedulerLimits } from '../src/scheduling.js';
@@ -46,8 +46,20 @@ export interface FanoutFigures {
   peakRssMiB: number;
 }
 
-/** The far side in a worker thread; `stats()` asks it what it received. */
-async function startFarSide(limit: { perConversation: number; global: number }) {
+export interface FarSideStats {
+  /** Messages received, by delivery key (Slack) or conversation (Teams). */
+  received: Map<string, number>;
+  /** Calls answered 429. */
+  limited: number;
+  /** The most calls (answered or 429) and the most admitted sends in any rolling second. */
+  maxCalls: number;
+  maxAdmitted: number;
+  /** Slack sends per sender tag (`/<tag>/api/`; '' untagged). */
+  bySender: Map<string, number>;
+}
+
+/** The far side in a worker thread; `stats()` asks it what it received, `count()` only how many distinct messages. */
+export async function startFarSide(limit: { perConversation: number; global: number }) {
   const worker = new Worker(new URL('./fanout-far-side.mjs', import.meta.url), { workerData: { limit } });
   const url = await new Promise<string>((ok, fail) => {
     worker.once('message', (m: { url: string }) => ok(m.url));
@@ -56,31 +68,44 @@ async function startFarSide(limit: { perConversation: number; global: number }) 
   return {
     url,
     stats: () =>
-      new Promise<{ received: Map<string, number>; limited: number }>((ok) => {
-        worker.once('message', (m: { received: [string, number][]; limited: number }) => ok({ received: new Map(m.received), limited: m.limited }));
+      new Promise<FarSideStats>((ok) => {
+        worker.once('message', (m: { received: [string, number][]; limited: number; maxCalls: number; maxAdmitted: number; bySender: [string, number][] }) =>
+          ok({ received: new Map(m.received), limited: m.limited, maxCalls: m.maxCalls, maxAdmitted: m.maxAdmitted, bySender: new Map(m.bySender) }),
+        );
         worker.postMessage('stats');
+      }),
+    count: () =>
+      new Promise<number>((ok) => {
+        worker.once('message', (m: { distinct: number }) => ok(m.distinct));
+        worker.postMessage('count');
       }),
     stop: () => worker.terminate(),
   };
 }
 
-const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+export const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const prompt = { fallback: 'Time to delete this term’s recordings.', blocks: [{ kind: 'text' as const, text: 'Time to delete this term’s recordings.' }] };
 
-export async function runOne(platform: Platform, people: number, scale: number): Promise<FanoutFigures> {
+/** The settings' default `sending:` with the platforms' limits multiplied by `scale`. */
+export function scaledSending(scale: number): Settings['sending'] {
   const defaults = parseSettings('', 'defaults').sending;
-  const sending = {
+  return {
     ...defaults,
     slack: { perChannelPerSecond: defaults.slack.perChannelPerSecond * scale, perWorkspacePerMinute: defaults.slack.perWorkspacePerMinute * scale },
     teams: { perConversationPerSecond: defaults.teams.perConversationPerSecond * scale, perTenantPerSecond: defaults.teams.perTenantPerSecond * scale },
   };
-  const perConversation = platform === 'slack' ? sending.slack.perChannelPerSecond : sending.teams.perConversationPerSecond;
-  const global = platform === 'slack' ? sending.slack.perWorkspacePerMinute / 60 : sending.teams.perTenantPerSecond;
-  const far = await startFarSide({ perConversation, global });
-  const dir = await mkdtemp(join(tmpdir(), 'safecall-fanout-bench-'));
-  const store = await openLowdbStore(dir);
+}
+
+/** The far side's limits for `platform`: per conversation, and platform-wide per second. */
+export function farLimits(platform: Platform, sending: Settings['sending']): { perConversation: number; global: number } {
+  return platform === 'slack'
+    ? { perConversation: sending.slack.perChannelPerSecond, global: sending.slack.perWorkspacePerMinute / 60 }
+    : { perConversation: sending.teams.perConversationPerSecond, global: sending.teams.perTenantPerSecond };
+}
+
+/** `people` ids who have all talked to the bot before (their DM or conversation reference is stored). */
+export async function seedPeople(store: Store, platform: Platform, people: number, farUrl: string): Promise<string[]> {
   const now = new Date().toISOString();
-  // Everyone has talked to the bot before (their DM or conversation reference is stored).
   const ids = Array.from({ length: people }, (_, i) => `${platform === 'slack' ? 'U' : 'a'}${i}`);
   for (let i = 0; i < ids.length; i += 250) {
     await Promise.all(
@@ -88,20 +113,49 @@ export async function runOne(platform: Platform, people: number, scale: number):
         const conv = platform === 'slack' ? `D${id.slice(1)}` : `conv-${id}`;
         await store.users.put(userKey(platform, id), { platform, id, dmConversationId: conv, firstSeen: now, lastSeen: now });
         if (platform === 'teams') {
-          const reference = { channelId: 'msteams', serviceUrl: far.url, conversation: { id: conv, conversationType: 'personal', tenantId: 'tenant-0001' }, bot: { id: '28:safecall-bot' }, user: { id: `29:${id}` } };
+          const reference = { channelId: 'msteams', serviceUrl: farUrl, conversation: { id: conv, conversationType: 'personal', tenantId: 'tenant-0001' }, bot: { id: '28:safecall-bot' }, user: { id: `29:${id}` } };
           await store.conversations.put(conversationKey('teams', conv), { platform: 'teams', id: conv, kind: 'dm', teamId: 'tenant-0001', reference, firstSeen: now, lastSeen: now });
         }
       }),
     );
   }
+  return ids;
+}
+
+/** One term-end reminder to each of `ids`. */
+export const termEndItems = (platform: Platform, ids: string[]): OutboxItem[] =>
+  ids.map((id) => ({ key: `term-end:bench:${platform}:${id}`, kind: 'reminder.term-end', to: { platform, userId: id }, prompt }));
+
+/** Against what the far side received and the store's delivery records: sent more than once, and never sent. */
+export async function tally(store: Store, platform: Platform, ids: string[], received: Map<string, number>): Promise<{ duplicates: number; missed: number }> {
+  let duplicates = 0;
+  let missed = 0;
+  for (const id of ids) {
+    const got = received.get(platform === 'slack' ? `term-end:bench:slack:${id}` : `conv-${id}`) ?? 0;
+    if (got > 1) duplicates += got - 1;
+    const status = (await store.deliveries.get(`term-end:bench:${platform}:${id}`))?.status;
+    if (got === 0 || status !== 'sent') missed += 1;
+  }
+  return { duplicates, missed };
+}
+
+/** One conversation each, so the platform-wide limit is the floor; the first second's worth may go at once. */
+export const floorSeconds = (people: number, perSecond: number) => Math.max(0, people - perSecond) / perSecond;
+
+export async function runOne(platform: Platform, people: number, scale: number): Promise<FanoutFigures> {
+  const sending = scaledSending(scale);
+  const { perConversation, global } = farLimits(platform, sending);
+  const far = await startFarSide({ perConversation, global });
+  const dir = await mkdtemp(join(tmpdir(), 'safecall-fanout-bench-'));
+  const store = await openLowdbStore(dir);
+  const ids = await seedPeople(store, platform, people, far.url);
   const env = loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, TEAMS_MODE: 'local' });
   const messenger =
     platform === 'slack'
       ? slackMessenger({ token: 'xoxb-bench', slackApiUrl: `${far.url}/api/`, log: quiet, knownDm: async (u) => (await store.users.get(userKey('slack', u)))?.dmConversationId })
       : lazyTeamsMessenger({ env, store, log: quiet, strings: loadContent().strings, timezone: 'Europe/London' });
   const scheduler = createScheduler({ store, clock: { now: () => new Date() }, log: quiet, policies: [], messengers: { [platform]: messenger }, limits: schedulerLimits(sending) });
-  const items: OutboxItem[] = ids.map((id) => ({ key: `term-end:bench:${platform}:${id}`, kind: 'reminder.term-end', to: { platform, userId: id }, prompt }));
-  await scheduler.context().outbox.enqueue(items);
+  await scheduler.context().outbox.enqueue(termEndItems(platform, ids));
 
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
@@ -117,27 +171,19 @@ export async function runOne(platform: Platform, people: number, scale: number):
   await scheduler.stop();
 
   const { received, limited } = await far.stats();
-  let duplicates = 0;
-  let missed = 0;
-  for (const id of ids) {
-    const got = received.get(platform === 'slack' ? `term-end:bench:slack:${id}` : `conv-${id}`) ?? 0;
-    if (got > 1) duplicates += got - 1;
-    const status = (await store.deliveries.get(`term-end:bench:${platform}:${id}`))?.status;
-    if (got === 0 || status !== 'sent') missed += 1;
-  }
+  const { duplicates, missed } = await tally(store, platform, ids, received);
   await store.close();
   await far.stop();
   await rm(dir, { recursive: true, force: true });
-  // One conversation each, so the platform-wide limit is the floor; the first second's worth may go at once.
-  const floorSeconds = Math.max(0, people - global) / global;
+  const floor = floorSeconds(people, global);
   return {
     platform,
     people,
     scale,
     limits: { perConversationPerSecond: perConversation, platformPerSecond: global },
     seconds: round(seconds),
-    floorSeconds: round(floorSeconds),
-    ratio: round(seconds / floorSeconds),
+    floorSeconds: round(floor),
+    ratio: round(seconds / floor),
     duplicates,
     missed,
     rateLimited: limited,
@@ -145,7 +191,7 @@ export async function runOne(platform: Platform, people: number, scale: number):
   };
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+export const round = (x: number) => Math.round(x * 100) / 100;
 
 export async function run(o: { quick: boolean }): Promise<FanoutFigures[]> {
   const people = o.quick ? 1000 : 5000;

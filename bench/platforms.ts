@@ -51,7 +51,7 @@ export interface RunFigures {
   };
 }
 
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((ok) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
@@ -59,7 +59,7 @@ const freePort = () =>
     });
   });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -68,14 +68,15 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** User + system CPU of a process so far, in ms. */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
 }
 
-function launch(subject: Subject, platform: Platform, port: number, far: FarSide, dataDir: string): ChildProcess {
-  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), NODE_ENV: 'production' };
+/** `extraEnv`: more environment for the server, e.g. DATABASE_URL and DATABASE_SCHEMA (bench/cluster.ts). */
+export function launch(subject: Subject, platform: Platform, port: number, far: FarSide, dataDir: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), NODE_ENV: 'production', ...extraEnv };
   const slackEnv = { SLACK_API_URL: `${far.url}/api/`, SLACK_SIGNING_SECRET: SECRET };
   const [script, env] =
     subject === 'bare'
@@ -97,7 +98,7 @@ function launch(subject: Subject, platform: Platform, port: number, far: FarSide
 }
 
 /** Polls /healthz until it answers 200 (and, for SafeCall on Slack, until Slack is connected). */
-async function healthy(port: number, wantSlack: boolean, timeoutMs = 30_000): Promise<void> {
+export async function healthy(port: number, wantSlack: boolean, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     try {
@@ -113,7 +114,7 @@ async function healthy(port: number, wantSlack: boolean, timeoutMs = 30_000): Pr
 }
 
 /** Request n of a run: a unique number the far side sees again in the reply. */
-function slackRequest(n: number, subject: Subject, farUrl: string) {
+export function slackRequest(n: number, subject: Subject, farUrl: string) {
   const body = new URLSearchParams({
     token: 'legacy',
     team_id: 'T0SCHOOL',
@@ -137,7 +138,7 @@ function slackRequest(n: number, subject: Subject, farUrl: string) {
   };
 }
 
-function teamsRequest(n: number, farUrl: string) {
+export function teamsRequest(n: number, farUrl: string) {
   const who = n % 50;
   const activity = {
     type: 'message',
@@ -155,13 +156,13 @@ function teamsRequest(n: number, farUrl: string) {
   return { path: '/api/messages', body: JSON.stringify(activity), headers: { 'content-type': 'application/json' } };
 }
 
-interface Load {
+export interface Load {
   connections: number;
   seconds?: number;
   amount?: number;
 }
 
-async function drive(port: number, platform: Platform, subject: Subject, far: FarSide, load: Load, first: number) {
+export async function drive(port: number, platform: Platform, subject: Subject, far: FarSide, load: Load, first: number) {
   let n = first;
   // Without a callback autocannon returns its tracker (an EventEmitter) made thenable; the types only say Promise.
   const tracker = autocannon({
@@ -185,11 +186,11 @@ async function drive(port: number, platform: Platform, subject: Subject, far: Fa
   answered.sort((a, b) => a - b);
   const at = (p: number) => (answered.length ? answered[Math.min(answered.length - 1, Math.floor(answered.length * p))]! : Number.NaN);
   const refused = (result.statusCodeStats as Record<string, { count: number }>)['503']?.count ?? 0;
-  return { result, accepted: result['2xx'], refused, sent: n - first, p50: Math.round(at(0.5) * 10) / 10, p99: Math.round(at(0.99) * 10) / 10 };
+  return { result, accepted: result['2xx'], refused, sent: n - first, p50: Math.round(at(0.5) * 10) / 10, p99: Math.round(at(0.99) * 10) / 10, answered };
 }
 
 /** Waits until no new reply has arrived for `quietMs`, or `maxMs` passed. */
-async function settle(far: FarSide, quietMs: number, maxMs: number): Promise<void> {
+export async function settle(far: FarSide, quietMs: number, maxMs: number): Promise<void> {
   const end = Date.now() + maxMs;
   let last = -1;
   while (Date.now() < end && far.answered.size !== last) {
