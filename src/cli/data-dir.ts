@@ -17,35 +17,22 @@ export function serverDataDir(flag: string | undefined): string {
 }
 
 /**
- * The server's store for a read-only CLI command: PostgreSQL when DATABASE_URL is set (the database
- * arbitrates, so the servers may keep running), else the data directory above, opened read-only.
+ * The server's store for a CLI command: PostgreSQL when DATABASE_URL is set (the database arbitrates, so the
+ * servers may keep running; a read never migrates), else the data directory above: read-only without the
+ * lock, or for writing with it (refused while the server runs).
  */
-export async function openServerStoreForReading(flag: string | undefined): Promise<import('../core/ports.js').Store> {
+async function openServerStore(flag: string | undefined, readOnly: boolean): Promise<import('../core/ports.js').Store> {
   const { loadEnv } = await import('../config.js');
   const env = loadEnv();
   if (env.DATABASE_URL) {
     const { openStore } = await import('../store/open.js');
     const { systemClock } = await import('../core/ports.js');
     const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-    return openStore(env, { log: silent, clock: systemClock, readOnly: true });
+    return openStore(env, { log: silent, clock: systemClock, readOnly });
   }
   const { openLowdbStore } = await import('../store/lowdb-store.js');
-  return openLowdbStore(serverDataDir(flag), { readOnly: true });
+  return openLowdbStore(serverDataDir(flag), { readOnly });
 }
 
-/**
- * The server's store for a CLI command that writes: PostgreSQL when DATABASE_URL is set (safe beside
- * running instances), else the data directory, which takes its lock (refused while the server runs).
- */
-export async function openServerStoreForWriting(flag: string | undefined): Promise<import('../core/ports.js').Store> {
-  const { loadEnv } = await import('../config.js');
-  const env = loadEnv();
-  if (env.DATABASE_URL) {
-    const { openStore } = await import('../store/open.js');
-    const { systemClock } = await import('../core/ports.js');
-    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-    return openStore(env, { log: silent, clock: systemClock });
-  }
-  const { openLowdbStore } = await import('../store/lowdb-store.js');
-  return openLowdbStore(serverDataDir(flag));
-}
+export const openServerStoreForReading = (flag: string | undefined) => openServerStore(flag, true);
+export const openServerStoreForWriting = (flag: string | undefined) => openServerStore(flag, false);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropSchema } from '../helpers/pg-admin.js';
 import { runCli } from '../helpers/cli.js';
 import { systemClock, type Store } from '../../src/core/ports.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
@@ -29,10 +29,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'safecall-xfer-'));
 });
 afterAll(async () => {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await c.end();
+  for (const s of schemas) await dropSchema(s);
   await rm(work, { recursive: true, force: true });
 });
 

@@ -3,32 +3,16 @@
  * `node dist/src/main.js` (compiled JavaScript, no TypeScript loader).
  */
 import { freePort } from '../helpers/free-port.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { dropStoreFor, onPostgres, storeEnv } from '../rig/store-env.js';
+import { launch } from '../rig/processes.js';
 import { buildDistIfStale } from '../helpers/build-dist.js';
-
-const root = resolve(new URL('../..', import.meta.url).pathname);
 
 // What `npm start`'s prestart does: build only if a source is newer than dist/ (under a lock: other test
 // files build too).
 beforeAll(() => buildDistIfStale(), 120000);
-
-function launch(env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (err += c));
-  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
 
 async function until(check: () => boolean, ms = 60000) {
   const end = Date.now() + ms;

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
+import { dropSchema, pgAdmin } from '../helpers/pg-admin.js';
 import { freePort } from '../helpers/free-port.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 import { TEST_DATABASE_URL, runPrefix } from './store-env.js';
@@ -16,6 +16,28 @@ import { TEST_DATABASE_URL, runPrefix } from './store-env.js';
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
 export { buildDistIfStale as buildDist } from '../helpers/build-dist.js';
+
+export interface Launched {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  exited: Promise<number | null>;
+}
+
+/** `node dist/src/main.js` with only PATH, HOME and `env`, its output kept. */
+export function launch(env: Record<string, string>): Launched {
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (err += c));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
 
 export interface Instance {
   name: string;
@@ -67,29 +89,20 @@ export class Cluster {
 
   async start(name: string): Promise<Instance> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c) => (out += c));
-    child.stderr!.on('data', (c) => (err += c));
-    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    const { child, out: outOf, err: errOf, exited } = launch({ ...this.env, PORT: String(port) });
     const url = `http://127.0.0.1:${port}`;
     const instance: Instance = {
       name,
       url,
       child,
       pid: child.pid!,
-      out: () => out,
-      err: () => err,
+      out: outOf,
+      err: errOf,
       exited,
       ready: (timeoutMs = 30_000) =>
         until(
           async () => {
-            if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${err}${out.slice(-2000)}`);
+            if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${errOf()}${outOf().slice(-2000)}`);
             try {
               const h = (await (await fetch(`${url}/healthz`)).json()) as { status?: string; platforms?: { slack?: string } };
               return h.status === 'ok' && h.platforms?.slack === 'http';
@@ -122,14 +135,8 @@ export class Cluster {
     return this.instances.find((i) => o.owner.endsWith(`:${i.pid}`) && i.child.exitCode === null && i.child.signalCode === null);
   }
 
-  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    try {
-      return (await c.query(sql, params)).rows as T[];
-    } finally {
-      await c.end();
-    }
+  query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return pgAdmin(async (c) => (await c.query(sql, params)).rows as T[]);
   }
 
   async stop(): Promise<void> {
@@ -141,6 +148,6 @@ export class Cluster {
         clearTimeout(hard);
       }),
     );
-    await this.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+    await dropSchema(this.schema);
   }
 }

@@ -33,12 +33,6 @@ export async function openStoreView(dataDir: string): Promise<Store> {
 /** Drops the schema of `dataDir` (PostgreSQL); the directory itself is the caller's. */
 export async function dropStoreFor(dataDir: string): Promise<void> {
   if (!onPostgres) return;
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schemaFor(dataDir)}" CASCADE`);
-  } finally {
-    await client.end();
-  }
+  const { dropSchema } = await import('../helpers/pg-admin.js');
+  await dropSchema(schemaFor(dataDir));
 }

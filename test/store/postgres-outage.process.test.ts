@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { freePort } from '../helpers/free-port.js';
+import { dropSchema } from '../helpers/pg-admin.js';
 import { buildDistIfStale, ROOT } from '../helpers/build-dist.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { FakeConnector } from '../rig/fake-connector.js';
@@ -22,16 +22,6 @@ const PASSWORD = 'n0t-in-any-log-line';
 const schema = `t_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(() => buildDistIfStale(), 120_000);
-
-async function dropSchema() {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try {
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Polls until `check` is true; the elapsed ms, or a failure naming `what` (and the process output) at the deadline. */
 async function until(what: string, check: () => boolean | Promise<boolean>, ms: number, output: () => string): Promise<number> {
@@ -135,7 +125,7 @@ test('a server that loses the database answers 503, keeps answering every reques
     await proxy.close();
     await connector.stop();
     await slack.stop();
-    await dropSchema();
+    await dropSchema(schema);
     expect(code).toBe(0);
   }
 }, 60_000);

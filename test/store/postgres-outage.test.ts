@@ -4,7 +4,7 @@
  * store works again by itself when the database returns (the pool reconnects, the LISTEN connection too).
  * One line is logged when the database is lost and one when it is back, not one per request.
  */
-import pg from 'pg';
+import { dropSchema } from '../helpers/pg-admin.js';
 import { systemClock } from '../../src/core/ports.js';
 import { StoreUnavailableError } from '../../src/store/errors.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
@@ -23,15 +23,6 @@ const viaProxy = (port: number) => {
 const schemaName = () => `t_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 const user = (id: string) => ({ platform: 'slack' as const, id, firstSeen: 'x', lastSeen: 'x' });
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** Polls `check` until it returns true; the elapsed ms, or a failure naming `what` at the deadline. */
 async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<number> {
@@ -62,7 +53,7 @@ describe('postgres store: the database goes away and comes back', () => {
   afterEach(async () => {
     for (const s of stores.splice(0)) await s.close().catch(() => undefined);
     for (const p of proxies.splice(0)) await p.close();
-    for (const s of schemas.splice(0)) await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`));
+    for (const s of schemas.splice(0)) await dropSchema(s);
   });
 
   test('cut: health not ok and writes refused within seconds; restored: the same store works again, one log line each way', async () => {

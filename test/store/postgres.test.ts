@@ -3,7 +3,7 @@
  * on a schema of its own (dropped afterwards); migrations once when instances start together; an old
  * SafeCall refused on a newer database; compare-and-set and claims between two pools (two instances).
  */
-import pg from 'pg';
+import { dropSchema, pgAdmin } from '../helpers/pg-admin.js';
 import type { Clock, Store } from '../../src/core/ports.js';
 import { systemClock } from '../../src/core/ports.js';
 import { COLLECTIONS, COLLECTION_NAMES } from '../../src/core/collections.js';
@@ -19,16 +19,8 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 const open = (schema: string, clock: Clock = systemClock, extra: Partial<Parameters<typeof openPostgresStore>[0]> = {}) =>
   openPostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 4, log: silent, clock, ...extra });
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-const drop = (schema: string) => admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+const admin = pgAdmin;
+const drop = dropSchema;
 
 collectionContract('postgres store', {
   open: async (clock) => open(freshSchema(), clock),
