@@ -3,16 +3,10 @@
  * in front of two real HTTP servers standing in for the instances; only the upstream addresses, the listen
  * port and the temporary paths differ from the file in deploy/.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from '../helpers/free-port.js';
-
-const NGINX = '/usr/sbin/nginx';
-const conf = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
+import { nginxFor, type NginxPrefix } from '../helpers/nginx.js';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
 interface Instance { name: string; port: number; server: Server; seen: Seen[]; health: number; hang: boolean }
@@ -34,60 +28,24 @@ async function instance(name: string): Promise<Instance> {
   return inst;
 }
 
-let dir: string;
-let proxy: ChildProcess;
+let nginx: NginxPrefix;
 let base: string;
-let out: number;
-let args: string[];
 let a: Instance;
 let b: Instance;
 
 beforeAll(async () => {
-  execFileSync(NGINX, ['-v']); // throws (fails the suite) when nginx is not installed: .ci/run installs it
   [a, b] = await Promise.all([instance('a'), instance('b')]);
-  const port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'safecall-nginx-'));
-  const local = conf
-    .replace(/server safecall-1:3978/, `server 127.0.0.1:${a.port}`)
-    .replace(/server safecall-2:3978/, `server 127.0.0.1:${b.port}`)
-    .replace(/listen \d+;/, `listen 127.0.0.1:${port};`)
-    .replace(/^worker_processes .*$/m, `worker_processes 2;\npid ${dir}/nginx.pid;`)
-    .replace(/http \{/, `http {\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;\n` +
-      `  fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s;`);
-  expect(local).not.toMatch(/safecall-\d:/);
-  writeFileSync(join(dir, 'nginx.conf'), local);
-  // Node's stdio pipes are sockets, which nginx cannot open as /dev/stdout: its output goes to a file.
-  out = openSync(join(dir, 'out.log'), 'a');
-  args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
-  execFileSync(NGINX, ['-t', ...args], { stdio: ['ignore', out, out] });
-  base = `http://127.0.0.1:${port}`;
+  nginx = await nginxFor([a.port, b.port]);
+  base = nginx.base;
 });
 
 /** A fresh nginx for each test, so no test inherits the failures another one caused (fail_timeout). */
-async function startProxy(): Promise<void> {
-  proxy = spawn(NGINX, [...args, '-g', 'daemon off;'], { stdio: ['ignore', out, out] });
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`${base}/proxy-healthz`);
-      return;
-    } catch (err) {
-      if (i > 100) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function stopProxy(): Promise<void> {
-  if (!proxy || proxy.exitCode !== null) return;
-  const exited = new Promise((ok) => proxy.once('exit', ok));
-  proxy.kill('SIGTERM');
-  await exited;
-}
+const startProxy = () => nginx.start();
+const stopProxy = () => nginx.stop();
 
 afterAll(async () => {
-  await stopProxy();
+  await nginx?.remove();
   await Promise.all([a, b].map((i) => i && new Promise((ok) => i.server.close(ok))));
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
