@@ -133,6 +133,8 @@ export async function start(o: StartOptions): Promise<Running> {
           teams: teams.mode,
         },
         store: { kind: store.info.kind, ...(await store.health()) },
+        // Several instances: which one sends the reminders and alerts now (the others only answer requests).
+        scheduler: { leading: scheduling?.leadership.leading ?? false },
       }),
     });
     await new Promise<void>((ok, fail) => {

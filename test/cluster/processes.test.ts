@@ -140,6 +140,14 @@ sending: { leaderSeconds: 5 }
     return nodes.filter((n) => n !== leader);
   };
 
+  test('/healthz says which instance leads: exactly one, the lease holder', async () => {
+    const leading = async () =>
+      Promise.all(nodes.map(async (n) => ((await (await fetch(`${n.url}/healthz`)).json()) as { scheduler: { leading: boolean } }).scheduler.leading));
+    await until(async () => (await leading()).filter(Boolean).length === 1, 10_000, 'one leader on /healthz');
+    const leader = await cluster.leader();
+    expect(await leading()).toEqual(nodes.map((n) => n === leader));
+  });
+
   async function openForm(node: Instance, user: string): Promise<SlackView> {
     const from = slack.calls.length;
     expect((await postSlack(node.url, slashCommand({ user, channel: 'C0CLASS', text: 'report', responseUrl: respondUrl(user) }), FORM)).status).toBe(200);

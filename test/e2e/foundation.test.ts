@@ -36,6 +36,8 @@ describe('health and start-up', () => {
       store: onPostgres
         ? { kind: 'postgres', ok: true, writable: true, reachable: true, migrations: { applied: expect.any(Number), expected: expect.any(Number), current: true } }
         : { kind: 'lowdb', ok: true, writable: true },
+      // Leadership is taken just after start (a single instance always gets it).
+      scheduler: { leading: expect.any(Boolean) },
     });
   });
 
