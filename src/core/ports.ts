@@ -203,6 +203,11 @@ export interface Store {
    * carries no payload: it only says "look again" (e.g. the outbox has something to send).
    */
   readonly signals?: Signals;
+  /**
+   * False while the store is known not to answer (its last query could not reach it), without asking it:
+   * for the edge, which must answer before any work starts. Absent where the store is in this process.
+   */
+  available?(): boolean;
   close(): Promise<void>;
 }
 

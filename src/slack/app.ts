@@ -61,6 +61,8 @@ export interface SlackOptions {
   teamId?: string;
   /** Idempotency receipts (the store's), so a repeated delivery has no second effect. */
   receipts: Collection<Receipt>;
+  /** False while the store is known to be unreachable: events are then answered 503 (Slack retries them). */
+  storeAvailable?: () => boolean;
   bodyLimit: number;
   /** HTTP mode: most requests in flight before new ones get 503 instead of an ack (see work-limiter.ts). */
   maxInFlight?: number;
@@ -150,7 +152,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
   registerListeners(app, { bot: o.bot, clock: o.clock, log, strings: o.strings });
 
   const edge = receiver
-    ? slackEdge({ signingSecret: env.SLACK_SIGNING_SECRET!, bodyLimit: o.bodyLimit, teamId: o.teamId, log, bolt: receiver.requestListener })
+    ? slackEdge({ signingSecret: env.SLACK_SIGNING_SECRET!, bodyLimit: o.bodyLimit, teamId: o.teamId, log, available: o.storeAvailable, bolt: receiver.requestListener })
     : undefined;
 
   let initialised = false;

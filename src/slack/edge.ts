@@ -19,6 +19,12 @@ export interface SlackEdgeOptions {
   /** Only this workspace (or enterprise) is served (settings slack.teamId). */
   teamId?: string;
   log: Log;
+  /**
+   * False while the store is known to be unreachable. Bolt acknowledges an event before anything reads the
+   * store, so an event it took then would be lost: it is answered 503 here instead, and Slack retries it
+   * (after about a minute, then five).
+   */
+  available?: () => boolean;
   /** Bolt's HTTPReceiver request listener. */
   bolt: (req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -61,6 +67,11 @@ export function slackEdge(o: SlackEdgeOptions) {
       const { teamId, enterpriseId } = workspaceOf(shape);
       if (teamId !== o.teamId && enterpriseId !== o.teamId)
         return refuse(res, 403, 'foreign-workspace', 'refused a request from a workspace that is not configured');
+    }
+    if (shape.kind === 'event' && o.available && !o.available()) {
+      o.log.warn({ status: 503, reason: 'store-unavailable' }, 'slack: the database is unreachable; answered an event 503 so Slack sends it again');
+      res.writeHead(503, { 'retry-after': '60' }).end();
+      return;
     }
     (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
     o.bolt(req, res);

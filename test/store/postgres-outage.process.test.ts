@@ -16,7 +16,7 @@ import { FakeConnector } from '../rig/fake-connector.js';
 import { TEST_DATABASE_URL } from '../rig/store-env.js';
 import { message, postTeams } from '../rig/teams-requests.js';
 import { FakeSlack } from '../rig/fake-slack.js';
-import { FORM, SIGNING_SECRET, postSlack, slashCommand } from '../rig/slack-requests.js';
+import { FORM, SIGNING_SECRET, event, postSlack, sign, slashCommand } from '../rig/slack-requests.js';
 
 const PASSWORD = 'n0t-in-any-log-line';
 const schema = `t_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -100,9 +100,17 @@ test('a server that loses the database answers 503, keeps answering every reques
     const command = await postSlack(base, slashCommand({ user: 'U0OUT', channel: 'C0CLASS', text: 'help' }), FORM);
     expect(command.status).toBe(200);
     expect(command.json).toEqual({ response_type: 'ephemeral', text: expect.stringContaining("can't reach my records") });
+    // An event (a DM) is not taken while the database is away: Bolt would acknowledge it before anything could
+    // store it, and it would be lost. 503 makes Slack send it again.
+    const dm = event({ type: 'message', channel_type: 'im', channel: 'D0OUT', user: 'U0OUT', text: 'help', ts: '1.1' });
+    expect((await postSlack(base, dm, 'application/json')).status).toBe(503);
 
     await proxy.restore();
     const toRecovered = await until('/healthz 200 after the restore', async () => (await health()).status === 200, 10_000, output);
+    // Slack's retry of that event, once the database is back, is answered: nothing the teacher wrote was lost.
+    expect((await postSlack(base, dm, 'application/json', { ...sign(dm), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' })).status).toBe(200);
+    await until('the answer to the retried DM', () => slack.callsOf('chat.postMessage').some((c) => c.body.channel === 'D0OUT'), 10_000, output);
+    expect(slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'D0OUT')).toHaveLength(1);
     expect(await teams('help')).toBe(200);
     expect(exited).toBeUndefined();
 
@@ -112,7 +120,7 @@ test('a server that loses the database answers 503, keeps answering every reques
     expect(out + err).not.toContain(PASSWORD);
     // Beyond that line, what is logged at warn or above is per failed request (a Teams turn), never per
     // pooled connection, scheduler tick, heartbeat or sweep.
-    const expected = /^(PostgreSQL unreachable|teams: a turn failed because the database is unreachable|slack: the database is unreachable|SAFECALL_DATA_KEY is not set)/;
+    const expected = /^(PostgreSQL unreachable|teams: a turn failed because the database is unreachable|slack: the database is unreachable|slack: the database is unreachable; answered an event 503|SAFECALL_DATA_KEY is not set)/;
     expect(lines.filter((l) => l.level >= 40 && !expected.test(l.msg)).map((l) => l.msg)).toEqual([]);
     process.stdout.write(
       `outage (process): /healthz 503 ${toUnavailable} ms after the cut; two Teams messages and a /healthz answered in ${answeredIn} ms ` +

@@ -81,6 +81,9 @@ export function isConnectionError(err: unknown): boolean {
 function reachability(log: Log, where: string) {
   let down = false;
   return {
+    get down() {
+      return down;
+    },
     failed(reason: string) {
       if (down) return;
       down = true;
@@ -188,6 +191,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     schema: o.schema,
     info: { kind: 'postgres', where, shared: true },
     health,
+    available: () => !closed && !reach.down,
     writable: async () => (await health()).ok,
     signals: signals.api,
     async close() {
