@@ -84,7 +84,7 @@ async function schoolDirectory(dir: string): Promise<void> {
     await s.reminders.put('round-1:slack:U1', { round: 'round-1', person: { platform: 'slack', id: 'U1' }, status: 'confirmed' } as never);
     await s.runtime.put('teams.dpoConversation', { value: 'a:1' } as never);
     await s.receipts.put('slack:event:Ev1', { at } as never, { expiresAt: inAYear });
-    await s.receipts.put('slack:event:Ev0', { at } as never, { expiresAt: new Date(Date.now() + 60_000) });
+    await s.receipts.put('slack:event:Ev0', { at } as never, { expiresAt: new Date(Date.now() + 10 * 60_000) });
     // A lease belongs to the process that held it: it is not carried.
     await s.locks.put('scheduler', { owner: 'old-process', since: at, until: inAYear.toISOString() });
   } finally {
@@ -206,6 +206,17 @@ describe('a damaged or foreign file is refused before anything is written', () =
     const checked = await cli(['import-data', f, '--check']);
     expect(checked.code).toBe(1);
     await expect(stat(target)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('a record that has expired since the export is left out, and said so', async () => {
+    const f = join(work, 'expired.jsonl');
+    writeFileSync(f, `${good.map((l) => (l.includes('"k":"slack:event:Ev0"') ? l.replace(/"e":"[^"]+"/, '"e":"2020-01-01T00:00:00.000Z"') : l)).join('\n')}\n`);
+    const target = join(work, 'target-expired');
+    const r = await cli(['import-data', f, '--data-dir', target]);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toContain('Imported 52 records');
+    expect(r.out).toContain('Left out because they had expired: 1');
+    expect((await recordsOf(() => openLowdbStore(target, { readOnly: true }))).receipts.map((e) => e.key)).toEqual(['slack:event:Ev1']);
   });
 
   test('--check says what a good file holds and writes nothing', async () => {
