@@ -4,7 +4,7 @@
  * Both read the store read-only (safe while the server runs; they never write it). The preview runs the
  * real policies over an in-memory copy of what they read, with the outbox recording what they enqueue.
  */
-import { openServerStoreForReading, serverDataDir } from './data-dir.js';
+import { openServerStoreForReading } from './data-dir.js';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli.js';
 import { buildBot } from '../app.js';
@@ -33,7 +33,6 @@ interface Common {
 
 function common(name: string, values: { 'data-dir'?: string; settings?: string }): Common | undefined {
   try {
-    if (!process.env.DATABASE_URL) serverDataDir(values['data-dir']);
     return { settings: loadSettings(values.settings ?? process.env.SAFECALL_SETTINGS), dataDir: values['data-dir'] };
   } catch (err) {
     console.error(`safecall reminders ${name}: ${(err as Error).message}`);

@@ -9,7 +9,7 @@
  * reports past retention by itself, a few at each scheduler tick). `--dry-run` only reads, so it works while
  * the server runs, and lists what would go: references and dates only, never content.
  */
-import { NoDataError, openServerStoreForReading, openServerStoreForWriting, serverDataDir } from './data-dir.js';
+import { NoDataError, openServerStoreForReading, openServerStoreForWriting } from './data-dir.js';
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -24,13 +24,10 @@ const USAGE = 'reports export --format csv|json [--since DATE] [--out FILE] [--d
 
 class UsageError extends Error {}
 
-const serverDataDirOrUsage = (flag: string | undefined): string => {
-  try {
-    return serverDataDir(flag);
-  } catch (err) {
-    throw err instanceof NoDataError ? new UsageError(err.message) : err;
-  }
-};
+/** A directory that holds no SafeCall data is a usage error (exit 2), like any other bad option. */
+function asUsage(err: unknown): never {
+  throw err instanceof NoDataError ? new UsageError(err.message) : err;
+}
 
 function sealerFromEnv(): Sealer {
   const text = process.env.SAFECALL_DATA_KEY?.trim();
@@ -80,8 +77,7 @@ async function exportLog(args: string[]): Promise<number> {
   const s = settings();
   const from = since(values.since, s.school.timezone);
   const sealer = sealerFromEnv();
-  if (!process.env.DATABASE_URL) serverDataDirOrUsage(values['data-dir']);
-  const store = await openServerStoreForReading(values['data-dir']);
+  const store = await openServerStoreForReading(values['data-dir']).catch(asUsage);
   try {
     const reports = selectReports(await store.reports.list(), from);
     const text = format === 'csv' ? breachLogCsv(reports, sealer) : breachLogJson(reports, sealer, new Date());
@@ -100,16 +96,14 @@ async function purge(args: string[]): Promise<number> {
   const days = settings().reports.retentionDays;
   const now = new Date();
   const dry = values['dry-run'] === true;
-  const onPostgres = Boolean(process.env.DATABASE_URL);
-  const dir = onPostgres ? '' : serverDataDirOrUsage(values['data-dir']);
   let store;
   try {
     // PostgreSQL arbitrates between writers, so purge runs beside the servers there.
     store = dry ? await openServerStoreForReading(values['data-dir']) : await openServerStoreForWriting(values['data-dir']);
   } catch (err) {
     if (err instanceof StoreLockedError)
-      throw new UsageError(`The server is running (it holds the lock on ${dir}). Stop it, then run purge again; \`safecall reports purge --dry-run\` works while it runs, and the server deletes expired reports by itself.`);
-    throw err;
+      throw new UsageError(`The server is running (it holds the lock on ${err.dir}). Stop it, then run purge again; \`safecall reports purge --dry-run\` works while it runs, and the server deletes expired reports by itself.`);
+    asUsage(err);
   }
   try {
     const expired = await expiredReports(store, now, days);
