@@ -14,7 +14,7 @@ import cron from 'node-cron';
 import type { Env, Settings } from './config.js';
 import { teamsMode } from './config.js';
 import type { Platform } from './core/conversation.js';
-import { userKey, type Clock, type Log, type Store } from './core/ports.js';
+import { isStoreUnavailable, userKey, type Clock, type Log, type Store } from './core/ports.js';
 import type { Sealer } from './core/sealer.js';
 import type { Strings } from './core/strings.js';
 import { createScheduler, type Scheduler, type SchedulerLimits } from './core/schedule/runner.js';
@@ -134,7 +134,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
   // While the database is away the store has logged it once ("PostgreSQL unreachable"); each tick, beat and
   // signal that fails for that reason meanwhile is logged at debug, not once a minute (or every beat) at error.
   const failure = (level: 'warn' | 'error', obj: object, msg: string) => (err: Error) =>
-    log[err?.name === 'StoreUnavailableError' ? 'debug' : level]({ ...obj, err: err?.message }, msg);
+    log[isStoreUnavailable(err) ? 'debug' : level]({ ...obj, err: err?.message }, msg);
   const tick = (why: string) =>
     scheduler
       .tick()

@@ -237,6 +237,13 @@ export interface StoreHealth {
   error?: string;
 }
 
+/**
+ * A store that cannot reach its data (the database is away) rejects with an error of this name
+ * (src/store/errors.ts). Callers outside the store tell it apart by name: the store is theirs to not import.
+ */
+export const STORE_UNAVAILABLE = 'StoreUnavailableError';
+export const isStoreUnavailable = (err: unknown): boolean => (err as Error | undefined)?.name === STORE_UNAVAILABLE;
+
 export interface Signals {
   publish(topic: string): Promise<void>;
   /** Calls `fn` whenever any instance (this one included) publishes `topic`; returns an unsubscribe. */

@@ -9,7 +9,7 @@ import type { Logger as BoltLogger } from '@slack/bolt';
 import pRetry from 'p-retry';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
-import type { Clock, Collection, Log, Receipt } from '../core/ports.js';
+import { isStoreUnavailable, type Clock, type Collection, type Log, type Receipt } from '../core/ports.js';
 import type { Strings } from '../core/strings.js';
 import { oncePerDelivery } from './deliveries.js';
 import { slackEdge } from './edge.js';
@@ -95,7 +95,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         processEventErrorHandler: async ({ error, request, response }) => {
           const cause = (error as { original?: unknown }).original ?? error;
           const foreign = cause instanceof ForeignWorkspaceError;
-          const unavailable = (cause as Error | undefined)?.name === 'StoreUnavailableError';
+          const unavailable = isStoreUnavailable(cause);
           if (response.headersSent) {
             log[unavailable ? 'warn' : 'error']({ err: unavailable ? 'database unreachable' : error.message, after: 'ack' }, 'slack: a listener failed after the request was acknowledged');
             return false;

@@ -2,6 +2,7 @@
  * Store errors. Messages are written for the school's IT admin: they say what is wrong, which folder
  * or file is affected, and what to do. They never contain record contents.
  */
+import { STORE_UNAVAILABLE } from '../core/ports.js';
 
 export class StoreLockedError extends Error {
   override readonly name = 'StoreLockedError';
@@ -43,7 +44,7 @@ export class StoreVersionError extends Error {
 
 /** PostgreSQL could not be reached or refused the connection (at start; a running server reports it in /healthz). */
 export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
+  override readonly name = STORE_UNAVAILABLE;
   constructor(readonly where: string, readonly detail: string) {
     super(
       `SafeCall could not use the PostgreSQL database at ${where} (${detail}). ` +

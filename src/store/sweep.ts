@@ -4,7 +4,7 @@
  * (when it lands) may call sweepExpired itself; until then main.ts starts this small timer.
  */
 import { COLLECTION_NAMES } from '../core/collections.js';
-import type { Log, Store } from '../core/ports.js';
+import { isStoreUnavailable, type Log, type Store } from '../core/ports.js';
 
 /** Delivery receipts live an hour: sweeping every few minutes keeps them from piling up between sweeps. */
 export const SWEEP_EVERY_MS = 5 * 60 * 1000;
@@ -36,8 +36,7 @@ export function startSweeper(store: Store, log: Log, everyMs = SWEEP_EVERY_MS): 
         if (Object.keys(removed).length > 0) log.info({ removed }, 'removed expired records');
       } catch (err) {
         // The store has said once that the database is away; this sweep's failure adds nothing then.
-        const unavailable = (err as Error)?.name === 'StoreUnavailableError';
-        log[unavailable ? 'debug' : 'warn']({ reason: (err as Error).message }, 'could not remove expired records; will try again');
+        log[isStoreUnavailable(err) ? 'debug' : 'warn']({ reason: (err as Error).message }, 'could not remove expired records; will try again');
       }
     });
   };

@@ -16,7 +16,7 @@ import pTimeout from 'p-timeout';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
-import { conversationKey, type Clock, type Log, type Store } from '../core/ports.js';
+import { conversationKey, isStoreUnavailable, type Clock, type Log, type Store } from '../core/ports.js';
 import type { Prompt } from '../core/prompt.js';
 import type { Strings } from '../core/strings.js';
 import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js';
@@ -68,7 +68,7 @@ export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR
     await next();
   });
   adapter.onTurnError = async (context, error) => {
-    if (error.name === 'StoreUnavailableError' && unavailableText && context.activity.type === ActivityTypes.Message) {
+    if (isStoreUnavailable(error) && unavailableText && context.activity.type === ActivityTypes.Message) {
       log.warn({ reason: 'store-unavailable' }, 'teams: a turn failed because the database is unreachable; told the sender to try again');
       await context.sendActivity(unavailableText).catch((err: Error) => log.warn({ err: err.message }, 'teams: could not tell the sender'));
       return;
