@@ -27,7 +27,10 @@ export const EXPORT_VERSION = 1;
 
 export type Counts = Record<CollectionName, number>;
 
-const collectionName = z.enum(COLLECTION_NAMES.filter((n) => n !== 'locks') as [CollectionName, ...CollectionName[]]);
+/** Leases belong to running processes and lapse by themselves: they are not data to move. */
+export const TRANSFERRED: CollectionName[] = COLLECTION_NAMES.filter((n) => n !== 'locks');
+
+const collectionName = z.enum(TRANSFERRED as [CollectionName, ...CollectionName[]]);
 const iso = z.iso.datetime({ offset: true });
 
 const headerSchema = z.object({
@@ -61,12 +64,11 @@ export interface ExportFile {
   counts: Counts;
 }
 
-/** Leases belong to running processes and lapse by themselves: they are not data to move. */
-export const TRANSFERRED: CollectionName[] = COLLECTION_NAMES.filter((n) => n !== 'locks');
+const emptyRecords = () => Object.fromEntries(COLLECTION_NAMES.map((n) => [n, [] as StoredEntry<unknown>[]])) as ExportFile['records'];
 
 /** Every live record of `store`, as an export holds it. */
 export async function snapshot(store: Store, o: { version?: string; now?: Date } = {}): Promise<ExportFile> {
-  const records = Object.fromEntries(COLLECTION_NAMES.map((n) => [n, [] as StoredEntry<unknown>[]])) as ExportFile['records'];
+  const records = emptyRecords();
   const counts = zeroCounts();
   for (const name of TRANSFERRED) {
     records[name] = await all(store, name).entries();
@@ -120,7 +122,7 @@ export async function readExport(file: string): Promise<ExportFile> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let header: ExportHeader | undefined;
   let trailer: z.infer<typeof trailerSchema> | undefined;
-  const records = Object.fromEntries(COLLECTION_NAMES.map((n) => [n, [] as StoredEntry<unknown>[]])) as ExportFile['records'];
+  const records = emptyRecords();
   const seen = new Set<string>();
   let n = 0;
   try {
@@ -174,13 +176,6 @@ export async function readExport(file: string): Promise<ExportFile> {
   return { header, records, counts };
 }
 
-/** What the store holds now, per collection. */
-export async function countData(store: Store): Promise<Counts> {
-  const counts = zeroCounts();
-  for (const name of COLLECTION_NAMES) counts[name] = (await all(store, name).entries()).length;
-  return counts;
-}
-
 export interface ImportResult {
   written: Counts;
   /** Records whose expiry had passed (or would within a minute) by the time of the import, left out. */
@@ -199,8 +194,8 @@ export async function importData(store: Store, data: ExportFile, o: { replace?: 
     throw new TransferError(
       `SafeCall is running on ${store.info.where} (its "${running[0]!.key}" lease is held until ${running[0]!.value.until}). Stop every instance before importing, so nothing they write is lost under the import.`,
     );
-  const existing = await countData(store);
-  const held = TRANSFERRED.map((n) => [n, existing[n]] as const).filter(([, c]) => c > 0);
+  const existing = await snapshot(store);
+  const held = TRANSFERRED.map((n) => [n, existing.counts[n]] as const).filter(([, c]) => c > 0);
   let replaced = 0;
   if (held.length > 0) {
     if (!o.replace)
@@ -208,9 +203,8 @@ export async function importData(store: Store, data: ExportFile, o: { replace?: 
         `${store.info.where} already holds data (${held.map(([n, c]) => `${n}: ${c}`).join(', ')}). Import into an empty store, or pass --replace to remove what it holds first.`,
       );
     for (const name of TRANSFERRED) {
-      const c = all(store, name);
-      for (const e of await c.entries()) {
-        await c.delete(e.key);
+      for (const e of existing.records[name]) {
+        await all(store, name).delete(e.key);
         replaced++;
       }
     }
