@@ -5,9 +5,8 @@
  */
 import pg from 'pg';
 import type { Log } from '../../core/ports.js';
-import { StoreUnavailableError } from '../errors.js';
 import { loadMigrations, migrate, migrationStatus } from './migrations.js';
-import { describeUrl } from './store.js';
+import { describeUrl, firstContact } from './store.js';
 
 export interface MigrationReport {
   where: string;
@@ -23,13 +22,8 @@ export async function postgresMigrations(o: { url: string; schema: string; log: 
   const where = describeUrl(o.url, o.schema);
   const pool = new pg.Pool({ connectionString: o.url, max: 1, connectionTimeoutMillis: 5000, application_name: 'safecall-migrate' });
   pool.on('error', () => undefined);
+  await firstContact(pool, where);
   try {
-    try {
-      await pool.query('SELECT 1');
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      throw new StoreUnavailableError(where, e.code ?? e.message ?? String(err));
-    }
     const known = loadMigrations();
     const name = (v: number) => known.find((m) => m.version === v)?.name ?? '?';
     const done = o.statusOnly ? [] : await migrate(pool, o.schema, o.log, known);

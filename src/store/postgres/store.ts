@@ -62,6 +62,16 @@ const reasonOf = (err: unknown) => {
   return e.code ? `${e.code}${e.message ? `: ${e.message.split('\n')[0]}` : ''}` : (e.message ?? String(err));
 };
 
+/** The first query of a new pool: a server that does not answer is a StoreUnavailableError, and the pool is ended. */
+export async function firstContact(pool: pg.Pool, where: string): Promise<void> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new StoreUnavailableError(where, reasonOf(err));
+  }
+}
+
 const HEALTH_TIMEOUT_MS = 2000;
 
 /** Node socket codes and SQLSTATEs that mean "the database is not there" rather than "this query is wrong". */
@@ -147,12 +157,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   });
   let closed = false;
   const known = loadMigrations();
-  try {
-    await pool.query('SELECT 1');
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw new StoreUnavailableError(where, reasonOf(err));
-  }
+  await firstContact(pool, where);
   try {
     if (o.migrate ?? true) await migrate(pool, o.schema, o.log, known);
     const status = await migrationStatus(pool, o.schema, known);
