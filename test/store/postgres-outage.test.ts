@@ -140,57 +140,49 @@ describe('postgres store: the database goes away and comes back', () => {
     process.stdout.write(`outage (partition): unhealthy ${toUnhealthy} ms after it began, requests refused in ${toRefused} ms, healthy ${toHealthy} ms after it ended\n`);
   }, 25_000);
 
-  test('signals: a subscriber behind the proxy hears a publish from another instance after a cut and a restore', async () => {
+  /**
+   * Two instances on one schema, the second behind the proxy and subscribed; resolves once a publish from the
+   * first is heard. `heardAgain` publishes until the subscriber hears one more, and resolves to how long that took.
+   */
+  async function signalPair(extra: Parameters<typeof open>[3] = {}) {
     const schema = schemaName();
     schemas.push(schema);
     const p = await proxy();
     const direct = await open(TEST_DATABASE_URL, captureLog(), schema);
     const log = captureLog();
-    const proxied = await open(viaProxy(p.port), log, schema);
+    const proxied = await open(viaProxy(p.port), log, schema, extra);
     let heard = 0;
     proxied.signals!.subscribe('outbox', () => (heard += 1));
+    const heardAgain = (what: string, ms: number) => {
+      const before = heard;
+      return until(what, async () => {
+        await direct.signals!.publish('outbox');
+        return heard > before;
+      }, ms);
+    };
     // Subscribed once LISTEN is in place: a publish is heard.
-    await until('the first signal', async () => {
-      await direct.signals!.publish('outbox');
-      return heard > 0;
-    }, 5000);
+    await heardAgain('the first signal', 5000);
+    return { p, log, heardAgain };
+  }
 
+  test('signals: a subscriber behind the proxy hears a publish from another instance after a cut and a restore', async () => {
+    const { p, log, heardAgain } = await signalPair();
     await p.cut();
     await new Promise((r) => setTimeout(r, 300)); // long enough for the listener to notice and fail a retry
     await p.restore();
     const restoredAt = Date.now();
-    const before = heard;
-    const toHeard = await until('a signal after the restore', async () => {
-      await direct.signals!.publish('outbox');
-      return heard > before;
-    }, 10_000);
+    const toHeard = await heardAgain('a signal after the restore', 10_000);
     expect(log.text()).toMatch(/signal connection restored/);
     process.stdout.write(`outage (signals): heard again ${toHeard} ms after the restore (${Date.now() - restoredAt} ms)\n`);
   }, 25_000);
 
   test('signals: after a partition the silent LISTEN connection is found by its heartbeat and replaced', async () => {
-    const schema = schemaName();
-    schemas.push(schema);
-    const p = await proxy();
-    const direct = await open(TEST_DATABASE_URL, captureLog(), schema);
-    const log = captureLog();
-    const proxied = await open(viaProxy(p.port), log, schema, { signalHeartbeatMs: 1000 });
-    let heard = 0;
-    proxied.signals!.subscribe('outbox', () => (heard += 1));
-    await until('the first signal', async () => {
-      await direct.signals!.publish('outbox');
-      return heard > 0;
-    }, 5000);
-
+    const { p, log, heardAgain } = await signalPair({ signalHeartbeatMs: 1000 });
     // The server forgets the connection during the partition; the listener is never told.
     p.blackhole();
     await new Promise((r) => setTimeout(r, 500));
     await p.restore();
-    const before = heard;
-    const toHeard = await until('a signal after the partition', async () => {
-      await direct.signals!.publish('outbox');
-      return heard > before;
-    }, 10_000);
+    const toHeard = await heardAgain('a signal after the partition', 10_000);
     expect(log.text()).toMatch(/signal connection restored/);
     process.stdout.write(`outage (signals, partition): heard again ${toHeard} ms after it ended\n`);
   }, 25_000);
