@@ -32,9 +32,9 @@ import { systemClock, userKey } from '../src/core/ports.js';
 import { createScheduling } from '../src/scheduling.js';
 import { slackMessenger } from '../src/slack/messenger.js';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres/store.js';
-import { farLimits, floorSeconds, quiet, round, scaledSending, seedPeople, startFarSide, tally, termEndItems } from './fanout.js';
+import { farLimits, floorSeconds, quiet, round, scaledSending, seedPeople, startFarSide, tally, termEndItems, type FloorFigures } from './fanout.js';
 import { FarSide } from './far-side.js';
-import { cpuMs, drive, freePort, healthy, launch, settle, sleep, type Platform, type Subject } from './platforms.js';
+import { cpuMs, drive, freePort, healthy, launch, settle, sleep, type LoadFigures, type Platform, type Subject } from './platforms.js';
 
 export const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -53,43 +53,22 @@ const CONFIGS: Config[] = [
   { name: 'postgres-3', subject: 'safecall', store: 'postgres', instances: 3 },
 ];
 
-export interface TurnFigures {
+/** One configuration's load, summed over its instances (percentiles over every instance's 2xx answers together). */
+export interface TurnFigures extends Omit<LoadFigures, 'connections'> {
   round: number;
   config: ConfigName;
   instances: number;
   platform: Platform;
-  seconds: number;
+  /** Connections per instance. */
   connections: number[];
-  requests: number;
-  /** 2xx answers (Slack: acknowledged), and 503s (SafeCall's in-flight cap), summed over the instances. */
-  accepted: number;
-  refused: number;
-  errors: number;
-  /** Of the 2xx answers of every instance together. */
-  p50Ms: number;
-  p99Ms: number;
-  /** Replies that reached the far side by 1 s after the load ended, and once nothing more arrived. */
-  repliedWithin1s: number;
-  repliedFinally: number;
-  turnsPerSecond: number;
-  /** CPU of the server processes (not PostgreSQL's) per reply. */
-  cpuMsPerTurn: number;
   /** The machine's one-minute load average as the load ended (this machine is shared). */
   loadAverage: number;
 }
 
-export interface ClusterFanoutFigures {
+export interface ClusterFanoutFigures extends FloorFigures {
   instances: number;
-  people: number;
-  scale: number;
   /** Slack's workspace-wide limit times the scale: the floor's rate, the same for any number of instances. */
   limitPerSecond: number;
-  seconds: number;
-  floorSeconds: number;
-  ratio: number;
-  duplicates: number;
-  missed: number;
-  rateLimited: number;
   /** The most calls (answered or 429) and the most sends the far side admitted in any rolling second. */
   maxCallsPerSecond: number;
   maxSentPerSecond: number;

@@ -31,18 +31,22 @@ import { slackMessenger } from '../src/slack/messenger.js';
 import { lazyTeamsMessenger } from '../src/teams/lazy-messenger.js';
 import { openLowdbStore } from '../src/store/lowdb-store.js';
 
-export interface FanoutFigures {
-  platform: Platform;
+/** A fan-out against the floor its rate limits allow (bench/cluster.ts adds the instances' side). */
+export interface FloorFigures {
   people: number;
   /** The fake's and the settings' limits were multiplied by this. */
   scale: number;
-  limits: { perConversationPerSecond: number; platformPerSecond: number };
   seconds: number;
   floorSeconds: number;
   ratio: number;
   duplicates: number;
   missed: number;
   rateLimited: number;
+}
+
+export interface FanoutFigures extends FloorFigures {
+  platform: Platform;
+  limits: { perConversationPerSecond: number; platformPerSecond: number };
   peakRssMiB: number;
 }
 

@@ -30,25 +30,29 @@ export interface RunFigures {
   startupMs: number;
   idleRssMiB: number;
   burst: { requests: number; accepted: number; refused: number; peakRssMiB: number };
-  load: {
-    seconds: number;
-    connections: number;
-    requests: number;
-    /** Answered 2xx (Slack: acknowledged). */
-    accepted: number;
-    /** Answered 503 (SafeCall's in-flight cap: not acknowledged, so Slack retries). */
-    refused: number;
-    errors: number;
-    /** Of the 2xx answers (Slack: acknowledgements) only. */
-    p50Ms: number;
-    p99Ms: number;
-    /** Requests whose reply reached the fake Slack Web API or Bot Connector by 1 s after the load ended. */
-    repliedWithin1s: number;
-    /** The same, counted once nothing more arrives (up to 5 s more). */
-    repliedFinally: number;
-    turnsPerSecond: number;
-    cpuMsPerTurn: number;
-  };
+  load: LoadFigures;
+}
+
+/** What a timed load found (bench/cluster.ts sums these over instances). */
+export interface LoadFigures {
+  seconds: number;
+  connections: number;
+  requests: number;
+  /** Answered 2xx (Slack: acknowledged). */
+  accepted: number;
+  /** Answered 503 (SafeCall's in-flight cap: not acknowledged, so Slack retries). */
+  refused: number;
+  errors: number;
+  /** Of the 2xx answers (Slack: acknowledgements) only. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Requests whose reply reached the fake Slack Web API or Bot Connector by 1 s after the load ended. */
+  repliedWithin1s: number;
+  /** The same, counted once nothing more arrives (up to 5 s more). */
+  repliedFinally: number;
+  turnsPerSecond: number;
+  /** CPU of the server processes (not PostgreSQL's) per reply. */
+  cpuMsPerTurn: number;
 }
 
 export const freePort = () =>
