@@ -47,6 +47,9 @@ export function createLeadership(o: LeadershipOptions): LeaseLeadership {
     if (now === leading) return;
     leading = now;
     if (now) log?.info({ lock: name, owner, ...why }, 'leadership: this instance now leads');
+    // Losing the store is already logged once, at warn, by the store (one line per outage): stepping down
+    // because of it is its consequence, not a second alarm. Losing the lease to another instance is news.
+    else if (why.error !== undefined) log?.info({ lock: name, owner, ...why }, 'leadership: this instance no longer leads');
     else log?.warn({ lock: name, owner, ...why }, 'leadership: this instance no longer leads');
   };
 
