@@ -5,10 +5,16 @@
  */
 import { z } from 'zod';
 
+/**
+ * botbuilder copies `from`, `recipient`, `conversation` and `locale` into every reply and its serializer
+ * throws on a wrong type there, which failed the turn (an invoke got botbuilder's 501): those fields are
+ * checked too, as the Bot Connector's schema types them.
+ */
 const account = z.looseObject({
   id: z.string().min(1).max(512),
   name: z.string().max(512).nullish(),
   aadObjectId: z.string().max(128).nullish(),
+  role: z.string().max(64).nullish(),
 });
 
 export const activitySchema = z.looseObject({
@@ -22,7 +28,12 @@ export const activitySchema = z.looseObject({
     id: z.string().min(1).max(1024),
     tenantId: z.string().max(128).nullish(),
     conversationType: z.string().max(64).nullish(),
+    isGroup: z.boolean().nullish(),
+    name: z.string().max(512).nullish(),
+    aadObjectId: z.string().max(128).nullish(),
+    role: z.string().max(64).nullish(),
   }),
+  locale: z.string().max(64).nullish(),
   text: z.string().max(100_000).nullish(),
   replyToId: z.string().max(512).nullish(),
   name: z.string().max(256).nullish(),

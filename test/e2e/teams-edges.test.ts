@@ -37,6 +37,11 @@ describe('junk activities', () => {
     ['type is missing', { type: undefined }],
     ['serviceUrl is a number', { serviceUrl: 5 }],
     ['membersAdded is not a list', { type: 'conversationUpdate', membersAdded: 'bot' }],
+    // Found by the fuzz suite: botbuilder copies these into the reply and its serializer threw, so the turn
+    // failed (a message got no reply; an invoke got botbuilder's 501).
+    ['locale is an object', { locale: { lang: 'en' } }],
+    ['conversation.isGroup is a string', { conversation: { id: 'a:junk', isGroup: 'yes' } }],
+    ['from.role is a number', { from: { id: '29:aad-junk', role: 3 } }],
   ])('%s: 400, nothing sent, nothing saved', async (_name, change) => {
     const res = await postTeams(rig.url, { ...good(), ...change });
     expect(res.status).toBe(400);
@@ -45,6 +50,14 @@ describe('junk activities', () => {
     expect(rig.connector.activities('a:junk')).toHaveLength(0);
     const data = await stored();
     expect(data).not.toMatch(/teams:undefined|teams:\[object Object\]|aad-junk/);
+  });
+
+  test('a message action whose commandId names an Object.prototype member (constructor, __proto__) is answered, not a failed turn', async () => {
+    for (const commandId of ['constructor', '__proto__', 'toString']) {
+      const res = await postTeams(rig.url, activity(rig.connector.url, 'a:proto', { id: 'aad-proto' }, { type: 'invoke', name: 'composeExtension/fetchTask', value: { commandId, messagePayload: {} } }));
+      expect(res.status).toBe(200);
+    }
+    expect(linesMatching(/"level":50/)).toEqual([]);
   });
 
   test('each refusal is one log line naming the field', async () => {
