@@ -88,7 +88,8 @@ const isTaskModule = (a: Activity) => a.type === ActivityTypes.Invoke && (a.name
 /** A message action ("Report this message"): its command's core action, with the message's link as the value. */
 function messageAction(value: unknown): Input | undefined {
   const v = value as { commandId?: unknown; messagePayload?: { linkToMessage?: unknown } } | undefined;
-  const action = typeof v?.commandId === 'string' ? MESSAGE_ACTIONS[v.commandId] : undefined;
+  // Own keys only: a commandId of `constructor` or `__proto__` must not find Object.prototype's members.
+  const action = typeof v?.commandId === 'string' && Object.hasOwn(MESSAGE_ACTIONS, v.commandId) ? MESSAGE_ACTIONS[v.commandId] : undefined;
   if (!action) return undefined;
   const link = v?.messagePayload?.linkToMessage;
   return { kind: 'action', action, value: typeof link === 'string' && /^https:\/\//.test(link) && link.length <= 2048 ? link : '' };
