@@ -9,6 +9,11 @@ import { parse as parseQuery } from 'node:querystring';
 import { z } from 'zod';
 
 const slackId = z.string().min(1).max(64);
+/**
+ * The ids a delivery is known by (trigger_id, action_ts, a view's id and hash): they become the receipt's key
+ * (deliveries.ts), so they are bounded like every other key. Slack's are well under 100 characters.
+ */
+const deliveryId = z.string().min(1).max(255);
 const optionalText = z.string().max(100_000).optional();
 
 const user = z.looseObject({ id: slackId, name: z.string().optional(), username: z.string().optional(), team_id: z.string().optional() });
@@ -23,7 +28,7 @@ export const commandSchema = z.looseObject({
   channel_id: slackId,
   team_id: slackId.optional(),
   enterprise_id: slackId.optional(),
-  trigger_id: z.string().min(1),
+  trigger_id: deliveryId,
   response_url: z.string().optional(),
 });
 
@@ -32,7 +37,7 @@ const action = z.looseObject({
   action_id: z.string().min(1).max(255),
   value: z.string().optional(),
   selected_option: z.looseObject({ value: z.string() }).nullish(),
-  action_ts: z.string().optional(),
+  action_ts: deliveryId.optional(),
 });
 
 export const blockActionsSchema = z.looseObject({
@@ -40,7 +45,7 @@ export const blockActionsSchema = z.looseObject({
   user,
   team,
   enterprise,
-  trigger_id: z.string().optional(),
+  trigger_id: deliveryId.optional(),
   response_url: z.string().optional(),
   channel: z.looseObject({ id: slackId }).nullish(),
   container: z.looseObject({ channel_id: z.string().optional(), message_ts: z.string().optional(), is_ephemeral: z.boolean().optional() }).optional(),
@@ -64,11 +69,11 @@ export const viewSubmissionSchema = z.looseObject({
   user,
   team,
   enterprise,
-  trigger_id: z.string().optional(),
+  trigger_id: deliveryId.optional(),
   view: z.looseObject({
-    id: z.string().min(1),
+    id: deliveryId,
     callback_id: z.string(),
-    hash: z.string().optional(),
+    hash: deliveryId.optional(),
     private_metadata: z.string().default(''),
     blocks: z.array(z.looseObject({ block_id: z.string().optional() })).default([]),
     state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
@@ -80,17 +85,17 @@ const viewClosedSchema = z.looseObject({ type: z.literal('view_closed'), user, t
 export const shortcutSchema = z.looseObject({
   type: z.literal('shortcut'),
   callback_id: z.string().min(1),
-  trigger_id: z.string().min(1),
+  trigger_id: deliveryId,
   user,
   team,
   enterprise,
-  action_ts: z.string().optional(),
+  action_ts: deliveryId.optional(),
 });
 
 export const messageActionSchema = z.looseObject({
   type: z.literal('message_action'),
   callback_id: z.string().min(1),
-  trigger_id: z.string().min(1),
+  trigger_id: deliveryId,
   user,
   team,
   enterprise,
@@ -99,7 +104,7 @@ export const messageActionSchema = z.looseObject({
   message: z.looseObject({ ts: z.string().min(1).max(64), thread_ts: z.string().max(64).optional() }).optional(),
   message_ts: z.string().max(64).optional(),
   response_url: z.string().optional(),
-  action_ts: z.string().optional(),
+  action_ts: deliveryId.optional(),
 });
 
 const blockSuggestionSchema = z.looseObject({ type: z.literal('block_suggestion'), user, team, enterprise, action_id: z.string(), block_id: z.string(), value: z.string() });
@@ -183,7 +188,9 @@ export function classify(contentType: string | undefined, text: string): Classif
   if (type === 'url_verification' || type === 'app_rate_limited') return { kind: 'handshake' };
   const r = eventCallbackSchema.safeParse(parsed);
   if (!r.success) return { kind: 'refused', reason: `event ${problem(r.error)}` };
-  const inner = EVENT_SCHEMAS[r.data.event.type]?.safeParse(r.data.event);
+  // Own keys only: an event type of `__proto__` or `constructor` must not find Object.prototype's members.
+  const eventType = r.data.event.type;
+  const inner = Object.hasOwn(EVENT_SCHEMAS, eventType) ? EVENT_SCHEMAS[eventType]!.safeParse(r.data.event) : undefined;
   if (inner && !inner.success) return { kind: 'refused', reason: `event.${r.data.event.type} ${problem(inner.error)}` };
   return { kind: 'event', body: r.data };
 }

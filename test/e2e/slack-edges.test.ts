@@ -183,6 +183,24 @@ describe('commands and events of every shape', () => {
     expect(rig.slack.calls).toHaveLength(0);
   });
 
+  // Found by the fuzz suite: the event's schema was looked up by its type on a plain object, so `__proto__`
+  // found Object.prototype and the edge threw (500).
+  test.each(['__proto__', 'constructor', 'toString'])('an event of type %s is acknowledged like any unknown type, not a 500', async (type) => {
+    const res = await post(event({ type, channel: 'C-proto', user: 'U-proto' }), JSON_TYPE);
+    expect(res.status).toBe(200);
+    expect(linesMatching(/"level":50/)).toEqual([]);
+  });
+
+  // Found by the fuzz suite: a delivery's ids become its receipt's key, and a 5,000-character trigger_id was
+  // stored as one.
+  test('a trigger_id far longer than any of Slack\'s is refused with 400, and no receipt is stored for it', async () => {
+    const long = `trigger-${'x'.repeat(5000)}`;
+    const res = await post(slashCommand({ user: 'U-long', channel: 'C-long', text: 'help', triggerId: long }), FORM);
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/trigger_id/);
+    expect(await rig.storedText()).not.toContain('x'.repeat(300));
+  });
+
   test('an event type SafeCall does not listen to is acknowledged', async () => {
     expect((await post(event({ type: 'reaction_added', user: 'U1', reaction: 'wave' }), JSON_TYPE)).status).toBe(200);
   });
