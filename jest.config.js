@@ -1,6 +1,6 @@
 // ESM all the way: lowdb is ESM-only, so jest runs with --experimental-vm-modules (see the npm test script).
 // Two projects: everything on the embedded lowdb store, then the end-to-end suite (test/e2e) again with
-// every server on PostgreSQL (a schema per test data directory, all dropped at the end of the run).
+// every server on PostgreSQL, with the reliability suites named *.e2e.test.ts (a schema per test data directory, all dropped at the end of the run).
 const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -19,7 +19,7 @@ export default {
     {
       ...base,
       displayName: 'postgres',
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/reliability/**/*.e2e.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/postgres-project.ts'],
       globalSetup: '<rootDir>/test/helpers/postgres-global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/postgres-global-teardown.mjs',
