@@ -314,3 +314,29 @@ describe('scheduler: timers, sealing, updates', () => {
     expect((await store.deliveries.get('alert:v2'))?.status).toBe('sent');
   });
 });
+
+describe('scheduler: stopping', () => {
+  it('stopping during a backlog paced at 1 a second to one channel does not wait it out, and loses nothing', async () => {
+    // Before: stop() waited for the flush, which waited for every claimed delivery to pass the pacing (a
+    // shutdown during a rush of DPO alerts to one channel took a second per alert).
+    const { store, clock, slack, make } = setup();
+    const rate = { perKey: 1, perKeyIntervalMs: 1000, global: 300, globalIntervalMs: 60_000 };
+    const first = make({ limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000, rate: { slack: rate } } });
+    const n = 30;
+    await storeOutbox(store, clock).enqueue(Array.from({ length: n }, (_, i) => ({ key: `alert-${i}`, kind: 'k', to: { platform: 'slack' as const, conversationId: 'C0DPO' }, prompt: prompt(`alert ${i}`) })));
+    void first.flush();
+    await new Promise((r) => setTimeout(r, 1500)); // one or two sent, the rest waiting for their second
+    const asked = Date.now();
+    await first.stop();
+    const stoppedIn = Date.now() - asked;
+    expect(stoppedIn).toBeLessThan(1500);
+    const sentBefore = slack.sent.length;
+    expect(sentBefore).toBeGreaterThan(0);
+    expect(sentBefore).toBeLessThan(n);
+    // Nothing is lost: the next start sends the rest, each once.
+    const next = make({ limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000 } });
+    await next.flush();
+    expect(slack.sent.map((s) => s.tag.key).sort()).toEqual(Array.from({ length: n }, (_, i) => `alert-${i}`).sort());
+    await next.stop();
+  }, 20_000);
+});

@@ -432,8 +432,9 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       stopped = true;
       clearTimeout(wakeTimer);
       clearTimeout(nudgeTimer);
-      while (running.size > 0) await Promise.allSettled([...running]);
+      // Before waiting for the flushes: what they have queued behind the pacing must not be waited out.
       for (const t of Object.values(throttles)) t?.stop();
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
     context,
   };

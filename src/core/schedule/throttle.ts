@@ -7,6 +7,7 @@
  * platform for its Retry-After (Slack: "wait that long before calling the method again"), since the far
  * side does not say which of its limits was hit.
  */
+import { setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 
 export interface RateLimit {
@@ -24,10 +25,14 @@ export class Throttle {
   private readonly perKey = new Map<string, PQueue>();
   private resumeAt = 0;
   private resumeTimer?: NodeJS.Timeout;
+  /** Aborted by stop(): what still waits for a limit runs at once (the runner, stopping, sends none of it). */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly limit: RateLimit) {
     this.global = new PQueue({ intervalCap: limit.global, interval: limit.globalIntervalMs, strict: true });
     this.calls = new PQueue({ intervalCap: limit.global, interval: limit.globalIntervalMs, strict: true });
+    // Every waiting task listens on the one stop signal (a fan-out queues thousands): not a leak.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /**
@@ -50,21 +55,33 @@ export class Throttle {
       });
     }
     const spacing = this.limit.perKeyIntervalMs / this.limit.perKey;
+    const { signal } = this.stopping;
+    const direct = <R>(call: () => Promise<R>) => call();
+    if (signal.aborted) return fn(direct);
     return new Promise<T>((resolve, reject) => {
-      void q.add(async () => {
-        let startedAt = Date.now();
-        const paced = <R>(call: () => Promise<R>) =>
-          this.calls.add(() => {
-            startedAt = Date.now();
-            return call();
-          }) as Promise<R>;
-        try {
-          resolve((await this.global.add(() => fn(paced))) as T);
-        } catch (err) {
-          reject(err as Error);
-        }
-        const rest = startedAt + spacing - Date.now();
-        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+      const unpaced = () => fn(direct).then(resolve, reject);
+      q.add(
+        async () => {
+          let startedAt = Date.now();
+          const paced = <R>(call: () => Promise<R>) =>
+            this.calls.add(() => {
+              startedAt = Date.now();
+              return call();
+            }) as Promise<R>;
+          try {
+            resolve((await this.global.add(() => fn(paced), { signal })) as T);
+          } catch (err) {
+            // Stopped while waiting for the platform's limit: run now, unpaced (the runner sends nothing then).
+            if (signal.aborted && (err as Error).name === 'AbortError') return unpaced();
+            reject(err as Error);
+          }
+          const rest = startedAt + spacing - Date.now();
+          if (rest > 0 && !signal.aborted) await new Promise((r) => setTimeout(r, rest));
+        },
+        { signal },
+      ).catch((err: Error) => {
+        // Stopped while waiting for its conversation's turn.
+        if (signal.aborted && err.name === 'AbortError') void unpaced();
       });
     });
   }
@@ -89,8 +106,13 @@ export class Throttle {
     return this.perKey.size;
   }
 
-  /** Ends a Retry-After pause early so queued work can drain (the runner stops it from calling out). */
+  /**
+   * Stopping: everything still waiting (for its conversation's spacing, the platform's window or a
+   * Retry-After pause) runs at once, so a shutdown does not wait out a backlog paced at 1 a second. The
+   * runner has set its own stop flag first, so what runs now calls nobody and releases its claim.
+   */
   stop(): void {
+    this.stopping.abort();
     clearTimeout(this.resumeTimer);
     this.global.start();
     this.calls.start();
