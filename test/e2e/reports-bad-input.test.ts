@@ -4,10 +4,10 @@
  * log line holds what was typed; concurrent DPO decisions on one case record one decision.
  */
 import { startRig, type Rig } from '../rig/harness.js';
-import { FORM, blockAction, postSlack, sign, slashCommand, viewSubmission } from '../rig/slack-requests.js';
+import { FORM, blockAction, postSlack } from '../rig/slack-requests.js';
 import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
 import { REPORT_ACTIONS as A, REPORT_FIELDS as F, REPORT_FORMS, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
-import { SETTINGS, SLACK_ADMIN, SLACK_DPO, SLACK_DPO_CHANNEL, answers, cardOf, leaks, nextCall, slackState, teamsSubmitValue, type SlackView } from './reports.rig.js';
+import { SETTINGS, SLACK_ADMIN, SLACK_DPO, SLACK_DPO_CHANNEL, answers, cardOf, leaks, nextCall, openReportView, respondUrlOf, slackState, submitReport, submitView, teamsSubmitValue, type SlackView } from './reports.rig.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -15,30 +15,15 @@ beforeAll(async () => {
 });
 afterAll(async () => rig.stop());
 
-const respondUrl = (user: string) => `${rig.slack.url}/respond/${user}`;
-const REF = /INC-\d{4}-\d{4}/;
+const respondUrl = (user: string) => respondUrlOf(rig, user);
 const SECRET = 'Qx77-secret-typed';
 /** Reports stored so far: each one logs incident.reported once (ids only). */
 const count = async () => rig.logs.filter((l) => l.includes('incident.reported')).length;
 
-async function openView(user: string): Promise<SlackView> {
-  const from = rig.slack.calls.length;
-  await postSlack(rig.url, slashCommand({ user, channel: 'C0CLASS', text: 'report', responseUrl: respondUrl(user) }), FORM);
-  return (await nextCall(rig.slack, from, (c) => c.path === '/api/views.open')).body.view as SlackView;
-}
-
-function rawSubmit(user: string, callbackId: string, values: Record<string, Record<string, unknown>>, privateMetadata?: string) {
-  const body = viewSubmission({ user, callbackId, values, privateMetadata });
-  return postSlack(rig.url, body, FORM, sign(body));
-}
-
-async function report(user: string): Promise<string> {
-  const view = await openView(user);
-  const from = rig.slack.calls.length;
-  await rawSubmit(user, view.callback_id, slackState(view, answers(new Date())), view.private_metadata);
-  const confirmed = await nextCall(rig.slack, from, (c) => c.path === `/respond/${user}` && REF.test(JSON.stringify(c.body)));
-  return JSON.stringify(confirmed.body).match(REF)![0];
-}
+const openView = (user: string) => openReportView(rig, user);
+const rawSubmit = (user: string, callbackId: string, values: Record<string, Record<string, unknown>>, privateMetadata?: string) =>
+  submitView(rig, user, { callback_id: callbackId, private_metadata: privateMetadata }, values);
+const report = (user: string) => submitReport(rig, user);
 
 describe('the report form on Slack, sent bad values', () => {
   const cases: [string, (v: SlackView) => Record<string, Record<string, unknown>>, string][] = [

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Rig } from '../rig/harness.js';
+import { FORM, postSlack, sign, slashCommand, triggerId, viewSubmission, type SlackPost } from '../rig/slack-requests.js';
 import type { Recorded, RecordingServer } from '../rig/recorder.js';
 import { TEAM } from '../rig/fake-slack.js';
 import { REPORT_FIELDS as F } from '../../dialogs/incidents/ids.js';
@@ -127,6 +128,54 @@ export function slackState(view: SlackView, typed: Record<string, string>): Reco
     }
   }
   return values;
+}
+
+/** A report's reference, as the confirmation says it. */
+export const REF = /INC-\d{4}-\d{4}/;
+
+/** Where Slack's fake takes `user`'s response_url answers (one path per person, so many can run at once). */
+export const respondUrlOf = (rig: Rig, user: string) => `${rig.slack.url}/respond/${user}`;
+
+/**
+ * `/safecall report` as `user`; resolves to the modal it opened, found by the command's own trigger id, so
+ * many people can open the form at once.
+ */
+export async function openReportView(rig: Rig, user: string): Promise<SlackView> {
+  const trigger = triggerId(user);
+  await admitted(() => postSlack(rig.url, slashCommand({ user, channel: 'C0CLASS', text: 'report', responseUrl: respondUrlOf(rig, user), triggerId: trigger }), FORM));
+  const call = await rig.slack.waitFor((c) => c.path === '/api/views.open' && c.body.trigger_id === trigger);
+  return call.body.view as SlackView;
+}
+
+/** 503s met by `admitted` so far (SafeCall's work limiter saying "busy, try again in a second"). */
+export const busy = { answers: 0 };
+
+/**
+ * Sends until the request is not answered 503: a busy server says so with Retry-After (1 s), and Slack
+ * retries an event, or the person presses again on a modal that kept what they typed.
+ */
+export async function admitted(send: () => Promise<SlackPost>, tries = 30): Promise<SlackPost> {
+  for (let i = 1; ; i++) {
+    const res = await send();
+    if (res.status !== 503 || i === tries) return res;
+    busy.answers++;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Submits `view` as `user` with these view.state values, signed, as Slack would. */
+export function submitView(rig: Rig, user: string, view: Pick<SlackView, 'callback_id' | 'private_metadata'>, values: Record<string, Record<string, unknown>>): Promise<SlackPost> {
+  const body = viewSubmission({ user, callbackId: view.callback_id, values, privateMetadata: view.private_metadata });
+  return postSlack(rig.url, body, FORM, sign(body));
+}
+
+/** A complete report, opened and submitted as `user`; resolves to the reference its confirmation gave. */
+export async function submitReport(rig: Rig, user: string, typed: Record<string, string> = {}): Promise<string> {
+  const view = await openReportView(rig, user);
+  const from = rig.slack.calls.length;
+  await submitView(rig, user, view, slackState(view, answers(new Date(), typed)));
+  const confirmed = await nextCall(rig.slack, from, (c) => c.path === `/respond/${user}` && REF.test(JSON.stringify(c.body)));
+  return JSON.stringify(confirmed.body).match(REF)![0];
 }
 
 // ---- Teams -----------------------------------------------------------------------------------------
