@@ -19,7 +19,7 @@ export default {
     {
       ...base,
       displayName: 'postgres',
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/reliability/**/*.e2e.test.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/reliability/**/*.e2e.test.ts', '<rootDir>/test/security/**/*.e2e.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/postgres-project.ts'],
       globalSetup: '<rootDir>/test/helpers/postgres-global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/postgres-global-teardown.mjs',
