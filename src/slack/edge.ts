@@ -12,6 +12,8 @@ import { BodyTooLargeError, readBody } from '../http/body.js';
 import { classify, workspaceOf } from './payloads.js';
 
 const { isValidSlackRequest } = bolt;
+/** How far a request's timestamp may be from now, either way (Slack: five minutes). */
+const FRESH_SECONDS = 5 * 60;
 
 export interface SlackEdgeOptions {
   signingSecret: string;
@@ -56,11 +58,15 @@ export function slackEdge(o: SlackEdgeOptions) {
     if (shape.kind !== 'handshake' || contentType !== 'application/x-www-form-urlencoded') {
       const signature = header(req, 'x-slack-signature');
       const timestamp = Number(header(req, 'x-slack-request-timestamp'));
+      // Bolt's check refuses only timestamps over five minutes old; Slack's rule is five minutes either way,
+      // so a request dated in the future cannot be kept and replayed later.
+      const fresh = Math.abs(Date.now() / 1000 - timestamp) <= FRESH_SECONDS;
       const signed =
         signature !== undefined &&
         Number.isFinite(timestamp) &&
+        fresh &&
         isValidSlackRequest({ signingSecret: o.signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
-      if (!signed) return refuse(res, 401, 'signature', 'refused a request without a valid signature (or over 5 minutes old)');
+      if (!signed) return refuse(res, 401, 'signature', 'refused a request without a valid signature (or over 5 minutes from now)');
     }
     if (shape.kind === 'refused') return refuse(res, 400, 'shape', `refused a request that does not fit what Slack sends (${shape.reason})`);
     if (o.teamId && shape.kind !== 'handshake') {
