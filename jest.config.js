@@ -14,6 +14,7 @@ const base = {
 /** @type {import('jest').Config} */
 export default {
   testTimeout: 20000,
+  testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
   projects: [
     { ...base, displayName: 'lowdb', testMatch: ['**/*.test.ts'] },
     {

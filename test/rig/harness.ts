@@ -17,6 +17,7 @@ import { dropStoreFor, onPostgres, openStoreView, storeEnv } from './store-env.j
 import type { Store } from '../../src/core/ports.js';
 import { COLLECTION_NAMES } from '../../src/core/collections.js';
 import { readdir, readFile } from 'node:fs/promises';
+import { runLog } from '../helpers/run-logs.js';
 
 export interface RigOptions {
   slack?: boolean;
@@ -55,9 +56,12 @@ export class Rig {
         : { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.apiUrl }),
       ...this.opts.env,
     });
+    const keep = runLog('rig');
     const sink = new Writable({
       write: (chunk: Buffer, _enc, done) => {
-        this.logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        const text = chunk.toString('utf8');
+        this.logs.push(...text.split('\n').filter(Boolean));
+        keep(text);
         done();
       },
     });

@@ -12,6 +12,7 @@ import { dropSchema, pgAdmin } from '../helpers/pg-admin.js';
 import { freePort } from '../helpers/free-port.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 import { TEST_DATABASE_URL, runPrefix } from './store-env.js';
+import { runLog } from '../helpers/run-logs.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
@@ -33,8 +34,15 @@ export function launch(env: Record<string, string>): Launched {
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (err += c));
+  const keep = runLog('process');
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c;
+    keep(c.toString('utf8'));
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c;
+    keep(c.toString('utf8'));
+  });
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   return { child, out: () => out, err: () => err, exited };
 }
