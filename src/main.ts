@@ -17,7 +17,7 @@ import { startSweeper } from './store/sweep.js';
 import { ReadOnlyStoreError, StoreCorruptError, StoreLockedError, StoreVersionError } from './store/lowdb-store.js';
 import { StoreUnavailableError } from './store/errors.js';
 import { openStore } from './store/open.js';
-import type { TeamsOptions } from './teams/adapter.js';
+import type { TeamsAuth, TeamsOptions } from './teams/adapter.js';
 import { teamsOffListener, teamsRequestListener } from './teams/http.js';
 import { buildBot } from './app.js';
 import { createScheduling } from './scheduling.js';
@@ -89,6 +89,11 @@ export interface StartOptions {
   /** Where the banner goes (stdout by default). */
   print?: (line: string) => void;
   slackRetry?: { minTimeout: number; maxTimeout: number };
+  /**
+   * Where Teams tokens are checked and the bot's own token comes from: tests give a local OpenID
+   * configuration and token endpoint. Not a setting: without it, Microsoft's public cloud.
+   */
+  teamsAuth?: TeamsAuth;
 }
 
 export async function start(o: StartOptions): Promise<Running> {
@@ -118,9 +123,9 @@ export async function start(o: StartOptions): Promise<Running> {
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
     }
     // A DPO alert or any other message a turn queues is sent at once (by the leader), not at the next tick.
-    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox });
+    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox, teamsAuth: o.teamsAuth });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, storeAvailable: () => store.available?.() ?? true, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
-    const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env), sealer: deps.sealer });
+    const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env), sealer: deps.sealer, auth: o.teamsAuth });
     const server = createHttpServer({
       slack: slack?.listener,
       slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
@@ -203,7 +208,7 @@ function teamsEndpoint(o: TeamsOptions) {
   let loading: Promise<Listener> | undefined;
   const load = async (): Promise<Listener> => {
     const { createAdapter, turnLogic } = await import('./teams/adapter.js');
-    const adapter = createAdapter(env, log, undefined, o.strings.t('help.storeDown'));
+    const adapter = createAdapter(env, log, undefined, o.strings.t('help.storeDown'), o.auth);
     return teamsRequestListener({ adapter, logic: turnLogic(o, adapter), log, bodyLimit: env.SAFECALL_BODY_LIMIT, tenantId: env.MicrosoftAppTenantId, mode });
   };
   const listener: Listener = async (req, res) => {

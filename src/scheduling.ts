@@ -22,6 +22,7 @@ import { createLeadership, type LeaseLeadership } from './core/schedule/leadersh
 import type { Messenger, Outbox, SchedulePolicy } from './core/schedule/types.js';
 import { slackMessenger } from './slack/messenger.js';
 import { lazyTeamsMessenger } from './teams/lazy-messenger.js';
+import type { TeamsAuth } from './teams/adapter.js';
 
 /**
  * `perSecond` as a rolling window of at least 20 ms (timers are too coarse for finer ones): 5/s is one
@@ -67,6 +68,8 @@ export interface SchedulingOptions {
   policies: SchedulePolicy[];
   sealer?: Sealer;
   mayCall?: (serviceUrl: string | undefined) => boolean;
+  /** Where Teams tokens come from (see TeamsAuth in src/teams/adapter.ts); Microsoft's public cloud without it. */
+  teamsAuth?: TeamsAuth;
   /**
    * The bot's outbox: what a turn queues is sent at once, by the leader. With `store.signals` (PostgreSQL)
    * every instance is told, so an alert queued on a follower does not wait for the next tick.
@@ -108,7 +111,7 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
     });
   }
   if (teamsMode(env) !== 'off' && !o.messengers) {
-    messengers.teams = lazyTeamsMessenger({ env, store, log, strings: o.strings, timezone: settings.school.timezone, mayCall: o.mayCall });
+    messengers.teams = lazyTeamsMessenger({ env, store, log, strings: o.strings, timezone: settings.school.timezone, mayCall: o.mayCall, auth: o.teamsAuth });
   }
   const owner = o.owner ?? `${hostname()}:${process.pid}`;
   const leadership = createLeadership({ locks: store.locks, name: LEADER_LOCK, owner, clock: o.clock, leaseMs: settings.sending.leaderSeconds * 1000, log });

@@ -39,6 +39,8 @@ export interface TeamsOptions {
   mayCall?: (serviceUrl: string | undefined) => boolean;
   /** Seals a file waiting for the person's consent (the data key's, when set). */
   sealer?: Sealer;
+  /** Where tokens are checked (a test's local stand-ins); Microsoft's public cloud without it. */
+  auth?: TeamsAuth;
 }
 
 /** Longer than the Bot Connector's redelivery window; receipts are removed by the store after this. */
@@ -47,18 +49,69 @@ export const RECEIPT_TTL_MS = 60 * 60 * 1000;
 /** How long a call to the Bot Connector (the serviceUrl) may take; a turn must not wait on a silent far side. */
 export const CONNECTOR_TIMEOUT_MS = 10_000;
 
+type CredentialsFactory = NonNullable<ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1]>;
+
+/**
+ * Where incoming tokens are checked and the bot's own token comes from, when not Microsoft's public cloud:
+ * a test's local OpenID configuration and token endpoint (no far side), given through start(). Without it,
+ * botbuilder's public-cloud defaults (login.botframework.com, login.microsoftonline.com).
+ */
+export interface TeamsAuth {
+  /** The channel's OpenID configuration; its jwks_uri lists the signing keys (with their endorsements). */
+  openIdMetadataUrl: string;
+  /** The `iss` every channel token must carry. */
+  issuer: string;
+  /** Where the bot asks for its token for the Bot Connector (default: the public cloud's). */
+  loginUrl?: string;
+  /** The scope of that token (default: the public cloud's). */
+  oAuthScope?: string;
+  /** Makes the bot's credentials (default: from MicrosoftAppId and MicrosoftAppPassword, as without TeamsAuth). */
+  credentials?: CredentialsFactory;
+}
+
+/** botbuilder's public-cloud values (AuthenticationConstants), for what TeamsAuth leaves out. */
+const PUBLIC_CLOUD = {
+  loginUrl: 'https://login.microsoftonline.com/botframework.com',
+  oAuthScope: 'https://api.botframework.com',
+  oAuthUrl: 'https://api.botframework.com',
+  callerId: 'urn:botframework:azure',
+};
+
+/**
+ * The token check. With TeamsAuth, botbuilder's BotFrameworkAuthenticationFactory.create gets every endpoint
+ * (ConfigurationBotFrameworkAuthentication passes its settings to it; once one is set, all are taken as
+ * given, so none is left out). Emulator tokens are checked against the same configuration, so nothing
+ * far is ever asked.
+ */
+function authentication(credentials: CredentialsFactory, auth?: TeamsAuth): ConfigurationBotFrameworkAuthentication {
+  if (!auth) return new ConfigurationBotFrameworkAuthentication({}, credentials);
+  return new ConfigurationBotFrameworkAuthentication(
+    {
+      ValidateAuthority: true,
+      ToChannelFromBotLoginUrl: auth.loginUrl ?? PUBLIC_CLOUD.loginUrl,
+      ToChannelFromBotOAuthScope: auth.oAuthScope ?? PUBLIC_CLOUD.oAuthScope,
+      ToBotFromChannelTokenIssuer: auth.issuer,
+      OAuthUrl: PUBLIC_CLOUD.oAuthUrl,
+      ToBotFromChannelOpenIdMetadataUrl: auth.openIdMetadataUrl,
+      ToBotFromEmulatorOpenIdMetadataUrl: auth.openIdMetadataUrl,
+      CallerId: PUBLIC_CLOUD.callerId,
+    },
+    auth.credentials ?? credentials,
+  );
+}
+
 /**
  * `unavailableText`: what a person who wrote is told when the turn failed because the store is unreachable
- * (the Bot Connector still is), instead of silence.
+ * (the Bot Connector still is), instead of silence. `auth`: see TeamsAuth.
  */
-export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR_TIMEOUT_MS, unavailableText?: string): CloudAdapter {
+export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR_TIMEOUT_MS, unavailableText?: string, auth?: TeamsAuth): CloudAdapter {
   const credentials = new ConfigurationServiceClientCredentialFactory({
     MicrosoftAppId: env.MicrosoftAppId ?? '',
     MicrosoftAppPassword: env.MicrosoftAppPassword ?? '',
     MicrosoftAppType: env.MicrosoftAppType ?? (env.MicrosoftAppId ? 'MultiTenant' : ''),
     MicrosoftAppTenantId: env.MicrosoftAppTenantId ?? '',
   });
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}, credentials));
+  const adapter = new CloudAdapter(authentication(credentials, auth));
   // botbuilder's connector client has no timeout, and it replaces any request policy passed in, so a turn
   // stops waiting for a silent serviceUrl here instead (the send fails with a TimeoutError).
   adapter.use(async (context, next) => {

@@ -6,6 +6,7 @@ import type { Env } from '../config.js';
 import type { Log, Store } from '../core/ports.js';
 import type { Strings } from '../core/strings.js';
 import type { Messenger } from '../core/schedule/types.js';
+import type { TeamsAuth } from './adapter.js';
 
 export interface LazyTeamsOptions {
   env: Env;
@@ -15,6 +16,8 @@ export interface LazyTeamsOptions {
   timezone: string;
   mayCall?: (serviceUrl: string | undefined) => boolean;
   connectorTimeoutMs?: number;
+  /** The same token endpoints as the request endpoint's (main.ts), so a proactive send asks no other cloud. */
+  auth?: TeamsAuth;
 }
 
 export function lazyTeamsMessenger(o: LazyTeamsOptions): Messenger {
@@ -23,7 +26,7 @@ export function lazyTeamsMessenger(o: LazyTeamsOptions): Messenger {
     (loading ??= (async () => {
       const [{ createAdapter }, { teamsMessenger }] = await Promise.all([import('./adapter.js'), import('./messenger.js')]);
       // createAdapter puts the 10 s Bot Connector deadline on every send and update.
-      const adapter = createAdapter(o.env, o.log, o.connectorTimeoutMs);
+      const adapter = createAdapter(o.env, o.log, o.connectorTimeoutMs, undefined, o.auth);
       return teamsMessenger({ adapter, appId: o.env.MicrosoftAppId ?? '', store: o.store, log: o.log, strings: o.strings, timezone: o.timezone, mayCall: o.mayCall });
     })().catch((err: unknown) => {
       loading = undefined;
