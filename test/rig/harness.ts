@@ -10,6 +10,7 @@ import { loadEnv, parseSettings, type Settings } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import type { Clock } from '../../src/core/ports.js';
+import type { TeamsAuth } from '../../src/teams/adapter.js';
 import { FakeSlack } from './fake-slack.js';
 import { FakeConnector } from './fake-connector.js';
 import { SIGNING_SECRET } from './slack-requests.js';
@@ -26,6 +27,8 @@ export interface RigOptions {
   settingsYaml?: string;
   clock?: Clock;
   dataDir?: string;
+  /** Where Teams tokens are checked (a local OpenID configuration: test/rig/fake-openid.ts). */
+  teamsAuth?: TeamsAuth;
 }
 
 export class Rig {
@@ -72,6 +75,7 @@ export class Rig {
       log: createLogger('info', sink),
       print: (l) => this.banner.push(l),
       slackRetry: { minTimeout: 50, maxTimeout: 200 },
+      teamsAuth: this.opts.teamsAuth,
     });
     this.url = this.running.url;
     if (this.opts.slack !== false) await this.waitForSlack();
