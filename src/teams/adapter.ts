@@ -8,10 +8,12 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConfigurationServiceClientCredentialFactory,
+  StatusCodes,
   TurnContext,
   type Activity,
   type ConversationReference,
 } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
 import pTimeout from 'p-timeout';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
@@ -100,6 +102,29 @@ function authentication(credentials: CredentialsFactory, auth?: TeamsAuth): Conf
   );
 }
 
+/** jsonwebtoken's refusals of a token: a bad signature, not yet valid, expired (JsonWebTokenError and its subclasses). */
+const TOKEN_REFUSALS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
+
+/**
+ * botbuilder turns its own AuthenticationError into 401, but lets jsonwebtoken's errors through (a token
+ * naming a listed key with a forged signature, or not valid yet), and CloudAdapter answers those 500: a
+ * forged token looked like a server fault, and the Bot Connector retries a 500. They are refusals of the
+ * token, so they become AuthenticationErrors (401). Anything else (the key list unreachable) stays as it is.
+ */
+function refusingBadTokens(auth: ConfigurationBotFrameworkAuthentication): ConfigurationBotFrameworkAuthentication {
+  const check = auth.authenticateRequest.bind(auth);
+  auth.authenticateRequest = async (activity, header) => {
+    try {
+      return await check(activity, header);
+    } catch (err) {
+      if (err instanceof Error && !(err instanceof AuthenticationError) && TOKEN_REFUSALS.has(err.name))
+        throw new AuthenticationError(`Unauthorized. ${err.message}`, StatusCodes.UNAUTHORIZED);
+      throw err;
+    }
+  };
+  return auth;
+}
+
 /**
  * `unavailableText`: what a person who wrote is told when the turn failed because the store is unreachable
  * (the Bot Connector still is), instead of silence. `auth`: see TeamsAuth.
@@ -111,7 +136,7 @@ export function createAdapter(env: Env, log: Log, connectorTimeoutMs = CONNECTOR
     MicrosoftAppType: env.MicrosoftAppType ?? (env.MicrosoftAppId ? 'MultiTenant' : ''),
     MicrosoftAppTenantId: env.MicrosoftAppTenantId ?? '',
   });
-  const adapter = new CloudAdapter(authentication(credentials, auth));
+  const adapter = new CloudAdapter(refusingBadTokens(authentication(credentials, auth)));
   // botbuilder's connector client has no timeout, and it replaces any request policy passed in, so a turn
   // stops waiting for a silent serviceUrl here instead (the send fails with a TimeoutError).
   adapter.use(async (context, next) => {

@@ -82,6 +82,8 @@ describe('tokens that are refused with 401', () => {
     ['the issuer is not the channel', () => openid.channelToken({ appId: APP_ID, serviceUrl: rig.connector.url, iss: 'https://api.botframework.com' })],
     ['it has expired (past the five minutes botbuilder allows for clock skew)', () => openid.channelToken({ appId: APP_ID, serviceUrl: rig.connector.url, expiresIn: -600 })],
     ['it is signed by a key the JWKS does not list (unknown kid)', () => openid.channelToken({ appId: APP_ID, serviceUrl: rig.connector.url }, other)],
+    ['it names the listed key but is signed by another (a forged signature)', () => openid.channelToken({ appId: APP_ID, serviceUrl: rig.connector.url }, other, openid.key.kid)],
+    ['it is not yet valid', () => openid.channelToken({ appId: APP_ID, serviceUrl: rig.connector.url, nbf: Math.floor(Date.now() / 1000) + 3600 })],
     ['its serviceUrl claim names another Bot Connector', () => openid.channelToken({ appId: APP_ID, serviceUrl: 'https://smba.trafficmanager.net/emea/' })],
   ];
 
