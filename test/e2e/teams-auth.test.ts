@@ -108,6 +108,19 @@ describe('tokens that are refused with 401', () => {
   });
 });
 
+describe('endorsements', () => {
+  test('a valid token on an activity from a channel its key is not endorsed for (webchat, not msteams) is refused with 401', async () => {
+    const before = refusals().length;
+    const activity = { ...say('a:webchat'), channelId: 'webchat' };
+    const res = await postTeams(rig.url, activity, bearer(goodToken()));
+    expect(res.status).toBe(401);
+    await sentinel('a:after-webchat');
+    expect(refusals()).toHaveLength(before + 1);
+    expect(rig.connector.activities('a:webchat')).toHaveLength(0);
+    expect(await rig.storedText()).not.toContain('a:webchat"');
+  });
+});
+
 describe('another tenant', () => {
   test('with a valid token, an activity from a tenant this SafeCall does not serve is refused with 403 and stores nothing', async () => {
     const activity = say('a:foreign');
