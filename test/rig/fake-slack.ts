@@ -39,6 +39,8 @@ export class FakeSlack extends RecordingServer {
   /** Channel members, for conversations.members (the reminders' staff channel); unknown channels: not_in_channel. */
   readonly members = new Map<string, string[]>();
   rateLimit?: SlackRateLimit;
+  /** Socket Mode: the URL `apps.connections.open` hands out (a FakeSocketMode's); unset, it answers as for an app without it. */
+  socketModeUrl?: () => string;
   /** chat.postMessage calls answered 429. */
   limited = 0;
   readonly limitedAt: { channel: string; at: number }[] = [];
@@ -122,6 +124,12 @@ export class FakeSlack extends RecordingServer {
       case 'conversations.history': {
         const messages = [...(this.posted.get(String(r.body.channel)) ?? [])].reverse().slice(0, Number(r.body.limit ?? 100));
         return { body: { ok: true, messages: messages.map((m) => ({ type: 'message', ts: m.ts, ...(r.body.include_all_metadata && m.metadata ? { metadata: m.metadata } : {}) })) } };
+      }
+      case 'apps.connections.open': {
+        // Slack takes only the app-level token here; a bot token gets not_allowed_token_type.
+        if (!String(r.headers.authorization ?? '').startsWith('Bearer xapp-')) return { body: { ok: false, error: 'not_allowed_token_type' } };
+        if (!this.socketModeUrl) return { body: { ok: false, error: 'socket_mode_not_enabled' } };
+        return { body: { ok: true, url: this.socketModeUrl() } };
       }
       case 'auth.test':
         return { body: { ok: true, user_id: BOT_USER, bot_id: 'BBOT0001', team_id: TEAM, team: 'School', user: 'safecall' } };

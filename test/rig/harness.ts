@@ -13,6 +13,7 @@ import type { Clock } from '../../src/core/ports.js';
 import type { TeamsAuth } from '../../src/teams/adapter.js';
 import { FakeSlack } from './fake-slack.js';
 import { FakeConnector } from './fake-connector.js';
+import { FakeSocketMode } from './fake-socket-mode.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 import { dropStoreFor, onPostgres, openStoreView, storeEnv } from './store-env.js';
 import type { Store } from '../../src/core/ports.js';
@@ -29,13 +30,23 @@ export interface RigOptions {
   dataDir?: string;
   /** Where Teams tokens are checked (a local OpenID configuration: test/rig/fake-openid.ts). */
   teamsAuth?: TeamsAuth;
+  /**
+   * Slack in Socket Mode: an app-level token and no signing secret, with a FakeSocketMode (rig.socket) behind
+   * the fake's apps.connections.open.
+   */
+  socketMode?: boolean;
 }
+
+/** The app-level token the rig gives SafeCall in Socket Mode. */
+export const APP_TOKEN = 'xapp-1-A0SAFECALL-1-test';
 
 export class Rig {
   readonly logs: string[] = [];
   readonly banner: string[] = [];
   running?: Running;
   url = '';
+  /** Socket Mode only (RigOptions.socketMode). */
+  socket?: FakeSocketMode;
 
   constructor(
     readonly slack: FakeSlack,
@@ -56,7 +67,7 @@ export class Rig {
       LOG_LEVEL: 'info',
       ...(this.opts.slack === false
         ? {}
-        : { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: this.slack.apiUrl }),
+        : { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: this.slack.apiUrl, ...(this.opts.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }) }),
       ...this.opts.env,
     });
     const keep = runLog('rig');
@@ -84,9 +95,10 @@ export class Rig {
 
   async waitForSlack(timeoutMs = 5000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    const mode = this.opts.socketMode || this.opts.env?.SLACK_APP_TOKEN ? 'socket' : 'http';
     while (Date.now() < until) {
       const health = (await (await fetch(`${this.url}/healthz`)).json()) as { platforms: { slack: string } };
-      if (health.platforms.slack === 'http') return;
+      if (health.platforms.slack === mode) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error('Slack did not connect to the fake API');
@@ -126,7 +138,7 @@ export class Rig {
 
   async stop(): Promise<void> {
     await this.running?.stop();
-    await Promise.all([this.slack.stop(), this.connector.stop()]);
+    await Promise.all([this.slack.stop(), this.connector.stop(), this.socket?.stop()]);
     if (!this.opts.dataDir) {
       await rm(this.dataDir, { recursive: true, force: true });
       await dropStoreFor(this.dataDir);
@@ -138,7 +150,13 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const slack = await new FakeSlack().start();
   const connector = await new FakeConnector().start();
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'safecall-rig-')));
-  return new Rig(slack, connector, dataDir, opts).boot();
+  const rig = new Rig(slack, connector, dataDir, opts);
+  if (opts.socketMode) {
+    rig.socket = await new FakeSocketMode().start();
+    const socket = rig.socket;
+    slack.socketModeUrl = () => socket.url();
+  }
+  return rig.boot();
 }
 
 /** Waits until `check` stops throwing (for effects that happen after the HTTP ack). */
