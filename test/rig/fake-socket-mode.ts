@@ -161,8 +161,25 @@ export class FakeSocketMode {
     return c;
   }
 
+  /**
+   * Closes the way Slack does, completing the close handshake (a client that asked to close gets its answer;
+   * the others are told 1001 "going away"), and cuts only a connection that does not finish it within a second.
+   * A bare cut of a socket the client is closing is an error on its side, and leaves @slack/socket-mode's
+   * 30-second close-handshake timer running, which would hold the test process open.
+   */
   async stop(): Promise<void> {
-    for (const c of this.connections) c.ws.terminate();
+    await Promise.all(
+      this.connections
+        .filter((c) => c.closedAt === undefined)
+        .map(
+          (c) =>
+            new Promise<void>((ok) => {
+              const hard = setTimeout(() => (c.ws.terminate(), ok()), 1000);
+              c.ws.once('close', () => (clearTimeout(hard), ok()));
+              c.ws.close(1001, 'going away');
+            }),
+        ),
+    );
     await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
   }
 }
