@@ -16,7 +16,7 @@ import { slackEdge } from './edge.js';
 import { registerListeners } from './listeners.js';
 import { SlackWorkLimiter } from './work-limiter.js';
 
-const { App, HTTPReceiver, LogLevel } = bolt;
+const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
 const { isBufferedIncomingMessage } = bolt.HTTPModuleFunctions;
 
 export class ForeignWorkspaceError extends Error {
@@ -128,9 +128,38 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
           if (!response.headersSent) response.writeHead(404).end();
         },
       });
+  // Socket Mode: our own receiver rather than Bolt's (`socketMode: true`) only to give it the error handler
+  // below; everything else is Bolt's default (its client's own WebClient gets clientOptions, so
+  // apps.connections.open goes to SLACK_API_URL when set, as every other call does).
+  const socketReceiver = socket
+    ? new SocketModeReceiver({
+        appToken: env.SLACK_APP_TOKEN!,
+        logger,
+        installerOptions: { clientOptions },
+        // Bolt's default leaves every failed envelope unacknowledged and logs it at error: a workspace that is
+        // not served, or the database being away, then reads as a crash, and Slack redelivers a request that
+        // can only be refused again. The same outcomes as the HTTP handler above, in acknowledgements.
+        processEventErrorHandler: async ({ error, event }) => {
+          const cause = (error as { original?: unknown }).original ?? error;
+          if (cause instanceof ForeignWorkspaceError) {
+            log.warn({ reason: 'foreign-workspace' }, 'slack: refused a request from a workspace that is not configured');
+            return true; // acknowledged with nothing: Slack stops redelivering it
+          }
+          if (isStoreUnavailable(cause)) {
+            if ((event.body as { command?: unknown }).command) {
+              log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; told the sender to try again');
+              await event.ack({ response_type: 'ephemeral', text: o.strings.t('help.storeDown') });
+            } else log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; the request was not handled (Slack redelivers what was not acknowledged)');
+            return false;
+          }
+          log.error({ err: error.message }, 'slack: a listener failed');
+          return false;
+        },
+      })
+    : undefined;
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
-    ...(socket ? { appToken: env.SLACK_APP_TOKEN, socketMode: true } : { receiver }),
+    receiver: receiver ?? socketReceiver,
     clientOptions,
     logger,
     deferInitialization: true,

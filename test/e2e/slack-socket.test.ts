@@ -12,7 +12,8 @@ import type { Recorded } from '../rig/recorder.js';
 import { FORM, blockAction, event, postSlack, slashCommand, triggerId, viewSubmission } from '../rig/slack-requests.js';
 import { eventPayload, formPayload, interactivePayload, type EnvelopeType } from '../rig/fake-socket-mode.js';
 import { figures } from '../helpers/soak.js';
-import { onPostgres } from '../rig/store-env.js';
+import { TEST_DATABASE_URL, onPostgres } from '../rig/store-env.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { REPORT_FIELDS as F, REPORT_FORMS } from '../../dialogs/incidents/ids.js';
 import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
 import { SETTINGS, answers, leaks, nextCall, slackState, type SlackView } from './reports.rig.js';
@@ -164,6 +165,54 @@ describe('redelivery', () => {
     await until(() => repeats() === 1, 5000, 'the repeat to be recognised');
     expect(socket.acksOf(first.id)).toHaveLength(2);
     expect(posts()).toHaveLength(1);
+  });
+});
+
+describe('refusals', () => {
+  test('a command from a workspace this SafeCall does not serve is acknowledged (so Slack stops), refused at warn, and has no effect', async () => {
+    const user = 'U0FOREIGN';
+    const channel = 'D0FOREIGN';
+    const refusals = () => rig.logLines().filter((l) => l.msg === 'slack: refused a request from a workspace that is not configured');
+    const before = refusals().length;
+    const { id, ack, from } = await command({ user, channel, text: 'setup', team: 'T0OTHER', responseUrl: respondUrl(user) });
+    expect(ack).toMatchObject({ envelope_id: id });
+    await until(() => refusals().length === before + 1, 5000, 'the refusal to be logged');
+    expect(refusals().at(-1)).toMatchObject({ level: 40, reason: 'foreign-workspace' });
+    // Refused before any listener: nothing was said to anyone.
+    expect(rig.slack.calls.slice(from).filter((c) => c.path === '/api/chat.postMessage' || c.path.startsWith('/respond/'))).toEqual([]);
+    expect(rig.logLines().filter((l) => Number(l.level) >= 50)).toEqual([]);
+  });
+});
+
+// PostgreSQL only: the embedded store cannot become unreachable.
+(onPostgres ? describe : describe.skip)('the database away', () => {
+  test('a command is answered in words in its acknowledgement (not left to fail), and works again once the database is back', async () => {
+    const target = new URL(TEST_DATABASE_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const via = new URL(TEST_DATABASE_URL);
+    via.port = String(proxy.port);
+    const away = await startRig({ settingsYaml: SETTINGS, socketMode: true, env: { DATABASE_URL: via.toString() } });
+    try {
+      const socket = away.socket!;
+      const send = async (text: string) => {
+        const from = away.slack.calls.length;
+        const id = socket.send('slash_commands', formPayload(slashCommand({ user: 'U0AWAY', channel: 'D0AWAY', text, responseUrl: `${away.slack.url}/respond/U0AWAY` })));
+        return { ack: await socket.ackOf(id), from };
+      };
+      await proxy.cut();
+      const down = await send('setup');
+      expect(down.ack.payload).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/can't reach my records/) });
+      expect(away.logLines().some((l) => l.msg === 'slack: the database is unreachable; told the sender to try again' && l.level === 40)).toBe(true);
+
+      await proxy.restore();
+      const up = await send('setup');
+      expect(up.ack.payload ?? {}).toEqual({});
+      await nextCall(away.slack, up.from, (c) => c.path === '/api/chat.postMessage' && c.body.channel === 'D0AWAY');
+    } finally {
+      await proxy.restore().catch(() => undefined);
+      await away.stop();
+      await proxy.close();
+    }
   });
 });
 
