@@ -134,7 +134,7 @@ export async function start(o: StartOptions): Promise<Running> {
       health: async () => ({
         version: VERSION,
         platforms: {
-          slack: !slack ? 'off' : slack.ready() ? slack.mode : `${slack.mode} (connecting)`,
+          slack: !slack ? 'off' : !slack.ready() ? `${slack.mode} (connecting)` : slack.reconnecting() ? `${slack.mode} (reconnecting)` : slack.mode,
           teams: teams.mode,
         },
         store: { kind: store.info.kind, ...(await store.health()) },

@@ -31,6 +31,8 @@ export const DEFAULT_MAX_IN_FLIGHT = 32;
 export interface SlackHandle {
   mode: 'http' | 'socket';
   ready(): boolean;
+  /** Socket Mode: connected once, and now between connections (Slack asked for a refresh, or the link dropped). */
+  reconnecting(): boolean;
   /** HTTP mode only: the request listener for /slack/events. */
   listener?: (req: IncomingMessage, res: ServerResponse) => void;
   start(): Promise<void>;
@@ -186,12 +188,24 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
 
   let initialised = false;
   let stopped = false;
+  // Socket Mode's link, for /healthz: the client reconnects by itself (after its own delay, about 5 s), and
+  // until then nothing reaches SafeCall, so health says so rather than "socket".
+  let linkUp = false;
+  socketReceiver?.client.on('connected', () => {
+    if (initialised && !linkUp) log.info({ mode: 'socket' }, 'slack: Socket Mode connection open again');
+    linkUp = true;
+  });
+  socketReceiver?.client.on('close', () => {
+    if (initialised && linkUp && !stopped) log.info({ mode: 'socket' }, 'slack: Socket Mode connection closed; reconnecting');
+    linkUp = false;
+  });
   const abort = new AbortController();
   const retry = o.retry ?? { minTimeout: 2000, maxTimeout: 60_000 };
 
   return {
     mode: socket ? 'socket' : 'http',
     ready: () => initialised,
+    reconnecting: () => socket && initialised && !linkUp && !stopped,
     listener: receiver
       ? (req, res) => {
           if (!initialised) {
