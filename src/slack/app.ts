@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import bolt from '@slack/bolt';
-import type { Logger as BoltLogger } from '@slack/bolt';
+import type { App as BoltApp, Logger as BoltLogger, ReceiverEvent, SocketModeReceiverOptions } from '@slack/bolt';
 import pRetry from 'p-retry';
 import type { Env } from '../config.js';
 import type { Bot } from '../core/bot.js';
@@ -51,6 +51,19 @@ function boltLogger(log: Log): BoltLogger {
     getLevel: () => LogLevel.WARN,
     setName: () => undefined,
   };
+}
+
+/**
+ * Bolt's Socket Mode receiver with a gate in front of the app: an envelope the gate turns down never reaches
+ * Bolt. (Bolt acknowledges an event before any middleware runs, so a check there is too late for it.)
+ */
+function gatedSocketReceiver(opts: SocketModeReceiverOptions, gate: (event: ReceiverEvent) => Promise<boolean>) {
+  return new (class extends SocketModeReceiver {
+    override init(app: BoltApp): void {
+      const processEvent = app.processEvent.bind(app);
+      super.init(new Proxy(app, { get: (target, key, receiver) => (key === 'processEvent' ? async (event: ReceiverEvent) => ((await gate(event)) ? processEvent(event) : undefined) : Reflect.get(target, key, receiver)) }));
+    }
+  })(opts);
 }
 
 export interface SlackOptions {
@@ -133,8 +146,12 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
   // Socket Mode: our own receiver rather than Bolt's (`socketMode: true`) only to give it the error handler
   // below; everything else is Bolt's default (its client's own WebClient gets clientOptions, so
   // apps.connections.open goes to SLACK_API_URL when set, as every other call does).
+  const storeDownCommand = async (event: ReceiverEvent) => {
+    log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; told the sender to try again');
+    await event.ack({ response_type: 'ephemeral', text: o.strings.t('help.storeDown') });
+  };
   const socketReceiver = socket
-    ? new SocketModeReceiver({
+    ? gatedSocketReceiver({
         appToken: env.SLACK_APP_TOKEN!,
         logger,
         installerOptions: { clientOptions },
@@ -148,15 +165,20 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
             return true; // acknowledged with nothing: Slack stops redelivering it
           }
           if (isStoreUnavailable(cause)) {
-            if ((event.body as { command?: unknown }).command) {
-              log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; told the sender to try again');
-              await event.ack({ response_type: 'ephemeral', text: o.strings.t('help.storeDown') });
-            } else log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; the request was not handled (Slack redelivers what was not acknowledged)');
+            if ((event.body as { command?: unknown }).command) await storeDownCommand(event);
+            else log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; the request was not handled (Slack redelivers what was not acknowledged)');
             return false;
           }
           log.error({ err: error.message }, 'slack: a listener failed');
           return false;
         },
+      }, async (event) => {
+        // The HTTP edge's 503 while the database is known to be away: an event is not acknowledged (Bolt would
+        // acknowledge it first and then fail, and Slack would not send it again); a command gets its answer.
+        if (o.storeAvailable?.() ?? true) return true;
+        if ((event.body as { command?: unknown }).command) await storeDownCommand(event);
+        else log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; left unacknowledged so Slack redelivers it');
+        return false;
       })
     : undefined;
   const app = new App({

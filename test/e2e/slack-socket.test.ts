@@ -191,7 +191,7 @@ describe('refusals', () => {
 
 // PostgreSQL only: the embedded store cannot become unreachable.
 (onPostgres ? describe : describe.skip)('the database away', () => {
-  test('a command is answered in words in its acknowledgement (not left to fail), and works again once the database is back', async () => {
+  test('a command is answered in words in its acknowledgement, an event is left for Slack to redeliver, and both work once the database is back', async () => {
     const target = new URL(TEST_DATABASE_URL);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const via = new URL(TEST_DATABASE_URL);
@@ -204,12 +204,27 @@ describe('refusals', () => {
         const id = socket.send('slash_commands', formPayload(slashCommand({ user: 'U0AWAY', channel: 'D0AWAY', text, responseUrl: `${away.slack.url}/respond/U0AWAY` })));
         return { ack: await socket.ackOf(id), from };
       };
+      const storeOk = async () => (await fetch(`${away.url}/healthz`)).status === 200;
       await proxy.cut();
       const down = await send('setup');
       expect(down.ack.payload).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/can't reach my records/) });
       expect(away.logLines().some((l) => l.msg === 'slack: the database is unreachable; told the sender to try again' && l.level === 40)).toBe(true);
 
+      // An event while the database is known to be away is left unacknowledged, so Slack sends it again (Bolt
+      // acknowledges events before any listener: handed to it, the event would be acknowledged and lost).
+      await until(async () => !(await storeOk()), 5000, '/healthz to say the database is away');
+      const dm = eventPayload(event({ type: 'message', channel_type: 'im', channel: 'D0AWAYEV', user: 'U0AWAY', text: 'how do I secure my class call', ts: '1700001000.000100' }));
+      const envelope = socket.send('events_api', dm);
+      const turnedDown = () => away.logLines().some((l) => l.msg === 'slack: the database is unreachable; left unacknowledged so Slack redelivers it');
+      await until(turnedDown, 5000, 'the event to be turned down');
+      expect(socket.acksOf(envelope)).toEqual([]);
+
       await proxy.restore();
+      await until(storeOk, 10_000, '/healthz to say the database is back');
+      const from = away.slack.calls.length;
+      socket.send('events_api', dm, { envelopeId: envelope, retryAttempt: 1, retryReason: 'timeout' });
+      await socket.ackOf(envelope);
+      await nextCall(away.slack, from, (c) => c.path === '/api/chat.postMessage' && c.body.channel === 'D0AWAYEV');
       const up = await send('setup');
       expect(up.ack.payload ?? {}).toEqual({});
       await nextCall(away.slack, up.from, (c) => c.path === '/api/chat.postMessage' && c.body.channel === 'D0AWAY');
