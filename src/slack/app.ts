@@ -55,15 +55,39 @@ function boltLogger(log: Log): BoltLogger {
 
 /**
  * Bolt's Socket Mode receiver with a gate in front of the app: an envelope the gate turns down never reaches
- * Bolt. (Bolt acknowledges an event before any middleware runs, so a check there is too late for it.)
+ * Bolt. (Bolt acknowledges an event before any middleware runs, so a check there is too late for it.) It
+ * counts the envelopes being worked on, so a stop can let acknowledged work finish (`idle`).
  */
 function gatedSocketReceiver(opts: SocketModeReceiverOptions, gate: (event: ReceiverEvent) => Promise<boolean>) {
-  return new (class extends SocketModeReceiver {
+  let busy = 0;
+  let waiters: (() => void)[] = [];
+  const receiver = new (class extends SocketModeReceiver {
     override init(app: BoltApp): void {
       const processEvent = app.processEvent.bind(app);
-      super.init(new Proxy(app, { get: (target, key, receiver) => (key === 'processEvent' ? async (event: ReceiverEvent) => ((await gate(event)) ? processEvent(event) : undefined) : Reflect.get(target, key, receiver)) }));
+      const gated = async (event: ReceiverEvent) => {
+        busy += 1;
+        try {
+          if (await gate(event)) await processEvent(event);
+        } finally {
+          busy -= 1;
+          if (busy === 0) waiters.splice(0).forEach((w) => w());
+        }
+      };
+      super.init(new Proxy(app, { get: (target, key, receiver) => (key === 'processEvent' ? gated : Reflect.get(target, key, receiver)) }));
     }
   })(opts);
+  const idle = (timeoutMs: number) =>
+    busy === 0
+      ? Promise.resolve()
+      : new Promise<void>((ok) => {
+          const timer = setTimeout(() => {
+            waiters = waiters.filter((w) => w !== done);
+            ok();
+          }, timeoutMs);
+          const done = () => (clearTimeout(timer), ok());
+          waiters.push(done);
+        });
+  return { receiver, idle };
 }
 
 export interface SlackOptions {
@@ -150,7 +174,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; told the sender to try again');
     await event.ack({ response_type: 'ephemeral', text: o.strings.t('help.storeDown') });
   };
-  const socketReceiver = socket
+  const socketMode = socket
     ? gatedSocketReceiver({
         appToken: env.SLACK_APP_TOKEN!,
         logger,
@@ -181,6 +205,7 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
         return false;
       })
     : undefined;
+  const socketReceiver = socketMode?.receiver;
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
     receiver: receiver ?? socketReceiver,
@@ -267,8 +292,10 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
     async stop() {
       stopped = true;
       abort.abort();
-      // Acknowledged work gets its reply out before the store closes.
+      // Acknowledged work gets its reply out before the store closes (in Socket Mode, before the link closes
+      // too: an acknowledgement still to be sent needs it).
       await limiter?.idle(10_000);
+      await socketMode?.idle(10_000);
       if (socket && initialised) await app.stop();
     },
   };

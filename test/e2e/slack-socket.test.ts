@@ -236,6 +236,27 @@ describe('refusals', () => {
   });
 });
 
+describe('stopping', () => {
+  test('a command acknowledged just before a stop gets its answer out before the server has stopped', async () => {
+    const r = await startRig({ socketMode: true });
+    try {
+      // Slack slow to answer: the reply is still on its way when the stop begins.
+      r.slack.delayMs = 300;
+      const id = r.socket!.send('slash_commands', formPayload(slashCommand({ user: 'U0STOP', channel: 'D0STOP', text: 'setup' })));
+      await r.socket!.ackOf(id);
+      const running = r.running!;
+      r.running = undefined;
+      await running.stop();
+      const posted = r.slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'D0STOP');
+      // Before: the stop closed the store under the turn ("the bot failed on a turn") and nothing was answered.
+      expect(posted).toHaveLength(1);
+      expect(r.logLines().filter((l) => Number(l.level) >= 50)).toEqual([]);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
 describe('logs', () => {
   test('no log line holds what was typed into the report, and the app sent nothing but acknowledgements', () => {
     expect(leaks(rig)).toEqual([]);
