@@ -66,6 +66,7 @@ describe('connecting', () => {
     expect(socket.connections).toHaveLength(1);
     expect(new URL(String(opened[0]!.reply?.url)).searchParams.get('ticket')).toBe(socket.connections[0]!.ticket);
     expect(await health()).toMatchObject({ status: 'ok', platforms: { slack: 'socket' } });
+    expect(rig.banner).toContain('  Slack: Socket Mode (connects out to Slack; no public URL needed)');
     // No HTTP endpoint in Socket Mode: a request there is told so (and nothing reaches Bolt).
     const res = await postSlack(rig.url, slashCommand({ user: 'U0HTTP', channel: 'C0CLASS', text: 'help' }), FORM);
     expect(res.status).toBe(404);
