@@ -167,9 +167,10 @@ export function createSlack(o: SlackOptions): SlackHandle | undefined {
           if (!response.headersSent) response.writeHead(404).end();
         },
       });
-  // Socket Mode: our own receiver rather than Bolt's (`socketMode: true`) only to give it the error handler
-  // below; everything else is Bolt's default (its client's own WebClient gets clientOptions, so
-  // apps.connections.open goes to SLACK_API_URL when set, as every other call does).
+  // Socket Mode: our own receiver rather than Bolt's (`socketMode: true`), for the error handler, the store
+  // gate and the count of work in flight below; everything else is Bolt's default (its client's own WebClient
+  // gets clientOptions, so apps.connections.open goes to SLACK_API_URL when set, as every other call does,
+  // and to slack.com otherwise).
   const storeDownCommand = async (event: ReceiverEvent) => {
     log.warn({ reason: 'store-unavailable', mode: 'socket' }, 'slack: the database is unreachable; told the sender to try again');
     await event.ack({ response_type: 'ephemeral', text: o.strings.t('help.storeDown') });
