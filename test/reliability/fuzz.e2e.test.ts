@@ -338,5 +338,5 @@ test('afterwards the process is up, still answers a teacher on both platforms, a
     hangs: s.hangs.length + m.hangs.length,
     'records stored': audit.records,
     'junk records': audit.junk.length,
-  }, [`reproduce: SAFECALL_FUZZ_SEED=${SEED} ${SOAK ? 'npm run soak' : 'npm test'} -- test/reliability/fuzz.e2e.test.ts`]);
+  }, [`reproduce: SAFECALL_FUZZ_SEED=${SEED}${SOAK ? ' SAFECALL_SOAK=1' : ''} npm test -- test/reliability/fuzz.e2e.test.ts --selectProjects ${onPostgres ? 'postgres' : 'lowdb'}`]);
 }, 60_000);
