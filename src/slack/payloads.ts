@@ -131,7 +131,22 @@ export const messageEventSchema = z.looseObject({
 export const appMentionSchema = z.looseObject({ type: z.literal('app_mention'), channel: slackId, user: slackId.optional(), text: z.string().max(100_000) });
 export const homeOpenedSchema = z.looseObject({ type: z.literal('app_home_opened'), user: slackId, channel: slackId.optional(), tab: z.string().optional() });
 
-/** The events SafeCall listens to are checked field by field; any other event type only needs a type. */
+/**
+ * The events SafeCall listens to are checked field by field; any other event type only needs a type and the
+ * fields Bolt itself reads from every event before any listener (to find the person and the conversation):
+ * `user` and `channel` a string or an object, `item`, `subteam` and `assistant_thread` objects. Bolt
+ * dereferences them without a check, so a number or null there answered 500 (found by fuzzing).
+ */
+const stringOrObject = z.union([z.string().max(1024), z.looseObject({})]);
+const anyEventSchema = z.looseObject({
+  type: z.string().min(1).max(128),
+  user: stringOrObject.optional(),
+  channel: stringOrObject.optional(),
+  channel_id: z.string().max(1024).optional(),
+  item: z.looseObject({}).optional(),
+  subteam: z.looseObject({}).optional(),
+  assistant_thread: z.looseObject({}).optional(),
+});
 const EVENT_SCHEMAS: Record<string, z.ZodType> = { message: messageEventSchema, app_mention: appMentionSchema, app_home_opened: homeOpenedSchema };
 
 export const eventCallbackSchema = z.looseObject({
@@ -140,7 +155,7 @@ export const eventCallbackSchema = z.looseObject({
   team_id: slackId.optional(),
   enterprise_id: slackId.nullish(),
   authorizations: z.array(z.looseObject({ team_id: z.string().nullish(), enterprise_id: z.string().nullish() })).optional(),
-  event: z.looseObject({ type: z.string().min(1) }),
+  event: anyEventSchema,
 });
 
 /** What a verified body is, or why it does not fit. */

@@ -191,6 +191,19 @@ describe('commands and events of every shape', () => {
     expect(linesMatching(/"level":50/)).toEqual([]);
   });
 
+  // Found by the fuzz suite: Bolt reads these from every event, of any type, before any listener, and threw.
+  test.each([
+    ['channel a number', { channel: 7 }],
+    ['channel null', { channel: null }],
+    ['user null', { user: null }],
+    ['item a string', { item: 'x' }],
+    ['subteam null', { subteam: null }],
+  ])('an event SafeCall does not listen to, with %s: 400, not a 500', async (_name, change) => {
+    const res = await post(event({ type: 'tokens_revoked', ...change }), JSON_TYPE);
+    expect(res.status).toBe(400);
+    expect(linesMatching(/"level":50/)).toEqual([]);
+  });
+
   // Found by the fuzz suite: a delivery's ids become its receipt's key, and a 5,000-character trigger_id was
   // stored as one.
   test('a trigger_id far longer than any of Slack\'s is refused with 400, and no receipt is stored for it', async () => {
