@@ -140,10 +140,10 @@ export const respondUrlOf = (rig: Rig, user: string) => `${rig.slack.url}/respon
  * `/safecall report` as `user`; resolves to the modal it opened, found by the command's own trigger id, so
  * many people can open the form at once.
  */
-export async function openReportView(rig: Rig, user: string): Promise<SlackView> {
+export async function openReportView(rig: Rig, user: string, patience?: number): Promise<SlackView> {
   const trigger = triggerId(user);
-  await admitted(() => postSlack(rig.url, slashCommand({ user, channel: 'C0CLASS', text: 'report', responseUrl: respondUrlOf(rig, user), triggerId: trigger }), FORM));
-  const call = await rig.slack.waitFor((c) => c.path === '/api/views.open' && c.body.trigger_id === trigger);
+  await admitted(() => postSlack(rig.url, slashCommand({ user, channel: 'C0CLASS', text: 'report', responseUrl: respondUrlOf(rig, user), triggerId: trigger }), FORM), patience);
+  const call = await rig.slack.waitFor((c) => c.path === '/api/views.open' && c.body.trigger_id === trigger, 10_000);
   return call.body.view as SlackView;
 }
 
@@ -154,7 +154,7 @@ export const busy = { answers: 0 };
  * Sends until the request is not answered 503: a busy server says so with Retry-After (1 s), and Slack
  * retries an event, or the person presses again on a modal that kept what they typed.
  */
-export async function admitted(send: () => Promise<SlackPost>, tries = 30): Promise<SlackPost> {
+export async function admitted(send: () => Promise<SlackPost>, tries = 60): Promise<SlackPost> {
   for (let i = 1; ; i++) {
     const res = await send();
     if (res.status !== 503 || i === tries) return res;
