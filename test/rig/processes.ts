@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dropSchema, pgAdmin } from '../helpers/pg-admin.js';
@@ -13,6 +13,7 @@ import { freePort } from '../helpers/free-port.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 import { TEST_DATABASE_URL, runPrefix } from './store-env.js';
 import { runLog } from '../helpers/run-logs.js';
+import { LOCK_NAME } from '../../src/store/lock.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 
@@ -67,6 +68,74 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 30_000
   }
 }
 
+/** What every test server gets besides its store: the settings file, Slack faked at `slackApiUrl`, loopback only. */
+export function serverEnv(settingsPath: string, slackApiUrl: string): Record<string, string> {
+  return {
+    SAFECALL_SETTINGS: settingsPath,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackApiUrl,
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+  };
+}
+
+/** One server process on a free port with `env` (no waiting: see `ready`). */
+export async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
+  const port = await freePort();
+  const { child, out: outOf, err: errOf, exited } = launch({ ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    name,
+    url,
+    child,
+    pid: child.pid!,
+    out: outOf,
+    err: errOf,
+    exited,
+    ready: (timeoutMs = 30_000) =>
+      until(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${errOf()}${outOf().slice(-2000)}`);
+          try {
+            const h = (await (await fetch(`${url}/healthz`)).json()) as { status?: string; platforms?: { slack?: string } };
+            return h.status === 'ok' && h.platforms?.slack === 'http';
+          } catch {
+            return false;
+          }
+        },
+        timeoutMs,
+        `${name} to be ready`,
+      ),
+  };
+}
+
+/** kill -9, and wait until the process is gone. */
+export async function kill9(i: Instance): Promise<void> {
+  if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill('SIGKILL');
+  await i.exited;
+}
+
+/** SIGTERM (SIGKILL after 10 s), and wait until the process is gone. */
+export async function stopInstance(i: Instance): Promise<void> {
+  if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill('SIGTERM');
+  const hard = setTimeout(() => i.child.kill('SIGKILL'), 10_000);
+  await i.exited;
+  clearTimeout(hard);
+}
+
+/**
+ * Makes the lock a killed server left in its lowdb data directory look as old as its staleness, so a restart
+ * takes it over at once instead of waiting out the 10 s a real restart after a crash waits (the takeover
+ * path is the same one). Nothing to do on PostgreSQL, or when there is no lock.
+ */
+export async function ageDeadLock(dataDir: string): Promise<void> {
+  const past = new Date(Date.now() - 10 * 60_000);
+  await utimes(join(dataDir, LOCK_NAME), past, past).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+}
+
 export class Cluster {
   readonly instances: Instance[] = [];
   private constructor(
@@ -85,43 +154,13 @@ export class Cluster {
       DATABASE_URL: TEST_DATABASE_URL,
       DATABASE_SCHEMA: schema,
       DATA_DIR: join(dir, 'unused-data'),
-      SAFECALL_SETTINGS: settings,
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: o.slackApiUrl,
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
+      ...serverEnv(settings, o.slackApiUrl),
       ...o.env,
     }, dir);
   }
 
   async start(name: string): Promise<Instance> {
-    const port = await freePort();
-    const { child, out: outOf, err: errOf, exited } = launch({ ...this.env, PORT: String(port) });
-    const url = `http://127.0.0.1:${port}`;
-    const instance: Instance = {
-      name,
-      url,
-      child,
-      pid: child.pid!,
-      out: outOf,
-      err: errOf,
-      exited,
-      ready: (timeoutMs = 30_000) =>
-        until(
-          async () => {
-            if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${errOf()}${outOf().slice(-2000)}`);
-            try {
-              const h = (await (await fetch(`${url}/healthz`)).json()) as { status?: string; platforms?: { slack?: string } };
-              return h.status === 'ok' && h.platforms?.slack === 'http';
-            } catch {
-              return false;
-            }
-          },
-          timeoutMs,
-          `${name} to be ready`,
-        ),
-    };
+    const instance = await startInstance(name, this.env);
     this.instances.push(instance);
     return instance;
   }
@@ -148,14 +187,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
-    for (const i of this.instances) if (i.child.exitCode === null && i.child.signalCode === null) i.child.kill('SIGTERM');
-    await Promise.all(
-      this.instances.map(async (i) => {
-        const hard = setTimeout(() => i.child.kill('SIGKILL'), 10_000);
-        await i.exited;
-        clearTimeout(hard);
-      }),
-    );
+    await Promise.all(this.instances.map(stopInstance));
     await dropSchema(this.schema);
   }
 }
