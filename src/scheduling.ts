@@ -152,9 +152,12 @@ export function createScheduling(o: SchedulingOptions): Scheduling {
     // Compared with the last beat, not with the last call: a flush may have been the call that took over.
     const catchUp = leads && !ledAtLastBeat && !stopped;
     ledAtLastBeat = leads;
-    if (catchUp && store.info.shared) {
+    if (catchUp) {
       // What a dead leader had claimed (and left `sending`) is free once its leases lapse: look again then,
-      // rather than at the next cron tick, which may be a long way off.
+      // rather than at the next cron tick, which may be a long way off. The embedded store too: its start
+      // settles `sending` at once, but a delivery the crashed run had claimed and not yet sent (a DPO alert
+      // waiting for its channel's pace) stays `queued` under that run's lease, and no wake-up is planned for
+      // a lease.
       clearTimeout(afterLeases);
       afterLeases = setTimeout(() => void (stopped ? undefined : tick('takeover')), settings.sending.leaseSeconds * 1000 + 250);
       afterLeases.unref();
