@@ -29,8 +29,22 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, retentionDays
   const t = (k: string, vars?: Record<string, string | number>) => deps.strings.t(k, vars);
   return {
     name: 'incidents',
-    /** Retention: closed reports past their period are deleted. */
+    /**
+     * A report stored by a process that died before queuing its DPO alert and deadline timers (they are
+     * separate writes, after the report's) would sit unannounced while its ICO clock runs: any report of the
+     * last 72 hours with an alert not in the outbox gets both now (idempotent: keys from the reference).
+     * Then retention: closed reports past their period are deleted.
+     */
     async due(ctx) {
+      const recent = await deps.store.reports.query({ index: 'reportedAt', from: new Date(ctx.now.getTime() - ICO_HOURS * 3_600_000).toISOString() });
+      for (const { value: r } of recent) {
+        if (r.status === 'closed' || r.alerts.length === 0) continue;
+        const queued = await Promise.all(r.alerts.map((a) => deps.outbox.get(a.key)));
+        if (queued.every((d) => d !== undefined)) continue;
+        await setDeadlineTimers(deps.timers, r);
+        await alerts.send(r);
+        deps.log.warn({ event: 'incident.alert-mended', ref: r.ref }, 'incident: a report was stored without its DPO alert (a crash in between); alerted now');
+      }
       const expired = await expiredReports(deps.store, ctx.now, retentionDays, PURGE_BATCH);
       for (const r of expired) await purgeReport(deps.store, r.ref);
       if (expired.length) deps.log.info({ event: 'incident.purged', count: expired.length, retentionDays }, 'closed reports past retention deleted');
