@@ -104,11 +104,20 @@ export class PartitionFile<T> {
     this.opts.onChange(key, env);
   }
 
-  /** Reads the snapshot and replays the journal. The journal is read first: see refresh(). */
+  /**
+   * Reads the snapshot and replays the journal. The journal is read first: see refresh(). A reader whose
+   * reads straddle a compaction (an older journal over a newer snapshot would undo the changes made in
+   * between) reads both again.
+   */
   async load(): Promise<void> {
-    const journal = (await readIfExists(this.journalPath)) ?? '';
-    this.db.data = { format: SNAPSHOT_FORMAT, records: {} };
-    await this.db.read();
+    let journal = '';
+    for (let attempt = 0; ; attempt++) {
+      const snapshotBefore = await this.snapshotId();
+      journal = (await readIfExists(this.journalPath)) ?? '';
+      this.db.data = { format: SNAPSHOT_FORMAT, records: {} };
+      await this.db.read();
+      if (!this.opts.readOnly || attempt >= 20 || (await this.snapshotId()) === snapshotBefore) break;
+    }
     for (const key of [...this.records.keys()]) this.set(key, undefined);
     for (const [key, env] of Object.entries(this.db.data.records)) this.set(key, env);
     this.db.data = { format: SNAPSHOT_FORMAT, records: {} }; // the Map is the live copy
@@ -135,11 +144,16 @@ export class PartitionFile<T> {
 
   /**
    * Read-only openers (the CLI while the server runs) reload when the files changed. The journal is read
-   * before the snapshot: a compaction in between gives a newer snapshot and an older journal, which
-   * replays to the same state, whereas the other order could miss the changes just compacted.
+   * before the snapshot, and the snapshot checked unchanged after: the other order could miss the changes
+   * just compacted.
    */
   async refresh(): Promise<void> {
     if ((await this.fingerprint()) !== this.seen) await this.load();
+  }
+
+  private async snapshotId(): Promise<string> {
+    const a = await stat(this.snapshotPath).catch(() => undefined);
+    return `${a?.ino}:${a?.size}:${a?.mtimeMs}`;
   }
 
   private async fingerprint(): Promise<string> {
@@ -183,7 +197,7 @@ export class PartitionFile<T> {
     for (;;) {
       if (this.buffer.length > 0) await this.flushBatch();
       else if (this.dropWanted) await this.dropIfEmpty();
-      else if (mayCompact && this.journalBytes > 0 && (this.closing || this.journalBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes))) {
+      else if (mayCompact && !this.opts.readOnly && this.journalBytes > 0 && (this.closing || this.journalBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes))) {
         try {
           await this.compact();
         } catch (err) {
@@ -268,8 +282,13 @@ export class PartitionFile<T> {
     this.snapshotBytes = 0;
   }
 
-  /** Writes everything queued (durably) and folds the journal into the snapshot, for close. */
+  /**
+   * Writes everything queued (durably) and folds the journal into the snapshot, for close. A read-only
+   * opener writes nothing: its copy may be older than the writer's files, and folding it in would undo
+   * the writer's later changes and empty the journal under the writer's append handle.
+   */
   async settle(): Promise<void> {
+    if (this.opts.readOnly) return;
     this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

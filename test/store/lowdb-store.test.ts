@@ -136,6 +136,25 @@ describe('lowdb store on disk', () => {
       await writer.close();
     });
 
+    it('closing a reader writes nothing: what the writer wrote after the reader loaded stays on disk', async () => {
+      // The CLI (`status`, `reports export`) opens read-only while the server runs. Its close used to fold
+      // the journal into the snapshot from its own, older, copy and empty the journal, so the server's
+      // later writes vanished from disk (found by the crash suite: a reminder marked sent read `sending`).
+      const writer = await openLowdbStore(dir, { lockStaleMs: 2000 });
+      await writer.users.put('a', user('a'));
+      const files = async () => Promise.all(['users.json', 'users.log'].map(async (f) => readFile(join(dir, f), 'utf8').catch(() => '')));
+      const reader = await openLowdbStore(dir, { readOnly: true });
+      expect(await reader.users.get('a')).toEqual(user('a'));
+      await writer.users.put('b', user('b'));
+      const before = await files();
+      await reader.close();
+      expect(await files()).toEqual(before);
+      const again = await openLowdbStore(dir, { readOnly: true });
+      expect((await again.users.list()).map((u) => u.id).sort()).toEqual(['a', 'b']);
+      await again.close();
+      await writer.close();
+    });
+
     it('does not create anything in a fresh directory', async () => {
       const sub = join(dir, 'empty');
       await mkdir(sub);
