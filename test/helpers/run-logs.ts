@@ -22,7 +22,20 @@ export function runLog(name: string): (chunk: string) => void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Random, not counted: every test file has its own module registry, so a counter would start again.
   const file = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}-${name.replace(/[^\w.-]/g, '_')}.log`);
-  return (chunk) => appendFileSync(file, chunk, { mode: 0o600 });
+  return (chunk) => {
+    try {
+      appendFileSync(file, chunk, { mode: 0o600 });
+    } catch {
+      // The run's directory went (a server a failed test left running outlived the run): keep the line
+      // rather than crash the test process that reads the server's output.
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        appendFileSync(file, chunk, { mode: 0o600 });
+      } catch {
+        /* nowhere to keep it */
+      }
+    }
+  };
 }
 
 /** Every file kept so far this run, with its text. */

@@ -8,9 +8,10 @@
  * - a term-end reminder fan-out on Slack, killed after a random number of its DMs: after the restart each
  *   person has exactly one (none twice, none skipped).
  * The figures (`figures()`) count what the kills hit. SAFECALL_SOAK=1 runs the long version; CRASH_SEED
- * replays one run's kill moments.
+ * replays one run's kill moments; CRASH_KEEP=1 keeps the data directories (and a copy of the one a stuck
+ * round left); RIG_LOG_LEVEL=debug makes the servers log more.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSlack, TEAM, dmOf } from '../rig/fake-slack.js';
@@ -86,9 +87,10 @@ beforeAll(async () => {
   await buildDist();
 }, 180_000);
 afterAll(async () => {
+  await Promise.all(servers.map(kill9));
   for (const { dir, kind } of dirs) {
     await dropStoreFor(join(dir, 'data'), kind);
-    await rm(dir, { recursive: true, force: true });
+    if (!process.env.CRASH_KEEP) await rm(dir, { recursive: true, force: true });
   }
   const both = (f: (t: Tally) => number | string) => `lowdb ${f(tally.lowdb)} | postgres ${f(tally.postgres)}`;
   figures(
@@ -139,8 +141,11 @@ async function workspace(kind: StoreKind, slack: FakeSlack, settingsYaml: string
 }
 
 /** Starts the server on the data and waits for /healthz; counts whether the data opened. */
+/** Every server started, so one a failed test left running is killed in afterAll, not left to outlive the run. */
+const servers: Instance[] = [];
 async function open(kind: StoreKind, name: string, env: Record<string, string>): Promise<Instance> {
   const server = await startInstance(name, env);
+  servers.push(server);
   try {
     await server.ready(60_000);
     tally[kind].opened += 1;
@@ -326,9 +331,10 @@ describe.each(STORES)('on %s', (kind) => {
       await stopInstance(server);
       await slack.stop();
       t.ms += Date.now() - started;
-      // Not sent twice. One left `queued` for good is counted but not yet failed on: seen on lowdb in about one
-      // fast run in four, not root-caused (a claim whose flush skipped it and no later tick takes it).
-      expect(t.alertsTwice).toBe(0);
+      // Every alert out once. (One left `queued` on lowdb in about one run in four was this suite's own
+      // read-only views emptying the server's journal as they closed, fixed in src/store/partition-file.ts.)
+      const missing = refs.filter((ref, i) => !(statuses[i] === 'uncertain' || (statuses[i] === 'sent' && alertsOf(ref).length > 0)));
+      expect({ seed: SEED, missing, twice: refs.filter((ref) => alertsOf(ref).length > 1) }).toEqual({ seed: SEED, missing: [], twice: [] });
       // Two fast trials can both fall after the work was done; fifty cannot.
       if (SOAK) expect(t.killsMidFlight).toBeGreaterThan(0);
     },
@@ -343,7 +349,7 @@ describe.each(STORES)('on %s', (kind) => {
       const slack = await new FakeSlack().start();
       const people = Array.from({ length: PEOPLE }, (_, i) => `U${String(i + 1).padStart(4, '0')}`);
       slack.members.set('GSTAFF01', [...people, 'UBOT0001']);
-      // Slack answers a little late, so DMs are in flight (posted, not yet answered) when the kill comes.
+      // Slack answers a little late, so some DMs are posted but not yet answered when the kill comes.
       slack.delayMs = 15;
       const today = new Date().toISOString().slice(0, 10);
       const monthAgo = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
@@ -362,15 +368,23 @@ sending:
       const postsOf = (trial: number) => [...slack.posted.values()].flat().filter((m) => String(m.metadata?.event_payload?.key ?? '').startsWith(round(trial)));
       let server: Instance | undefined;
       for (let trial = 1; trial <= FANOUT_TRIALS; trial++) {
+        const postCalls = slack.callsOf('chat.postMessage').length;
         // A new term that ends today: the next tick (every second) reads the settings again and starts its round.
         if (trial > 1) await writeFile(settings, settingsFor(trial));
         server ??= await open(kind, 'first', env);
+        // Slack stops answering after a random number of this round's DMs (the rest are posted and left
+        // unanswered), so the kill always lands with DMs sent, in flight and still queued; a fan-out on a
+        // fast machine would otherwise be over before the kill (30 DMs take a quarter of a second).
         const killAfter = Math.floor(between(1, PEOPLE));
-        await until(() => postsOf(trial).length >= killAfter, 30_000, `${killAfter} DMs of round ${trial}`);
+        slack.stall = () => postsOf(trial).length >= killAfter;
+        await until(() => postsOf(trial).length >= killAfter && slack.callsOf('chat.postMessage').length > postCalls + killAfter, 30_000, `${killAfter} DMs of round ${trial}`);
+        // A moment more at random: some stalled calls retried or waiting in the pacing, some not yet.
+        await new Promise((r) => setTimeout(r, between(0, 300)));
         server.child.kill('SIGKILL');
         const before = postsOf(trial).length;
         if (before < PEOPLE) t.fanoutKillsMidFlight += 1;
         await kill9(server);
+        slack.releaseStalled();
         // What the dead server left: `sending` (posted or not: the restart asks Slack) and `queued`.
         const left = await withView(kind, dataDir, async (v) => (await v.deliveries.list()).filter((d) => d.key.startsWith(`${round(trial)}slack:`)));
         t.sendingAtKill += left.filter((d) => d.status === 'sending').length;
@@ -382,7 +396,14 @@ sending:
         // The restarted server finishes the round: nothing left queued or sending.
         const open_ = async () =>
           withView(kind, dataDir, async (v) => (await v.deliveries.list()).filter((d) => d.key.startsWith(`${round(trial)}slack:`) && (d.status === 'queued' || d.status === 'sending')).length);
-        await until(async () => postsOf(trial).length >= PEOPLE && (await open_()) === 0, 30_000, `round ${trial} to be settled`);
+        await until(async () => postsOf(trial).length >= PEOPLE && (await open_()) === 0, 30_000, `round ${trial} to be settled`).catch(async (err: Error) => {
+          const rows = await withView(kind, dataDir, async (v) => (await v.deliveries.list()).filter((d) => d.key.startsWith(round(trial))));
+          if (process.env.CRASH_KEEP) await cp(dataDir, join(tmpdir(), `safecall-crash-evidence-${Date.now()}`), { recursive: true });
+          const open = rows.filter((d) => d.status !== 'sent');
+          const calls = slack.calls.filter((c) => open.some((d) => JSON.stringify(c.body).includes(d.to.userId ?? '?') || String(c.body.channel) === dmOf(d.to.userId ?? '?'))).map((c) => ({ path: c.path, body: JSON.stringify(c.body).slice(0, 200), reply: c.reply }));
+          const posts = postsOf(trial).filter((m) => open.some((d) => m.channel === dmOf(d.to.userId ?? '?')));
+          throw new Error(`${err.message}: ${postsOf(trial).length} posted; ${JSON.stringify(open.map(({ prompt: _p, ...d }) => d))}; posts ${JSON.stringify(posts)}; calls ${JSON.stringify(calls)}`);
+        });
         const perPerson = new Map<string, number>();
         for (const m of postsOf(trial)) perPerson.set(m.channel, (perPerson.get(m.channel) ?? 0) + 1);
         const duplicates = people.filter((u) => (perPerson.get(dmOf(u)) ?? 0) > 1);
@@ -396,7 +417,7 @@ sending:
       await stopInstance(server!);
       await slack.stop();
       t.ms += Date.now() - started;
-      expect(t.fanoutKillsMidFlight).toBeGreaterThan(0);
+      expect(t.fanoutKillsMidFlight).toBe(t.fanoutTrials);
     },
     sized(60_000, 900_000),
   );

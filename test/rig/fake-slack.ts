@@ -41,6 +41,13 @@ export class FakeSlack extends RecordingServer {
   rateLimit?: SlackRateLimit;
   /** Socket Mode: the URL `apps.connections.open` hands out (a FakeSocketMode's); unset, it answers as for an app without it. */
   socketModeUrl?: () => string;
+  /**
+   * While it returns true for a chat.postMessage, that call is neither posted nor answered until
+   * `releaseStalled()` (then it answers 503): Slack stops answering mid fan-out, so a kill lands with the
+   * rest in flight.
+   */
+  stall?: (channel: string) => boolean;
+  private stalled: (() => void)[] = [];
   /** chat.postMessage calls answered 429. */
   limited = 0;
   readonly limitedAt: { channel: string; at: number }[] = [];
@@ -52,6 +59,17 @@ export class FakeSlack extends RecordingServer {
 
   get apiUrl(): string {
     return `${this.url}/api/`;
+  }
+
+  /** Stops stalling and answers the stalled calls (503: they were never posted). */
+  releaseStalled(): void {
+    this.stall = undefined;
+    for (const release of this.stalled.splice(0)) release();
+  }
+
+  override async stop(): Promise<void> {
+    this.releaseStalled();
+    await super.stop();
   }
 
   failNext(method: string, error: string): void {
@@ -135,6 +153,10 @@ export class FakeSlack extends RecordingServer {
         return { body: { ok: true, user_id: BOT_USER, bot_id: 'BBOT0001', team_id: TEAM, team: 'School', user: 'safecall' } };
       case 'chat.postMessage': {
         const channel = String(r.body.channel);
+        if (this.stall?.(channel)) {
+          const after = new Promise<void>((release) => this.stalled.push(release));
+          return { status: 503, body: { ok: false, error: 'service_unavailable' }, after };
+        }
         const limited = this.overLimit(channel);
         if (limited) return limited;
         const refused = [...this.refuse].find(([user]) => dmOf(user) === channel)?.[1];

@@ -75,7 +75,8 @@ export function serverEnv(settingsPath: string, slackApiUrl: string): Record<str
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slackApiUrl,
-    LOG_LEVEL: 'info',
+    // RIG_LOG_LEVEL=debug when a test needs the servers' whole story.
+    LOG_LEVEL: process.env.RIG_LOG_LEVEL ?? 'info',
     HOST: '127.0.0.1',
   };
 }

@@ -13,7 +13,14 @@ export interface Recorded {
   reply?: Record<string, unknown>;
 }
 
-export type Answer = (r: Recorded) => { status?: number; body: unknown; headers?: Record<string, string> } | undefined;
+export interface Reply {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Answer only once this settles (a far side that has stopped answering), after any `delayMs`. */
+  after?: Promise<unknown>;
+}
+export type Answer = (r: Recorded) => Reply | undefined;
 
 function parseOr(v: string): unknown {
   try {
@@ -57,6 +64,9 @@ export class RecordingServer {
       const reply = this.answer(rec) ?? { status: 404, body: { ok: false, error: 'unknown_method' } };
       rec.reply = reply.body as Record<string, unknown>;
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (reply.after) await reply.after.catch(() => undefined);
+      // The caller may have gone meanwhile (a killed server): nothing to answer.
+      if (res.destroyed) return;
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
       this.waiters = this.waiters.filter((w) => (w.pred(rec) ? (w.resolve(rec), false) : true));
     });
