@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../../src/core/deps.js';
 import { userKey } from '../../src/core/ports.js';
-import type { Address, OutboxItem } from '../../src/core/schedule/types.js';
+import type { Address, Delivery, OutboxItem } from '../../src/core/schedule/types.js';
 import { openFacts, type AlertRef, type StoredReport } from '../../src/core/records/report.js';
 import { INCIDENT_KINDS as K } from './ids.js';
 import { dpoDestinations } from '../../src/core/dpo.js';
@@ -34,6 +34,8 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
   async function plannedAlerts(ref: string): Promise<AlertRef[]> {
     return (await destinations()).map((a) => ({ key: alertKey(ref, a), platform: a.platform, ...(a.conversationId ? { conversationId: a.conversationId } : {}), ...(a.userId ? { userId: a.userId } : {}) }));
   }
+
+  const againKey = (firstKey: string) => `${K.alertAgain}:${firstKey}`;
 
   const addressOf = (a: AlertRef): Address => ({ platform: a.platform, ...(a.conversationId ? { conversationId: a.conversationId } : {}), ...(a.userId ? { userId: a.userId } : {}) });
 
@@ -64,6 +66,20 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
     },
 
     /**
+     * The first alert once more, to the one destination whose first alert a restart cut short where the
+     * platform cannot be asked whether it arrived (`uncertain`: a Slack channel, which SafeCall has no scope
+     * to read, or Teams). A repeat that says so is better than an ICO clock running unseen until the 24-hour
+     * reminder. Idempotent (its key is the first's); later redraws go to it (`refresh`).
+     */
+    async again(r: StoredReport, first: Delivery): Promise<void> {
+      const p = await view(r, true);
+      const lead = deps.strings.t('reports.alert.again');
+      await deps.outbox.enqueue([
+        { key: againKey(first.key), kind: K.alertAgain, group: `incident:${r.ref}`, to: first.to, prompt: { ...p, fallback: `${lead} ${p.fallback}`, blocks: [{ kind: 'text', text: lead }, ...p.blocks] } },
+      ]);
+    },
+
+    /**
      * Redraws the alerts in place, except the one the DPO is looking at (its `update` reply does that).
      * `version` makes each redraw's key unique (the timeline's length, or a timer's hour).
      */
@@ -71,12 +87,15 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
       const p = await view(r);
       const items: OutboxItem[] = [];
       for (const a of r.alerts) {
+        // The alert sent again (above) is the one on screen when the first was cut short.
+        const first = await deps.outbox.get(a.key);
+        const repeat = first?.status === 'uncertain' ? await deps.outbox.get(againKey(a.key)) : undefined;
+        const shown = repeat ?? first;
         if (skip) {
-          const sent = await deps.outbox.get(a.key);
-          const where = sent?.ref?.conversationId ?? a.conversationId;
+          const where = shown?.ref?.conversationId ?? a.conversationId;
           if (a.platform === skip.platform && where === skip.conversationId) continue;
         }
-        items.push({ key: `${K.alertUpdate}:${r.ref}:${version}:${a.key}`, kind: K.alertUpdate, group: `incident:${r.ref}`, to: addressOf(a), prompt: p, updateOf: a.key });
+        items.push({ key: `${K.alertUpdate}:${r.ref}:${version}:${a.key}`, kind: K.alertUpdate, group: `incident:${r.ref}`, to: addressOf(a), prompt: p, updateOf: repeat ? againKey(a.key) : a.key });
       }
       if (items.length) await deps.outbox.enqueue(items);
     },

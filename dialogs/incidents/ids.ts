@@ -66,5 +66,7 @@ export const INCIDENT_KINDS = {
   deadline: 'incident.deadline',
   alert: 'incident.alert',
   alertUpdate: 'incident.alert-update',
+  /** The first alert once more, where a restart cut the first short and the platform cannot say if it arrived. */
+  alertAgain: 'incident.alert-again',
   reminder: 'incident.reminder',
 } as const;

@@ -49,6 +49,16 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, retentionDays
       for (const r of expired) await purgeReport(deps.store, r.ref);
       if (expired.length) deps.log.info({ event: 'incident.purged', count: expired.length, retentionDays }, 'closed reports past retention deleted');
     },
+    deliveryKinds: [K.alert],
+    /** A first alert a restart left `uncertain` (it may never have arrived) is sent again, saying so. */
+    async onDelivered(d) {
+      if (d.status !== 'uncertain') return;
+      const ref = d.group?.startsWith('incident:') ? d.group.slice('incident:'.length) : '';
+      const r = ref ? await deps.store.reports.get(ref) : undefined;
+      if (!r || r.status === 'closed') return;
+      await alerts.again(r, d);
+      deps.log.info({ event: 'incident.alert-again', ref, platform: d.to.platform }, 'incident: a DPO alert cut short by a restart is sent again, marked as a possible repeat');
+    },
     timerKinds: [K.deadline],
     async onTimer(timer: Timer, ctx) {
       const ref = String(timer.payload.ref ?? '');

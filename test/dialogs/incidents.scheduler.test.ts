@@ -59,3 +59,49 @@ test('alert, in-place update, reminders once, overdue once after a scheduler res
     await s.stop();
   }
 });
+
+test('a first alert a restart cut short where the platform cannot be asked is sent again, saying so, and later redraws go to the repeat', async () => {
+  const w = new World({});
+  const slack = new MemoryMessenger('slack');
+  const teams = new MemoryMessenger('teams');
+  // Slack's DPO channel cannot be read back (no channels:history scope): as the real messenger answers.
+  slack.readBack = 'unknown';
+  const scheduler = () => createScheduler({ store: w.store, clock: w.clock, log: silent, policies: [w.feature.policy], messengers: { slack, teams }, wake: false });
+  // The first process dies mid-send: its Slack alert stays `sending`, whether or not it arrived unknown.
+  let die!: (err: Error) => void;
+  slack.during = (tag) => (tag.kind === 'incident.alert' ? new Promise<void>((_, reject) => (die = reject)) : Promise.resolve());
+  const first = scheduler();
+  await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now));
+  const dying = first.tick();
+  await new Promise((r) => setTimeout(r, 50));
+  const alertKey = 'incident.alert:INC-2027-0001:slack:C-DPO';
+  expect((await w.store.deliveries.get(alertKey))?.status).toBe('sending');
+
+  slack.during = undefined;
+  const second = scheduler();
+  try {
+    w.advance(1); // past the dead process's lease
+    await second.tick();
+    expect((await w.store.deliveries.get(alertKey))?.status).toBe('uncertain');
+    const again = slack.sent.filter((m) => m.tag.kind === 'incident.alert-again');
+    expect(again.map((m) => m.to.conversationId)).toEqual(['C-DPO']);
+    expect(textOf(again[0]!.prompt)).toMatch(/^Sent again: SafeCall restarted while sending this alert[\s\S]*New incident report INC-2027-0001/);
+    // Teams' alert was not cut short: not sent again.
+    expect(teams.sent.filter((m) => m.tag.kind !== 'incident.alert')).toEqual([]);
+
+    // The DPO acknowledges on Teams: the Slack alert on screen (the repeat) is the one redrawn.
+    const replies = await w.action(PEOPLE.teamsDpo, { platform: 'teams', id: 'D-aad-dpo', kind: 'dm' }, A.acknowledge, 'INC-2027-0001');
+    expect(replies.map((r) => r.mode)).toEqual(['update']);
+    await second.tick();
+    await second.tick();
+    expect(slack.sent.filter((m) => m.tag.kind === 'incident.alert-again')).toHaveLength(1);
+    const repeatRef = (await w.store.deliveries.get(`incident.alert-again:${alertKey}`))?.ref;
+    expect(repeatRef?.messageId).toBeDefined();
+    expect(slack.updates.map((u) => u.ref.messageId)).toEqual([repeatRef!.messageId]);
+  } finally {
+    die(new Error('killed'));
+    await dying.catch(() => undefined);
+    await first.stop();
+    await second.stop();
+  }
+});
