@@ -15,7 +15,7 @@ import { FakeConnector } from '../rig/fake-connector.js';
 import { message, postTeams } from '../rig/teams-requests.js';
 import { find, slackButtons } from '../rig/clicks.js';
 import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
-import { Cluster, buildDist, until, type Instance } from '../rig/processes.js';
+import { Cluster, buildDist, termEndingToday, until, type Instance } from '../rig/processes.js';
 import { FORM, blockAction, postSlack, sign, slashCommand, viewSubmission } from '../rig/slack-requests.js';
 import type { Recorded } from '../rig/recorder.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
@@ -24,8 +24,6 @@ import { answers, slackState, type SlackView } from '../e2e/reports.rig.js';
 jest.setTimeout(180_000);
 beforeAll(() => buildDist(), 120_000);
 
-const today = new Date().toISOString().slice(0, 10);
-const monthAgo = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
 const REF = /INC-\d{4}-\d{4}/;
 
 describe('a term-end reminder to 2,000 people with the leader killed in the middle', () => {
@@ -37,16 +35,7 @@ describe('a term-end reminder to 2,000 people with the leader killed in the midd
     slack.members.set('GSTAFF01', [...PEOPLE, 'UBOT0001']);
     cluster = await Cluster.create({
       slackApiUrl: slack.apiUrl,
-      settingsYaml: `school: { name: Hillside, timezone: UTC }
-terms:
-  - { name: Cluster Term, start: ${monthAgo}, end: ${today} }
-reminders: { termEndTime: "00:00", followUpDays: 3, maxFollowUps: 1, tick: "0 0 1 1 *" }
-slack: { teamId: ${TEAM}, staffChannel: GSTAFF01, dpoChannel: GDPO0001 }
-sending:
-  slack: { perChannelPerSecond: 1, perWorkspacePerMinute: 12000 }
-  leaseSeconds: 3
-  leaderSeconds: 2
-`,
+      settingsYaml: termEndingToday({ term: 'Cluster Term', tick: '0 0 1 1 *', leaseSeconds: 3, leaderSeconds: 2, teamId: TEAM }),
     });
   });
   afterAll(async () => {

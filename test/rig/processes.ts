@@ -192,3 +192,22 @@ export class Cluster {
     await dropSchema(this.schema);
   }
 }
+
+/**
+ * A settings file with one term that ends today (its term-end reminder falls due at once) for the staff
+ * channel GSTAFF01, paced for many DMs, with short leases so a killed instance's claims lapse in seconds.
+ */
+export function termEndingToday(o: { term: string; tick: string; leaseSeconds: number; leaderSeconds: number; teamId: string }): string {
+  const today = new Date().toISOString().slice(0, 10);
+  const monthAgo = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
+  return `school: { name: Hillside, timezone: UTC }
+terms:
+  - { name: ${o.term}, start: ${monthAgo}, end: ${today} }
+reminders: { termEndTime: "00:00", followUpDays: 3, maxFollowUps: 1, tick: "${o.tick}" }
+slack: { teamId: ${o.teamId}, staffChannel: GSTAFF01, dpoChannel: GDPO0001 }
+sending:
+  slack: { perChannelPerSecond: 1, perWorkspacePerMinute: 12000 }
+  leaseSeconds: ${o.leaseSeconds}
+  leaderSeconds: ${o.leaderSeconds}
+`;
+}
