@@ -72,6 +72,7 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
      * reminder. Idempotent (its key is the first's); later redraws go to it (`refresh`).
      */
     async again(r: StoredReport, first: Delivery): Promise<void> {
+      if (await deps.outbox.get(againKey(first.key))) return;
       const p = await view(r, true);
       const lead = deps.strings.t('reports.alert.again');
       await deps.outbox.enqueue([

@@ -32,7 +32,8 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, retentionDays
     /**
      * A report stored by a process that died before queuing its DPO alert and deadline timers (they are
      * separate writes, after the report's) would sit unannounced while its ICO clock runs: any report of the
-     * last 72 hours with an alert not in the outbox gets both now (idempotent: keys from the reference).
+     * last 72 hours with an alert not in the outbox gets both now (idempotent: keys from the reference), and
+     * one whose first alert is uncertain gets its repeat (onDelivered below) if a kill came before it.
      * Then retention: closed reports past their period are deleted.
      */
     async due(ctx) {
@@ -40,6 +41,8 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, retentionDays
       for (const { value: r } of recent) {
         if (r.status === 'closed' || r.alerts.length === 0) continue;
         const queued = await Promise.all(r.alerts.map((a) => deps.outbox.get(a.key)));
+        // One a kill left uncertain whose repeat was not queued (the kill fell between the two writes).
+        for (const d of queued) if (d?.status === 'uncertain') await alerts.again(r, d);
         if (queued.every((d) => d !== undefined)) continue;
         await setDeadlineTimers(deps.timers, r);
         await alerts.send(r);

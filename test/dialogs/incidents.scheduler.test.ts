@@ -105,3 +105,23 @@ test('a first alert a restart cut short where the platform cannot be asked is se
     await second.stop();
   }
 });
+
+test('a first alert left uncertain without its repeat (a kill between the two writes) gets the repeat at the next tick, once', async () => {
+  const w = new World({});
+  const slack = new MemoryMessenger('slack');
+  const teams = new MemoryMessenger('teams');
+  const s = createScheduler({ store: w.store, clock: w.clock, log: silent, policies: [w.feature.policy], messengers: { slack, teams }, wake: false });
+  try {
+    await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now));
+    await s.tick();
+    const alertKey = 'incident.alert:INC-2027-0001:slack:C-DPO';
+    const d = await w.store.deliveries.read(alertKey);
+    // What reconcile writes, without the policy hearing of it.
+    await w.store.deliveries.putIf(alertKey, { ...d!.value, status: 'uncertain', ref: undefined }, d!.revision);
+    await s.tick();
+    await s.tick();
+    expect(slack.sent.filter((m) => m.tag.kind === 'incident.alert-again').map((m) => m.to.conversationId)).toEqual(['C-DPO']);
+  } finally {
+    await s.stop();
+  }
+});
