@@ -315,6 +315,28 @@ describe('scheduler: timers, sealing, updates', () => {
   });
 });
 
+describe('scheduler: a backlog that outwaits its lease', () => {
+  it('a delivery still waiting for its channel when its lease lapses is not queued twice: the next flush renews the wait, and each goes once', async () => {
+    // Before: the next flush claimed the waiting ones again and queued second copies behind the first; each
+    // first copy then found its claim gone and was skipped, having held the channel for a pacing slot. DPO
+    // alerts to one channel in a rush (the crash soak, 3 s leases) crawled and were still queued 20 s later.
+    const { store, clock, slack, make } = setup();
+    const rate = { perKey: 10, perKeyIntervalMs: 1000, global: 300, globalIntervalMs: 60_000 };
+    const s = make({ limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000, rate: { slack: rate } } });
+    const n = 8;
+    await storeOutbox(store, clock).enqueue(Array.from({ length: n }, (_, i) => ({ key: `alert-${i}`, kind: 'k', to: { platform: 'slack' as const, conversationId: 'C0DPO' }, prompt: prompt(`alert ${i}`) })));
+    const first = s.flush();
+    await new Promise((r) => setTimeout(r, 150)); // one or two sent, the rest waiting for their slot
+    clock.advance(61_000); // every claim lapses
+    const second = s.flush();
+    const summaries = await Promise.all([first, second]);
+    expect(slack.sent.map((m) => m.tag.key).sort()).toEqual(Array.from({ length: n }, (_, i) => `alert-${i}`).sort());
+    expect(summaries.map((x) => x.skipped ?? 0)).toEqual([0, 0]);
+    expect(summaries.reduce((sum, x) => sum + (x.sent ?? 0), 0)).toBe(n);
+    await s.stop();
+  }, 20_000);
+});
+
 describe('scheduler: stopping', () => {
   it('stopping during a backlog paced at 1 a second to one channel does not wait it out, and loses nothing', async () => {
     // Before: stop() waited for the flush, which waited for every claimed delivery to pass the pacing (a

@@ -43,3 +43,19 @@ test('a 429 pauses the platform for Retry-After', async () => {
   await t.run('x', (paced) => paced(async () => void (at = Date.now())));
   expect(at - paused).toBeGreaterThanOrEqual(195);
 });
+
+test('a task that makes no call (its claim was gone) does not hold its conversation for a pacing slot', async () => {
+  // Before: it held the conversation as if it had called, so stale copies of DPO alerts (another worker's
+  // claim had taken them) slowed the alerts behind them to one per slot each, sending nothing.
+  const t = new Throttle({ perKey: 1, perKeyIntervalMs: 5000, global: 100, globalIntervalMs: 100 });
+  const calls: number[] = [];
+  const started = Date.now();
+  await Promise.all([
+    t.run('same', async () => undefined),
+    t.run('same', async () => undefined),
+    t.run('same', (paced) => paced(async () => void calls.push(Date.now() - started))),
+  ]);
+  expect(calls).toHaveLength(1);
+  // Two slots of 5 s would put it at 10 s; none puts it at once.
+  expect(calls[0]!).toBeLessThan(2500);
+});

@@ -276,16 +276,35 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     }
   }
 
+  /**
+   * Deliveries this worker has claimed and not yet settled (most wait for their conversation's pacing). One
+   * claimed again because its lease lapsed while it waited keeps its place: the waiting copy takes the new
+   * claim's revision, instead of a second copy queuing behind it while the first, finding its claim gone,
+   * holds the conversation for a pacing slot and sends nothing.
+   */
+  const holding = new Map<string, Claimed<Delivery>>();
+
   async function flushOnce(summary: FlushSummary): Promise<number> {
     const now = clock.now().toISOString();
     const batch = await store.deliveries.claim({ index: 'due', before: nextMs(now), owner, leaseMs: limits.leaseMs, limit: limits.batch });
+    const fresh = batch.filter((c) => {
+      const held = holding.get(c.key);
+      if (!held || JSON.stringify(held.value) !== JSON.stringify(c.value)) return true;
+      held.revision = c.revision;
+      return false;
+    });
     await Promise.all(
-      batch.map((c) =>
-        deliver(c, summary).catch((err: Error) => {
-          log.error({ key: c.key, err: err.message }, 'scheduler: a delivery could not be processed');
-          count(summary, 'skipped');
-        }),
-      ),
+      fresh.map((c) => {
+        holding.set(c.key, c);
+        return deliver(c, summary)
+          .catch((err: Error) => {
+            log.error({ key: c.key, err: err.message }, 'scheduler: a delivery could not be processed');
+            count(summary, 'skipped');
+          })
+          .finally(() => {
+            if (holding.get(c.key) === c) holding.delete(c.key);
+          });
+      }),
     );
     return batch.length;
   }

@@ -41,7 +41,8 @@ export class Throttle {
    * which spaces the calls once more at the platform rate: a write's variable latency would otherwise
    * bunch calls that were started evenly, and the far side would see bursts over its limit.
    * A conversation's calls run one at a time, and each holds its conversation for
-   * `perKeyIntervalMs / perKey` after its call started, so a backlog cannot bunch them up either.
+   * `perKeyIntervalMs / perKey` after its call started, so a backlog cannot bunch them up either; a task
+   * that made no call holds it for nothing.
    */
   run<T>(key: string, fn: (paced: <R>(call: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
     let q = this.perKey.get(key);
@@ -62,7 +63,7 @@ export class Throttle {
       const unpaced = () => fn(direct).then(resolve, reject);
       q.add(
         async () => {
-          let startedAt = Date.now();
+          let startedAt: number | undefined;
           const paced = <R>(call: () => Promise<R>) =>
             this.calls.add(() => {
               startedAt = Date.now();
@@ -75,6 +76,8 @@ export class Throttle {
             if (signal.aborted && (err as Error).name === 'AbortError') return unpaced();
             reject(err as Error);
           }
+          // A task that made no call (the runner found its claim gone) leaves the conversation free at once.
+          if (startedAt === undefined) return;
           const rest = startedAt + spacing - Date.now();
           if (rest > 0 && !signal.aborted) await new Promise((r) => setTimeout(r, rest));
         },
