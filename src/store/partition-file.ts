@@ -157,8 +157,8 @@ export class PartitionFile<T> {
   }
 
   private async fingerprint(): Promise<string> {
-    const [a, b] = await Promise.all([stat(this.snapshotPath).catch(() => undefined), stat(this.journalPath).catch(() => undefined)]);
-    return `${a?.size}:${a?.mtimeMs}:${b?.size}:${b?.mtimeMs}`;
+    const [a, b] = await Promise.all([this.snapshotId(), stat(this.journalPath).catch(() => undefined)]);
+    return `${a}:${b?.size}:${b?.mtimeMs}`;
   }
 
   /**
