@@ -21,7 +21,7 @@ import { openStoreView, dropStoreFor, storeEnv, type StoreKind } from '../rig/st
 import { figures, sized, SOAK } from '../helpers/soak.js';
 import { rng } from '../helpers/rng.js';
 import { SETTINGS, SLACK_DPO, SLACK_DPO_CHANNEL, answers, slackState, type SlackView } from '../e2e/reports.rig.js';
-import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
+import { INCIDENT_KINDS as K, REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 import type { Recorded } from '../rig/recorder.js';
 import { slackButtons } from '../rig/clicks.js';
 import type { StoredReport } from '../../src/core/records/report.js';
@@ -142,9 +142,9 @@ async function workspace(kind: StoreKind, slack: FakeSlack, settingsYaml: string
   return { dataDir, settings, env: { ...storeEnv(dataDir, kind), ...serverEnv(settings, slack.apiUrl) } };
 }
 
-/** Starts the server on the data and waits for /healthz; counts whether the data opened. */
 /** Every server started, so one a failed test left running is killed in afterAll, not left to outlive the run. */
 const servers: Instance[] = [];
+/** Starts the server on the data and waits for /healthz; counts whether the data opened. */
 async function open(kind: StoreKind, name: string, env: Record<string, string>): Promise<Instance> {
   const server = await startInstance(name, env);
   servers.push(server);
@@ -163,6 +163,11 @@ async function killAndRestart(kind: StoreKind, server: Instance, dataDir: string
   await kill9(server);
   if (kind === 'lowdb') await ageDeadLock(dataDir);
   return open(kind, name, env);
+}
+
+/** CRASH_KEEP: a copy of a lowdb data directory as a failure left it (PostgreSQL's schema is kept with the run). */
+async function keepEvidence(kind: StoreKind, dataDir: string): Promise<void> {
+  if (kind === 'lowdb' && process.env.CRASH_KEEP) await cp(dataDir, join(tmpdir(), `safecall-crash-evidence-${Date.now()}`), { recursive: true });
 }
 
 async function withView<T>(kind: StoreKind, dataDir: string, fn: (s: Awaited<ReturnType<typeof openStoreView>>) => Promise<T>): Promise<T> {
@@ -322,17 +327,18 @@ describe.each(STORES)('on %s', (kind) => {
       // asked (a channel post: no channels:history scope) it is `uncertain` and sent again, marked as a
       // possible repeat (dialogs/incidents/policy.ts). Nothing else is ever posted twice.
       const refs = await withView(kind, dataDir, async (v) => (await v.reports.list()).map((r) => r.ref));
-      const firstKey = (ref: string) => `incident.alert:${ref}:slack:${SLACK_DPO_CHANNEL}`;
+      const firstKey = (ref: string) => `${K.alert}:${ref}:slack:${SLACK_DPO_CHANNEL}`;
+      const againKey = (ref: string) => `${K.alertAgain}:${firstKey(ref)}`;
       const alertStatus = () =>
         withView(kind, dataDir, async (v) =>
-          Promise.all(refs.map(async (ref) => ({ first: (await v.deliveries.get(firstKey(ref)))?.status, again: (await v.deliveries.get(`incident.alert-again:${firstKey(ref)}`))?.status }))),
+          Promise.all(refs.map(async (ref) => ({ first: (await v.deliveries.get(firstKey(ref)))?.status, again: (await v.deliveries.get(againKey(ref)))?.status }))),
         );
       const settledAlert = (st: { first?: string; again?: string }) => st.first === 'sent' || (st.first === 'uncertain' && st.again === 'sent');
       await until(async () => (await alertStatus()).every(settledAlert), 20_000, 'every DPO alert settled').catch(() => undefined);
       const statuses = await alertStatus();
-      const postsKeyed = (key: string) => alertsOf(key.split(':')[1]!).filter((c) => (c.body.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key === key);
-      const firsts = (ref: string) => postsKeyed(firstKey(ref)).length;
-      const repeats = (ref: string) => postsKeyed(`incident.alert-again:${firstKey(ref)}`).length;
+      const postsKeyed = (ref: string, key: string) => alertsOf(ref).filter((c) => (c.body.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key === key).length;
+      const firsts = (ref: string) => postsKeyed(ref, firstKey(ref));
+      const repeats = (ref: string) => postsKeyed(ref, againKey(ref));
       t.alertsSent += statuses.filter((st) => st.first === 'sent').length;
       t.alertsUncertain += statuses.filter((st) => st.first === 'uncertain').length;
       t.alertsUncertainUnseen += refs.filter((ref, i) => statuses[i]!.first === 'uncertain' && firsts(ref) === 0).length;
@@ -347,7 +353,7 @@ describe.each(STORES)('on %s', (kind) => {
       // (One left `queued` on lowdb in about one run in four was this suite's own read-only views emptying the
       // server's journal as they closed, fixed in src/store/partition-file.ts.)
       const why = (ref: string) => ({ ref, ...statuses[refs.indexOf(ref)], firsts: firsts(ref), repeats: repeats(ref) });
-      if (missing.length && kind === 'lowdb' && process.env.CRASH_KEEP) await cp(dataDir, join(tmpdir(), `safecall-crash-evidence-${Date.now()}`), { recursive: true });
+      if (missing.length) await keepEvidence(kind, dataDir);
       expect({ seed: SEED, missing: missing.map(why), twice: twice.map(why) }).toEqual({ seed: SEED, missing: [], twice: [] });
       // Two fast trials can both fall after the work was done; fifty cannot.
       if (SOAK) expect(t.killsMidFlight).toBeGreaterThan(0);
@@ -401,7 +407,7 @@ describe.each(STORES)('on %s', (kind) => {
           withView(kind, dataDir, async (v) => (await v.deliveries.list()).filter((d) => d.key.startsWith(`${round(trial)}slack:`) && (d.status === 'queued' || d.status === 'sending')).length);
         await until(async () => postsOf(trial).length >= PEOPLE && (await open_()) === 0, 30_000, `round ${trial} to be settled`).catch(async (err: Error) => {
           const rows = await withView(kind, dataDir, async (v) => (await v.deliveries.list()).filter((d) => d.key.startsWith(round(trial))));
-          if (process.env.CRASH_KEEP) await cp(dataDir, join(tmpdir(), `safecall-crash-evidence-${Date.now()}`), { recursive: true });
+          await keepEvidence(kind, dataDir);
           const open = rows.filter((d) => d.status !== 'sent');
           const calls = slack.calls.filter((c) => open.some((d) => JSON.stringify(c.body).includes(d.to.userId ?? '?') || String(c.body.channel) === dmOf(d.to.userId ?? '?'))).map((c) => ({ path: c.path, body: JSON.stringify(c.body).slice(0, 200), reply: c.reply }));
           const posts = postsOf(trial).filter((m) => open.some((d) => m.channel === dmOf(d.to.userId ?? '?')));

@@ -13,6 +13,8 @@ import type { Delivery } from '../../src/core/schedule/types.js';
 import { fanOutPolicy, MemoryMessenger, people, prompt, silentLog, TestClock } from './helpers.js';
 
 const T0 = new Date('2026-12-18T15:00:00Z');
+/** Short backoffs, a long lease, no pacing unless a test adds it. */
+const LIMITS = { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000 };
 
 function setup(over: Partial<SchedulerOptions> = {}) {
   const clock = new TestClock(T0);
@@ -22,7 +24,7 @@ function setup(over: Partial<SchedulerOptions> = {}) {
   teams.readBack = 'unknown';
   const log = silentLog();
   const make = (o: Partial<SchedulerOptions> = {}) =>
-    createScheduler({ store, clock, log, policies: [], messengers: { slack, teams }, limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000 }, ...over, ...o });
+    createScheduler({ store, clock, log, policies: [], messengers: { slack, teams }, limits: LIMITS, ...over, ...o });
   return { clock, store, slack, teams, log, make };
 }
 
@@ -322,7 +324,7 @@ describe('scheduler: a backlog that outwaits its lease', () => {
     // alerts to one channel in a rush (the crash soak, 3 s leases) crawled and were still queued 20 s later.
     const { store, clock, slack, make } = setup();
     const rate = { perKey: 10, perKeyIntervalMs: 1000, global: 300, globalIntervalMs: 60_000 };
-    const s = make({ limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000, rate: { slack: rate } } });
+    const s = make({ limits: { ...LIMITS, rate: { slack: rate } } });
     const n = 8;
     await storeOutbox(store, clock).enqueue(Array.from({ length: n }, (_, i) => ({ key: `alert-${i}`, kind: 'k', to: { platform: 'slack' as const, conversationId: 'C0DPO' }, prompt: prompt(`alert ${i}`) })));
     const first = s.flush();
@@ -343,7 +345,7 @@ describe('scheduler: stopping', () => {
     // shutdown during a rush of DPO alerts to one channel took a second per alert).
     const { store, clock, slack, make } = setup();
     const rate = { perKey: 1, perKeyIntervalMs: 1000, global: 300, globalIntervalMs: 60_000 };
-    const first = make({ limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000, rate: { slack: rate } } });
+    const first = make({ limits: { ...LIMITS, rate: { slack: rate } } });
     const n = 30;
     await storeOutbox(store, clock).enqueue(Array.from({ length: n }, (_, i) => ({ key: `alert-${i}`, kind: 'k', to: { platform: 'slack' as const, conversationId: 'C0DPO' }, prompt: prompt(`alert ${i}`) })));
     void first.flush();
@@ -356,7 +358,7 @@ describe('scheduler: stopping', () => {
     expect(sentBefore).toBeGreaterThan(0);
     expect(sentBefore).toBeLessThan(n);
     // Nothing is lost: the next start sends the rest, each once.
-    const next = make({ limits: { backoffMs: 1000, maxBackoffMs: 8000, maxAttempts: 3, leaseMs: 60_000 } });
+    const next = make({ limits: LIMITS });
     await next.flush();
     expect(slack.sent.map((s) => s.tag.key).sort()).toEqual(Array.from({ length: n }, (_, i) => `alert-${i}`).sort());
     await next.stop();
