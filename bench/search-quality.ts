@@ -20,8 +20,9 @@ export interface QualityBench {
 export function run(): QualityBench {
   const content = loadContent();
   const search = new GuidanceSearch(content.guidance, content.vocabulary);
-  const seen = rankAll(search, loadQuestions(QUESTION_FILES.seen));
-  const unseen = rankAll(search, loadQuestions(QUESTION_FILES.unseen));
+  const minScore = process.env.MIN_SCORE === undefined ? undefined : Number(process.env.MIN_SCORE);
+  const seen = rankAll(search, loadQuestions(QUESTION_FILES.seen), { minScore });
+  const unseen = rankAll(search, loadQuestions(QUESTION_FILES.unseen), { minScore });
   const tune = unseen.filter((r) => r.set === 'tune');
   return {
     seen: figures(seen),

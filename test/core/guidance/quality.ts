@@ -28,6 +28,9 @@ export interface Figures {
   n: number;
   top1: number;
   top3: number;
+  /** The same over the questions with a right item only, and the share of off-topic ones answered with nothing. */
+  onTopic: { n: number; top1: number; top3: number };
+  offTopic: { n: number; rejected: number };
 }
 
 export const QUESTION_FILES = {
@@ -39,9 +42,11 @@ export function loadQuestions(file: URL): Question[] {
   return (parse(readFileSync(file, 'utf8')) as { questions: Question[] }).questions;
 }
 
-export function rankAll(search: GuidanceSearch, questions: Question[]): Ranked[] {
+/** `minScore: 0` ranks every hit, to judge the order apart from the threshold. */
+export function rankAll(search: GuidanceSearch, questions: Question[], opts: { minScore?: number } = {}): Ranked[] {
   return questions.map((question) => {
-    const hits = goodHits(search.search(question.q, { limit: 10 }));
+    const result = search.search(question.q, { limit: 10 });
+    const hits = opts.minScore === undefined ? goodHits(result) : result.hits.filter((h) => h.score >= opts.minScore!);
     const right = (id: string, measures: string[]) => question.expect.includes(id) || measures.some((m) => question.expect.includes(m));
     const rank = question.expect.length === 0 ? (hits.length === 0 ? 0 : -1) : hits.findIndex((h) => right(h.item.id, h.item.measures));
     return { ...question, rank, got: hits.slice(0, 3).map((h) => `${h.item.id} (${h.score.toFixed(0)})`) };
@@ -49,16 +54,24 @@ export function rankAll(search: GuidanceSearch, questions: Question[]): Ranked[]
 }
 
 export function figures(ranked: Ranked[]): Figures {
-  const n = ranked.length;
+  const share = (rs: Ranked[], ok: (r: Ranked) => boolean) => (rs.length ? rs.filter(ok).length / rs.length : 1);
+  const first = (r: Ranked) => r.rank === 0;
+  const inThree = (r: Ranked) => r.rank >= 0 && r.rank < 3;
+  const on = ranked.filter((r) => r.expect.length > 0);
+  const off = ranked.filter((r) => r.expect.length === 0);
   return {
-    n,
-    top1: ranked.filter((r) => r.rank === 0).length / n,
-    top3: ranked.filter((r) => r.rank >= 0 && r.rank < 3).length / n,
+    n: ranked.length,
+    top1: share(ranked, first),
+    top3: share(ranked, inThree),
+    onTopic: { n: on.length, top1: share(on, first), top3: share(on, inThree) },
+    offTopic: { n: off.length, rejected: share(off, first) },
   };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-export const describe = (name: string, f: Figures) => `${name.padEnd(22)} ${String(f.n).padStart(3)} questions  top-1 ${pct(f.top1).padStart(6)}  top-3 ${pct(f.top3).padStart(6)}`;
+export const describe = (name: string, f: Figures) =>
+  `${name.padEnd(22)} ${String(f.n).padStart(3)} questions  top-1 ${pct(f.top1).padStart(6)}  top-3 ${pct(f.top3).padStart(6)}` +
+  (f.offTopic.n ? `   (on topic ${f.onTopic.n}: ${pct(f.onTopic.top1)} / ${pct(f.onTopic.top3)}; off topic ${f.offTopic.n}: ${pct(f.offTopic.rejected)} answered with nothing)` : '');
 
 /** The misses as lines (rank, question, expected, got); never used for the holdout half. */
 export const misses = (ranked: Ranked[]) =>
