@@ -115,7 +115,7 @@ export const normaliseName = (s: string): string =>
     .trim();
 
 /** The texts of a platform block a teacher may see, with the field each came from. */
-function blockTexts(s: PlatformSteps): { field: string; text: string }[] {
+export function blockTexts(s: PlatformSteps): { field: string; text: string }[] {
   return [
     ...(s.where ? [{ field: 'where', text: s.where }] : []),
     ...s.steps.map((text, i) => ({ field: `steps.${i}`, text })),
