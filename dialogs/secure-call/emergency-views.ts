@@ -10,7 +10,7 @@ import { platformName, type SetupViewContext } from './views.js';
 
 /** The guidance items the playbook is drawn from: only what is done during the call, no before-the-call settings. */
 export const PLAYBOOK_ITEM = 'zoombombing-response';
-export const PLAYBOOK_EXTRAS = ['lock-meeting', 'remove-participant', 'stop-participant-video'] as const;
+export const PLAYBOOK_EXTRAS = ['lock-meeting', 'remove-participant', 'disable-annotation', 'stop-participant-video'] as const;
 export const REPORT_ITEM = 'breach-procedure';
 
 export interface EmergencyButtons {
@@ -30,7 +30,7 @@ function backButton(ctx: SetupViewContext, buttons: EmergencyButtons): Button[] 
 export function emergencyPlatformQuestion(ctx: SetupViewContext, buttons: EmergencyButtons): Prompt {
   return prompt([
     { kind: 'heading', text: ctx.t('setup.now.heading') },
-    { kind: 'steps', ordered: true, items: [ctx.t('setup.now.any.lock'), ctx.t('setup.now.any.remove'), ctx.t('setup.now.any.stop'), ctx.t('setup.now.any.after')] },
+    { kind: 'steps', ordered: true, items: [ctx.t('setup.now.any.lock'), ctx.t('setup.now.any.remove'), ctx.t('setup.now.any.annotate'), ctx.t('setup.now.any.stop'), ctx.t('setup.now.any.after')] },
     { kind: 'text', text: ctx.t('setup.now.askPlatform') },
     {
       kind: 'actions',
@@ -45,7 +45,9 @@ function brief(ctx: SetupViewContext, id: string, platform: CallPlatform): { lab
   const item = ctx.guidance.byId.get(id);
   if (!item) return undefined;
   const p = item.platforms[platform];
-  const value = p.support === 'none' ? ctx.t('setup.now.noControl', { alternative: p.alternative ?? '' }) : (p.where ?? p.steps[0] ?? '');
+  const text = p.support === 'none' ? ctx.t('setup.now.noControl', { alternative: p.alternative ?? '' }) : (p.where ?? p.steps[0] ?? '');
+  // Each related control carries its own mark, once, where no vendor page confirms all of it.
+  const value = p.unconfirmed ? ctx.t('setup.now.unconfirmedShort', { text, platform: platformName(ctx, platform) }) : text;
   // The short title where there is one: a fact's label column is a third of a phone-width card.
   return { label: item.shortTitle ?? item.title, value };
 }
@@ -57,6 +59,8 @@ export function playbook(platform: CallPlatform, ctx: SetupViewContext, buttons:
     const p = item.platforms[platform];
     if (p.steps.length) blocks.push({ kind: 'steps', items: p.steps, ordered: true });
     if (p.support !== 'full' && p.alternative) blocks.push({ kind: 'text', text: p.alternative });
+    // Said once, as on every other card: a step no vendor page confirms says what to look for in plain words.
+    if (p.unconfirmed) blocks.push({ kind: 'note', text: ctx.t('setup.step.unconfirmed', { platform: platformName(ctx, platform) }) });
   }
   const facts = PLAYBOOK_EXTRAS.map((id) => brief(ctx, id, platform)).filter((f): f is { label: string; value: string } => !!f);
   if (facts.length) blocks.push({ kind: 'text', text: ctx.t('setup.now.also') }, { kind: 'facts', facts });

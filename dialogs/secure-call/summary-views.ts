@@ -3,7 +3,7 @@
  * channel and the "remind me before my next call" form. Pure views over the dialog state.
  */
 import type { ChecklistState, FormField, Prompt, Button } from '../../src/core/prompt.js';
-import { prompt } from '../../src/core/prompt.js';
+import { prompt, stripMarkup } from '../../src/core/prompt.js';
 import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
 import { inLessonItems, planIds, stepPhase, type SetupState } from './dialog.js';
 import type { CallPlatform, GuidanceItem } from '../../src/core/guidance/schema.js';
@@ -102,7 +102,7 @@ export function plainCopy(state: SetupState, ctx: SetupViewContext): string {
   section(ctx.t('setup.summary.copyRemember'), g.remember.map((l) => l.label));
   if (g.it.how) section(ctx.t(g.it.how === 'sent' ? 'setup.summary.copyItSent' : 'setup.summary.copyItCopied', { who: state.itSentTo ?? ctx.t('setup.it.someone') }), g.it.lines.map((l) => l.label));
   section(ctx.t('setup.summary.copyOpen'), g.open.map((l) => l.label));
-  section(ctx.t('setup.summary.copyInLesson'), g.inLesson.map((p) => `${p.label}: ${p.value}`));
+  section(ctx.t('setup.summary.copyInLesson'), g.inLesson.map((p) => `${p.label}: ${stripMarkup(p.value)}`));
   if (!g.done.length && !g.remember.length && !g.it.lines.length && !g.open.length) lines.push('', ctx.t('setup.summary.empty'));
   return lines.join('\n');
 }

@@ -144,7 +144,7 @@ function itCard(state: SetupState, ctx: SetupViewContext, items: GuidanceItem[],
     progress(state, ctx, items[0]!, true),
     { kind: 'heading', text: ctx.t('setup.it.heading') },
     { kind: 'text', text: ctx.t('setup.it.lead', { who, platform: platformName(ctx, platform) }) },
-    { kind: 'steps', ordered: false, items: items.map((i) => itLine(i, platform, state.kind)) },
+    { kind: 'steps', ordered: false, items: items.map((i) => itLine(i, platform, state.kind, ctx)) },
   ];
   if (panel === 'why') blocks.push(...items.map((i): Block => ({ kind: 'text', text: `**${titleFor(i, state.kind)}**\n${i.why}` })), sourcesNote(ctx, items));
   const buttons: Button[] = [];
@@ -158,9 +158,14 @@ function itCard(state: SetupState, ctx: SetupViewContext, items: GuidanceItem[],
   return prompt(blocks);
 }
 
-function itLine(item: GuidanceItem, platform: CallPlatform, kind: CallKind | undefined): string {
+function itLine(item: GuidanceItem, platform: CallPlatform, kind: CallKind | undefined, ctx: SetupViewContext): string {
   const where = item.platforms[platform].where;
-  return where ? `**${titleFor(item, kind)}**: ${where}` : `**${titleFor(item, kind)}**`;
+  return (where ? `**${titleFor(item, kind)}**: ${where}` : `**${titleFor(item, kind)}**`) + unconfirmedMark(item, platform, ctx);
+}
+
+/** The mark after a line for IT whose setting no vendor page confirms (said once, as on the teacher's cards). */
+function unconfirmedMark(item: GuidanceItem, platform: CallPlatform, ctx: Pick<SetupViewContext, 't'>): string {
+  return item.platforms[platform].unconfirmed ? ` ${ctx.t('setup.it.unconfirmed', { platform: platformName(ctx, platform) })}` : '';
 }
 
 /** The list for IT as plain text, to copy into an email or a ticket, or to post to the IT contact. */
@@ -170,7 +175,8 @@ export function itListText(state: SetupState, ctx: SetupViewContext, teacher?: s
   if (!card || !platform) return '';
   const items = itemsOf(card, ctx);
   const lines = [ctx.t('setup.it.copyTitle', { platform: platformName(ctx, platform), teacher: teacher ?? ctx.t('setup.it.aTeacher') })];
-  for (const i of items) lines.push(`- ${titleFor(i, state.kind)}${i.platforms[platform].where ? `: ${i.platforms[platform].where}` : ''}`);
+  // Plain text for an email or a ticket: the **bold** that marks a setting's name on a card goes.
+  for (const i of items) lines.push(`- ${titleFor(i, state.kind)}${i.platforms[platform].where ? `: ${i.platforms[platform].where.replace(/\*\*/g, '')}` : ''}${unconfirmedMark(i, platform, ctx)}`);
   if (ctx.offers.itEmail) lines.push('', ctx.t('setup.it.email', { email: ctx.offers.itEmail }));
   return lines.join('\n');
 }

@@ -8,8 +8,10 @@ import jsYaml from 'js-yaml';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import {
+  documentSchema,
   guidanceItemSchema,
   measuresFileSchema,
+  referenceSchema,
   sourcesFileSchema,
   CALL_PLATFORMS,
   type Guidance,
@@ -18,7 +20,7 @@ import {
 import { flattenStrings, makeStrings, type Strings } from '../core/strings.js';
 import { vocabularySchema, type Vocabulary } from '../core/guidance/vocabulary.js';
 import { commandWordsSchema, type CommandWords } from '../core/commands.js';
-import { checkPlatformBlocks, checkWording } from './guidance-rules.js';
+import { checkNamedSettings, checkPlatformBlocks, checkReferences, checkWording } from './guidance-rules.js';
 
 import { PROJECT_ROOT } from '../project-root.js';
 
@@ -85,10 +87,9 @@ export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_
   const measuresFile = join(dir, 'measures.yaml');
   const measures = check(measuresFileSchema, readYaml(measuresFile, dir, problems), rel(measuresFile), problems)?.measures ?? [];
   const sourcesFile = join(dir, 'sources.yaml');
-  const sources = check(sourcesFileSchema, readYaml(sourcesFile, dir, problems), rel(sourcesFile), problems) ?? {
-    documents: [],
-    references: [],
-  };
+  const rawSources = readYaml(sourcesFile, dir, problems);
+  // A broken entry is reported once; the others are kept, so the items citing them are not reported as well.
+  const sources = check(sourcesFileSchema, rawSources, rel(sourcesFile), problems) ?? salvageSources(rawSources);
 
   const items: GuidanceItem[] = [];
   for (const file of yamlFiles(join(dir, locale, 'guidance'))) {
@@ -128,6 +129,15 @@ export function loadContent(dir: string = CONTENT_DIR, locale: string = DEFAULT_
   };
 }
 
+/** The entries of a sources.yaml that failed validation which are valid on their own (their problems are already reported). */
+function salvageSources(raw: unknown): Guidance['sources'] {
+  const entries = (key: string) => (raw && typeof raw === 'object' && Array.isArray((raw as Record<string, unknown>)[key]) ? ((raw as Record<string, unknown[]>)[key] ?? []) : []);
+  return {
+    documents: entries('documents').flatMap((d) => documentSchema.safeParse(d).data ?? []),
+    references: entries('references').flatMap((r) => referenceSchema.safeParse(r).data ?? []),
+  };
+}
+
 /**
  * One name per source document, from strings/sources.yaml (keys sources.<document id>): once any is given,
  * every document has one, none is for an unknown document, and none is one of the document's other names.
@@ -153,6 +163,12 @@ function crossCheck(g: Omit<Guidance, 'byId'>, problems: string[], locale: strin
   }
   const docIds = new Set(g.sources.documents.map((d) => d.id));
   const refs = new Map(g.sources.references.map((r) => [r.id, r.platform]));
+  checkReferences(g.sources, problems);
+  const refIds = new Set<string>();
+  for (const r of g.sources.references) {
+    if (refIds.has(r.id)) problems.push(`sources.yaml: ${r.id}: id: appears twice`);
+    refIds.add(r.id);
+  }
   const itemIds = new Set<string>();
   const covered = new Set<string>();
   for (const item of g.items) {
@@ -174,6 +190,7 @@ function crossCheck(g: Omit<Guidance, 'byId'>, problems: string[], locale: strin
       });
     }
     checkPlatformBlocks(item, where(item), problems);
+    checkNamedSettings(item, g.sources, where(item), problems);
     checkWording(item, g.sources, where(item), problems);
   }
   for (const m of measureIds) {

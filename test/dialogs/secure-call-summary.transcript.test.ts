@@ -11,8 +11,8 @@ const khan = TEACHERS.khan!;
 describe('after the summary', () => {
   const toSummary: Row[] = [
     ['start', /What kind of call/],
-    ['action setup.kind class', /Step 1 of 6/],
-    ['action setup.done', /Step 2 of 6/],
+    ['action setup.kind class', /Step 1 of 5/],
+    ['action setup.done', /Step 2 of 5/],
     ['action setup.finish', /Your secure-call checklist/],
   ];
 
@@ -21,12 +21,12 @@ describe('after the summary', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ...toSummary.slice(0, 3),
-      ['action setup.finish', { text: [/Zoom, recurring class · 3 done · 11 still open/, /Done\n\[x\] Before the call: 3 done/, /Still open\n\[ \] Add a passcode/], not: /Copy for your lesson plan/, modes: ['update'] }],
+      ['action setup.finish', { text: [/Zoom, recurring class · 3 done · 10 still open/, /Done\n\[x\] Before the call: 3 done/, /Still open\n\[ \] Turn off joining by phone call/], not: /Copy for your lesson plan/, modes: ['update'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     // No plain copy on the card itself (it is the fallback for notifications only).
     expect(summary.blocks.some((b) => (b.kind === 'text' || b.kind === 'note') && /Secure-call checklist \(/.test(b.text))).toBe(false);
-    await chat.replay([['action setup.copy', { text: [/Secure-call checklist \(Zoom, recurring class\)\n\nDone:/, /- Let people in one at a time/, /Still open:\n- Add a passcode/], modes: ['private'] }]]);
+    await chat.replay([['action setup.copy', { text: [/Secure-call checklist \(Zoom, recurring class\)\n\nDone:/, /- Let people in one at a time/, /Still open:\n- Turn off joining by phone call/], modes: ['private'] }]]);
     // The checklist stays as it was.
     expect(chat.find(khan, 'setup.copy').message.prompt.fallback).toMatch(/^Secure-call checklist \(Zoom, recurring class\)\n\nDone:\n- /);
   });
@@ -60,7 +60,7 @@ describe('after the summary', () => {
     const timers = await chat.deps.store.timers.list();
     expect(timers).toHaveLength(1);
     // Set from a channel: the reminder goes to the teacher's DM, so no conversation is kept.
-    expect(timers[0]).toMatchObject({ kind: 'setup.before-call', dueAt: '2026-11-30T08:15:00.000Z', payload: { platform: 'slack', userId: khan.id, callPlatform: 'zoom', open: 11 } });
+    expect(timers[0]).toMatchObject({ kind: 'setup.before-call', dueAt: '2026-11-30T08:15:00.000Z', payload: { platform: 'slack', userId: khan.id, callPlatform: 'zoom', open: 10 } });
     expect(timers[0]!.payload.conversationId).toBeUndefined();
     // Saving again moves the one reminder rather than adding a second.
     await chat.replay([['submit when=2026-11-30T08:30:00Z', { text: /08:30/, modes: ['private'] }]]);

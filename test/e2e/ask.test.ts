@@ -23,7 +23,7 @@ test('Slack: a DM question naming a platform gets that platform\'s steps', async
   const answer = await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'D-ask');
   const text = JSON.stringify(answer.body.blocks);
   expect(text).toMatch(/Who can bypass the lobby\?/);
-  expect(text).not.toMatch(/Enable waiting room/);
+  expect(text).not.toMatch(/Enable Waiting Room/);
   expectWithinSlackLimits(answer.body as never);
   // Only one item matches well, so there is no "Next match", but the whole setup is offered.
   expect(slackButtons(answer.body).map((b) => b.action)).toContain(SETUP_ACTIONS.start);
@@ -43,7 +43,7 @@ test('Slack: Next match shows the next item in the same message', async () => {
 test('Slack: a mention with a typo still finds the answer', async () => {
   await postSlack(rig.url, event({ type: 'app_mention', channel: 'C-ask', user: 'U-ask2', text: '<@UBOT0001> how do i turn on the wating room on zoom', ts: '1.2' }), 'application/json');
   const answer = await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === 'C-ask');
-  expect(JSON.stringify(answer.body.blocks)).toMatch(/Enable waiting room/);
+  expect(JSON.stringify(answer.body.blocks)).toMatch(/Enable Waiting Room/);
 });
 
 test('Slack: a question with no good match says so and offers the setup and the topics', async () => {

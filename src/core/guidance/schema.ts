@@ -15,6 +15,8 @@ export type CallKind = (typeof CALL_KINDS)[number];
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-23');
 const text = z.string().trim().min(1, 'must not be empty');
+/** A quote is short: the sentence that names the setting, not the page. */
+export const QUOTE_MAX = 400;
 
 /** content/measures.yaml: the project's own copy of the measure index. */
 export const measureSchema = z.strictObject({
@@ -26,31 +28,42 @@ export const measureSchema = z.strictObject({
 });
 export const measuresFileSchema = z.strictObject({ measures: z.array(measureSchema).min(1) });
 
+/** A source document of content/sources.yaml. */
+export const documentSchema = z.strictObject({
+  id: z.string().regex(/^[A-Z]+$/),
+  /**
+   * Other names for it that must not appear in guidance text (content check): a teacher sees one name per
+   * document, the one in content/<locale>/strings/sources.yaml.
+   */
+  otherNames: z.array(text).optional(),
+  title: text,
+  publisher: text,
+  date: isoDate,
+  file: text,
+});
+
+/** A vendor page of content/sources.yaml, cited by platform steps (refs). */
+export const referenceSchema = z.strictObject({
+  id: z.string().regex(/^[ZTG]\d+$/),
+  platform: z.enum(CALL_PLATFORMS),
+  title: text,
+  /** The vendor's own page (its host must be the platform vendor's: see VENDOR_HOSTS in src/content/guidance-rules.ts). */
+  url: z.url({ protocol: /^https$/, error: 'must be the https address of the vendor page' }),
+  /** The day the page was read. */
+  read: isoDate,
+  /** Where the copy read came from, when it was not the address itself (a source file, the old help centre). */
+  note: text.optional(),
+  /**
+   * Short quotes of the vendor's words. A platform block may name a setting (**bold** or "quoted") only where a
+   * quote of one of its references contains that name.
+   */
+  quotes: z.array(text.max(QUOTE_MAX, `must be a short quote (at most ${QUOTE_MAX} characters)`)).min(1),
+});
+
 /** content/sources.yaml: the source documents and the vendor references cited by platform steps. */
 export const sourcesFileSchema = z.strictObject({
-  documents: z.array(
-    z.strictObject({
-      id: z.string().regex(/^[A-Z]+$/),
-      /**
-       * Other names for it that must not appear in guidance text (content check): a teacher sees one name per
-       * document, the one in content/<locale>/strings/sources.yaml.
-       */
-      otherNames: z.array(text).optional(),
-      title: text,
-      publisher: text,
-      date: isoDate,
-      file: text,
-    }),
-  ),
-  references: z.array(
-    z.strictObject({
-      id: z.string().regex(/^[ZTG]\d+$/),
-      platform: z.enum(CALL_PLATFORMS),
-      title: text,
-      /** Set for the third-party (school or university IT) pages PLATFORM-SETTINGS.md marks (3p): a source, not the vendor's. */
-      thirdParty: z.literal(true).optional(),
-    }),
-  ),
+  documents: z.array(documentSchema),
+  references: z.array(referenceSchema),
 });
 
 /** A platform the item applies to. `support` says how well the platform can do it. */
@@ -58,7 +71,7 @@ const platformSteps = z
   .strictObject({
     /** full: a control that does it; partial: a control that does part of it; none: no such control. */
     support: z.enum(['full', 'partial', 'none']),
-    /** Where the setting is, in the vendor's own words ("Security → Enable waiting room"). Omitted when none. */
+    /** Where the setting is ("In the meeting: **Security** → **Enable Waiting Room**"): each **bold** name is in a quote of its refs. Omitted when none. */
     where: text.optional(),
     steps: z.array(text),
     /** Required when support is partial or none: what to do instead. */
@@ -72,7 +85,10 @@ const platformSteps = z
      * meeting each lesson). Other kinds of call use `steps`, which must not contradict a recurring class either.
      */
     recurringSteps: z.array(text).min(1).optional(),
-    /** Set when no source confirms the exact setting: the steps say what to look for instead. */
+    /**
+     * Set when a vendor page confirms only part of this block, or none of it: the steps that rest on no vendor page
+     * say in plain words what to look for (no **bold** name, no menu path), and every view shows the mark once.
+     */
     unconfirmed: z.boolean().optional(),
     /** Who can change it: `admin` settings are gathered into one list a teacher passes to IT. */
     setBy: z.enum(['teacher', 'admin']).optional(),

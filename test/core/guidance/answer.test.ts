@@ -142,7 +142,7 @@ describe('the best match', () => {
     });
     const note = t('unconfirmed', { platform: t('platformName.zoom') });
     expect(answerPrompt(ctx, result([unconfirmed], 'zoom'), 'lobby').blocks).toContainEqual({ kind: 'note', text: note });
-    expect(has(answerPrompt(ctx, result([item('waiting-room')], 'zoom'), 'lobby'), note)).toBe(false);
+    expect(has(answerPrompt(ctx, result([item('lock-meeting')], 'zoom'), 'lobby'), note)).toBe(false);
     expect(has(answerPrompt(ctx, result([unconfirmed]), 'lobby'), t('unconfirmedShort', { text: '', platform: t('platformName.zoom') }).trim())).toBe(true);
   });
 });
