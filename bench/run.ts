@@ -2,7 +2,7 @@
  * `npm run bench`: the parts, in this order:
  *   platforms  SafeCall against a bare Bolt app and a bare botbuilder bot (bench/platforms.ts)
  *   store      the lowdb store's write cost against its size (bench/store.ts)
- *   search     the guidance search (bench/search.ts)
+ *   search     the guidance search: speed (bench/search.ts) and top-1/top-3 on the question sets (bench/search-quality.ts)
  *   setup      presses and minutes to a secured call (bench/setup-presses.ts)
  *   fanout     the term-end fan-out to 5,000 people per platform against the rate limits (bench/fanout.ts)
  *   cluster    turns/s and p99 for 1 instance on lowdb and 1, 2, 3 instances on one PostgreSQL schema, and
@@ -27,6 +27,7 @@ import * as fanout from './fanout.js';
 import * as platforms from './platforms.js';
 import { PARTS, writePart, writeReport } from './report.js';
 import * as search from './search.js';
+import * as searchQuality from './search-quality.js';
 import * as setupPresses from './setup-presses.js';
 import * as store from './store.js';
 import { platformTable } from './table.js';
@@ -76,8 +77,9 @@ if (wants('store')) {
 
 if (wants('search')) {
   const figures = search.run();
-  say('search', search.report(figures));
-  save('search', figures);
+  const quality = searchQuality.run();
+  say('search', `${search.report(figures)}\n\n${searchQuality.report(quality)}`);
+  save('search', { ...figures, quality });
 }
 
 if (wants('setup')) say('setup', setupPresses.report(await setupPresses.run()));

@@ -4,15 +4,27 @@
  * is in feature.ts and its handlers.
  *
  * A card holds one to three guidance items, so a walk stays short: what the teacher sets in their own
- * meeting comes first (before → as it opens → during → after), then the one-off habits, and last ONE
- * card that gathers every setting only an admin can change, for the teacher to pass to IT in one tap.
+ * meeting comes first (before → as it opens → after), then the one-off habits, and last ONE card that
+ * gathers every setting only an admin can change, for the teacher to pass to IT in one tap.
+ *
+ * What each answer means is kept as it happened: a setting done; a step for when the call opens or after
+ * it acknowledged ("Got it": noted, to remember, not done yet); the list for IT sent by SafeCall (and to
+ * whom) or only copied. What a teacher does during a lesson if needed (turn off a camera, remove someone)
+ * is not a step at all: the checklist and the "It's happening now" playbook point to it.
  */
 import { CALL_KINDS, CALL_PLATFORMS, type CallKind, type CallPlatform, type GuidanceItem, type Phase } from '../../src/core/guidance/schema.js';
 
 export const SETUP_DIALOG = 'setup';
 
 export type Stage = 'platform' | 'kind' | 'step' | 'summary';
-export type Answer = 'done' | 'skipped';
+/**
+ * - done: the teacher set it;
+ * - noted: a step for when the call opens or after it, acknowledged ("Got it"): to remember, not done yet;
+ * - sent / copied: the list for IT, posted by SafeCall to the IT contact, or only shown to copy;
+ * - skipped.
+ */
+export type Answer = 'done' | 'noted' | 'sent' | 'copied' | 'skipped';
+export const ANSWERS: readonly Answer[] = ['done', 'noted', 'sent', 'copied', 'skipped'];
 
 /** One screen of the walk. `admin`: the settings only an admin can change, passed to IT together. */
 export interface Card {
@@ -37,6 +49,8 @@ export interface SetupState {
   index: number;
   /** By guidance item id. */
   answers: Record<string, Answer>;
+  /** Who SafeCall sent the list for IT to, as named in the settings then (kept as history). */
+  itSentTo?: string;
   /** The platform question was opened from a step: choosing one goes back to the walk. */
   switching: boolean;
   /** "Finish for now" was pressed with cards left: typing setup again offers to carry on. */
@@ -48,7 +62,8 @@ export type SetupEvent =
   | { type: 'change-platform' }
   | { type: 'kind'; kind: CallKind }
   | { type: 'account'; include: boolean }
-  | { type: 'answer'; answer: Answer }
+  /** `done` on a card for when the call opens or after it is recorded as `noted`; `to` names who a sent list went to. */
+  | { type: 'answer'; answer: Exclude<Answer, 'noted'>; to?: string }
   /** Leave the remaining cards open and show the checklist. */
   | { type: 'finish' }
   /** Back to the first open card after "Finish for now". */
@@ -56,8 +71,13 @@ export type SetupEvent =
 
 export type SetupEffect = { type: 'remember-platform'; platform: CallPlatform } | { type: 'account-seen'; ids: string[] };
 
-/** The order a teacher meets the cards in: their own meeting first, the one-off habits after. */
-const PHASE_RANK: Partial<Record<Phase, number>> = { before: 0, start: 1, during: 2, after: 3, account: 4, ongoing: 4 };
+/**
+ * The order a teacher meets the cards in: their own meeting first, the one-off habits after. Phases not
+ * here are not setup steps: what is done during a lesson if needed, and the incident path.
+ */
+const PHASE_RANK: Partial<Record<Phase, number>> = { before: 0, start: 1, after: 3, account: 4, ongoing: 4 };
+/** Done as the call opens or after it: acknowledged in the walk, remembered on the checklist, not "done". */
+const LATER_PHASES: ReadonlySet<Phase> = new Set(['start', 'after']);
 
 /** At most this many items share a card: more would not read well on a phone. */
 export const MAX_ITEMS_PER_CARD = 3;
@@ -108,11 +128,24 @@ export function accountStepIds(items: GuidanceItem[]): string[] {
   return items.filter(isAccountStep).map((i) => i.id);
 }
 
+/** A step for when the call opens or after it: the walk asks "Got it", not "Done". */
+export const isLater = (item: GuidanceItem): boolean => LATER_PHASES.has(item.phase);
+
+/** Whether an item can be a step of a walk at all (for some kind of call). */
+export const isSetupStep = (item: GuidanceItem): boolean => PHASE_RANK[item.phase] !== undefined;
+
+const forKind = (item: GuidanceItem, kind: CallKind | undefined) => !kind || !item.callKinds || item.callKinds.includes(kind);
+
 /** Items of one call a teacher or their IT can act on: not the incident path, not the DPO's review. */
 function inThisCall(item: GuidanceItem, kind: CallKind): boolean {
-  if (PHASE_RANK[item.phase] === undefined) return false;
+  if (!isSetupStep(item)) return false;
   if (!isForTeacher(item) && !item.audience.some((a) => ADMIN_AUDIENCES.has(a))) return false;
-  return !item.callKinds || item.callKinds.includes(kind);
+  return forKind(item, kind);
+}
+
+/** What a teacher may need to do during a lesson of this kind (turn off a camera, remove someone): pointed to, not a step. */
+export function inLessonItems(items: GuidanceItem[], kind: CallKind | undefined): GuidanceItem[] {
+  return items.filter((item) => item.phase === 'during' && isForTeacher(item) && forKind(item, kind));
 }
 
 /** Which screen a setting is on ("Meeting options", "Host controls"), so settings of one screen sit together. */
@@ -183,15 +216,22 @@ export function newSetup(opts: { platform?: CallPlatform; accountSeenBefore: boo
 
 export interface StepCounts {
   done: number;
+  noted: number;
+  sent: number;
+  copied: number;
   skipped: number;
+  /** Skipped or not reached. */
   open: number;
 }
 
+/** Whether an answer leaves nothing for the walk to ask again (skipped does). */
+export const isSettled = (answer: Answer | undefined): boolean => answer !== undefined && answer !== 'skipped';
+
 export function counts(state: SetupState): StepCounts {
   const ids = planIds(state.plan);
-  const done = ids.filter((id) => state.answers[id] === 'done').length;
-  const skipped = ids.filter((id) => state.answers[id] === 'skipped').length;
-  return { done, skipped, open: ids.length - done - skipped };
+  const n = (a: Answer) => ids.filter((id) => state.answers[id] === a).length;
+  const settled = ids.filter((id) => isSettled(state.answers[id])).length;
+  return { done: n('done'), noted: n('noted'), sent: n('sent'), copied: n('copied'), skipped: n('skipped'), open: ids.length - settled };
 }
 
 /** A card is answered when every item on it is. */
@@ -241,9 +281,13 @@ export function setupReducer(items: GuidanceItem[]) {
         const card = state.plan[state.index];
         if (state.stage !== 'step' || !card) return same(state);
         const answers = { ...state.answers };
-        for (const id of card.ids) answers[id] = event.answer;
+        for (const id of card.ids) {
+          const item = byId.get(id);
+          answers[id] = event.answer === 'done' && item && isLater(item) ? 'noted' : event.answer;
+        }
         const index = state.index + 1;
         const next: SetupState = { ...state, answers, index, stage: index < state.plan.length ? 'step' : 'summary', paused: false };
+        if (event.answer === 'sent') next.itSentTo = event.to;
         const once = card.ids.filter((id) => card.admin || (byId.get(id) && isAccountStep(byId.get(id)!)));
         return { state: next, effects: once.length ? [{ type: 'account-seen', ids: once }] : [] };
       }
@@ -289,7 +333,14 @@ export function parseSetup(raw: unknown, known?: ReadonlySet<string>): SetupStat
         });
   // Content may have changed since the state was saved: drop items that no longer exist, keep the place.
   const cards = storedCards.map((c) => ({ ...c, ids: known ? c.ids.filter((id) => known.has(id)) : c.ids })).filter((c) => c.ids.length > 0);
-  const answers = s.answers as Record<string, Answer>;
+  // Only known answers; a list for IT answered 'done' by an earlier version may only have been copied, so it
+  // is not said to have been sent.
+  const adminIds = new Set(storedCards.filter((c) => c.admin).flatMap((c) => c.ids));
+  const answers: Record<string, Answer> = {};
+  for (const [id, a] of Object.entries(s.answers as Record<string, unknown>)) {
+    if (!ANSWERS.includes(a as Answer)) continue;
+    answers[id] = a === 'done' && adminIds.has(id) ? 'copied' : (a as Answer);
+  }
   const onScreen = storedCards[s.index]?.ids.find((id) => cards.some((c) => c.ids.includes(id)));
   const kept = onScreen ? cards.findIndex((c) => c.ids.includes(onScreen)) : -1;
   const index = kept >= 0 ? kept : firstOpen(cards, answers);
@@ -305,6 +356,7 @@ export function parseSetup(raw: unknown, known?: ReadonlySet<string>): SetupStat
     plan: cards,
     index,
     answers,
+    ...(typeof s.itSentTo === 'string' ? { itSentTo: s.itSentTo } : {}),
     switching: s.switching === true,
     paused: s.paused === true,
   };

@@ -54,8 +54,9 @@ export function emergencyHandlers(rt: SetupRuntime) {
     // The one-tap platform question of the emergency card: remember the answer if nothing was known.
     if (token?.instance === NO_INSTANCE && isPlatform(named) && !own) await updatePrefs(deps.store, turn.who, deps.clock.now(), rememberPlatform(named));
     deps.log.info({ dialog: 'setup', card: which, known: !!platform }, 'emergency card');
-    // The report advice is a new message, so the playbook stays on screen above it.
-    const mode = which === 'report' || !value ? 'post' : 'update';
+    // The report advice is a new message, so the playbook stays on screen above it; so is the playbook opened
+    // from the checklist, which stays as it is.
+    const mode = which === 'report' || !value || record?.data.stage === 'summary' ? 'post' : 'update';
     return [{ mode, prompt: await card(which, platform, turn, record) }];
   }
 

@@ -83,7 +83,7 @@ export function setupFeature(deps: Deps, options: SetupOptions = {}): SetupFeatu
 
   /**
    * The list for IT, in one tap: posted to the IT contact, or shown as text to copy. Either answers the
-   * card (the settings are passed on) and the walk moves on. The list is built before the answer moves on.
+   * card, as 'sent' or 'copied', and the walk moves on. The list is built before the answer moves on.
    */
   async function passToIt(turn: Turn, action: string, value: string): Promise<Reply[]> {
     const checked = await engine.check(turn.who, turn.where, value);
@@ -99,7 +99,9 @@ export function setupFeature(deps: Deps, options: SetupOptions = {}): SetupFeatu
         ]
       : [{ mode: 'private', prompt: note(text) }];
     if (target) deps.log.info({ dialog: 'setup', event: 'sent-to-it' }, 'list for IT posted');
-    return move(turn, action, value, () => ({ type: 'answer', answer: 'done' }), also);
+    // The checklist says what happened: sent by SafeCall (and to whom), or only copied.
+    const who = deps.school.itContact?.name ?? t('setup.it.someone');
+    return move(turn, action, value, () => (target ? { type: 'answer', answer: 'sent', to: who } : { type: 'answer', answer: 'copied' }), also);
   }
 
   /** Start again: a new instance, so every button of the old one goes stale (a double click starts one). */

@@ -7,7 +7,7 @@ import type { Reply, Turn } from '../../src/core/conversation.js';
 import { SETUP_ACTIONS as A, SETUP_FIELDS as F, SETUP_FORMS } from './ids.js';
 import { note, postForm, remindForm, sharedChecklist } from './summary-views.js';
 import type { SetupRecord, SetupRuntime } from './runtime.js';
-import { planIds } from './dialog.js';
+import { isSettled, planIds } from './dialog.js';
 
 export const REMIND_BEFORE_CALL = 'setup.before-call';
 
@@ -64,7 +64,7 @@ export function formHandlers(rt: SetupRuntime) {
       return [{ mode: 'form-errors', errors: { [F.when]: error }, prompt: remindForm(await rt.ctx(turn, record), state, { value: kept, error }) }];
     }
     const key = engine.key(turn.who, turn.where);
-    const open = planIds(record.data.plan).filter((id) => record.data.answers[id] !== 'done');
+    const open = planIds(record.data.plan).filter((id) => !isSettled(record.data.answers[id]));
     // One reminder per setup: submitting again moves it rather than adding a second. Ids only in the payload.
     await deps.timers.set({
       key: `${REMIND_BEFORE_CALL}:${key}:${record.instance}`,

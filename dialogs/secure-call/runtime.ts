@@ -9,7 +9,7 @@ import type { Deps } from '../../src/core/deps.js';
 import type { GuidanceItem } from '../../src/core/guidance/schema.js';
 import type { Prompt } from '../../src/core/prompt.js';
 import type { Vars } from '../../src/core/strings.js';
-import { SETUP_DIALOG, canCarryOn, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from './dialog.js';
+import { SETUP_DIALOG, canCarryOn, isSetupStep, parseSetup, setupReducer, type SetupEffect, type SetupEvent, type SetupState } from './dialog.js';
 import { kindQuestion, platformQuestion, startOffer, stepView, withLead, type SetupOffers, type SetupViewContext, type StepPanel } from './views.js';
 import { summaryView } from './summary-views.js';
 
@@ -49,7 +49,8 @@ function inMeasureOrder(deps: Deps): GuidanceItem[] {
 
 export function setupRuntime(deps: Deps, options: SetupOptions = {}): SetupRuntime {
   const items = inMeasureOrder(deps);
-  const known = new Set(items.map((i) => i.id));
+  // A walk saved with a step that is no longer one (done during a lesson) carries on without it.
+  const known = new Set(items.filter(isSetupStep).map((i) => i.id));
   const engine: SetupEngine = new DialogEngine(
     // A checklist with nothing left to carry on is finished: the store lets it go a day later.
     { name: SETUP_DIALOG, reduce: setupReducer(items), parse: (raw) => parseSetup(raw, known), finished: (s) => s.stage === 'summary' && !canCarryOn(s) },

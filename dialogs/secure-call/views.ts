@@ -7,7 +7,7 @@ import { CALL_KINDS, CALL_PLATFORMS, type CallKind, type CallPlatform, type Guid
 import { prompt, type Block, type Button, type Prompt } from '../../src/core/prompt.js';
 import type { Vars } from '../../src/core/strings.js';
 import { SETUP_ACTIONS as A } from './ids.js';
-import { accountStepIds, counts, stepPhase, type Card, type SetupState } from './dialog.js';
+import { accountStepIds, counts, isLater, stepPhase, type Card, type SetupState } from './dialog.js';
 
 /** What the views may offer, decided by the feature: a button is shown only when what it leads to exists. */
 export interface SetupOffers {
@@ -201,8 +201,12 @@ export function stepView(state: SetupState, ctx: SetupViewContext, panel?: StepP
   }
   if (panel === 'why') blocks.push(sourcesNote(ctx, items));
   const allNone = items.every((i) => i.platforms[platform].support === 'none');
+  // A step for when the call opens or after it cannot be done now: it is acknowledged, and remembered.
+  const later = items.every(isLater);
+  if (later) blocks.splice(1, 0, { kind: 'note', text: ctx.t(`setup.step.later.${items[0]!.phase}`) });
+  const label = later ? 'setup.buttons.gotIt' : allNone ? 'setup.buttons.doneAlternative' : several ? 'setup.buttons.doneAll' : 'setup.buttons.done';
   const buttons: Button[] = [
-    { action: A.done, label: ctx.t(allNone ? 'setup.buttons.doneAlternative' : several ? 'setup.buttons.doneAll' : 'setup.buttons.done'), value: ctx.token(), style: 'primary' },
+    { action: A.done, label: ctx.t(label), value: ctx.token(), style: 'primary' },
     { action: A.skip, label: ctx.t('setup.buttons.skip'), value: ctx.token() },
   ];
   // Where there is no setting there is nothing to find: no "I can't find it".

@@ -11,8 +11,8 @@ const khan = TEACHERS.khan!;
 describe('after the summary', () => {
   const toSummary: Row[] = [
     ['start', /What kind of call/],
-    ['action setup.kind class', /Step 1 of 6/],
-    ['action setup.done', /Step 2 of 6/],
+    ['action setup.kind class', /Step 1 of 5/],
+    ['action setup.done', /Step 2 of 5/],
     ['action setup.finish', /Your secure-call checklist/],
   ];
 
@@ -21,7 +21,7 @@ describe('after the summary', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ...toSummary.slice(0, 3),
-      ['action setup.finish', { text: [/Zoom, recurring class · 3 done · 13 still open/, /Done\n\[x\] Before the call: 3 done/, /Still open\n\[ \] Turn off joining by phone call/], not: /Copy for your lesson plan/, modes: ['update'] }],
+      ['action setup.finish', { text: [/Zoom, recurring class · 3 done · 10 still open/, /Done\n\[x\] Before the call: 3 done/, /Still open\n\[ \] Turn off joining by phone call/], not: /Copy for your lesson plan/, modes: ['update'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     // No plain copy on the card itself (it is the fallback for notifications only).
@@ -34,7 +34,7 @@ describe('after the summary', () => {
   it('offers no "Remind me" while reminders are not sent, and no "Post to a channel" while the bot knows no channel', async () => {
     const chat = new Chat();
     await returning(chat, 'zoom');
-    await chat.replay([...toSummary.slice(0, 3), ['action setup.finish', { text: /\[Carry on \| Copy as text \| Start again\]/, not: /Remind me|Post to a channel/ }]]);
+    await chat.replay([...toSummary.slice(0, 3), ['action setup.finish', { text: /\[Carry on \| Copy as text \| Start again \| It's happening now\]/, not: /Remind me|Post to a channel/ }]]);
   });
 
   it('"Remind me before my next call": a past time is refused (field named, value kept), a good one sets one timer', async () => {
@@ -60,7 +60,7 @@ describe('after the summary', () => {
     const timers = await chat.deps.store.timers.list();
     expect(timers).toHaveLength(1);
     // Set from a channel: the reminder goes to the teacher's DM, so no conversation is kept.
-    expect(timers[0]).toMatchObject({ kind: 'setup.before-call', dueAt: '2026-11-30T08:15:00.000Z', payload: { platform: 'slack', userId: khan.id, callPlatform: 'zoom', open: 13 } });
+    expect(timers[0]).toMatchObject({ kind: 'setup.before-call', dueAt: '2026-11-30T08:15:00.000Z', payload: { platform: 'slack', userId: khan.id, callPlatform: 'zoom', open: 10 } });
     expect(timers[0]!.payload.conversationId).toBeUndefined();
     // Saving again moves the one reminder rather than adding a second.
     await chat.replay([['submit when=2026-11-30T08:30:00Z', { text: /08:30/, modes: ['private'] }]]);

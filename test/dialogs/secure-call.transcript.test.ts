@@ -4,9 +4,10 @@
  * the checklist's forms (post to a channel, remind me) are in secure-call-summary.transcript.test.ts and
  * the press counts per platform in secure-call.presses.test.ts.
  */
-import { Chat, makeDeps, TEACHERS, returning, walk } from './secure-call.harness.js';
+import { Chat, makeDeps, TEACHERS, realContent, returning, seen, walk } from './secure-call.harness.js';
 import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
+import { stripMarkup } from '../../src/core/prompt.js';
 
 const khan = TEACHERS.khan!;
 const jones = TEACHERS.jones!;
@@ -18,11 +19,14 @@ describe('the guided setup, to the summary, on each platform', () => {
     await chat.replay([
       ['start', /Which platform is the call on\?/],
       ['action setup.platform zoom', { text: [/What kind of call/, /Platform: Zoom/, /the last steps are a few one-off habits and a short list for IT/], modes: [...UPDATE] }],
-      ['action setup.kind class', { text: [/Step 1 of 8 · Before the call/, /Let people in one at a time from a waiting room/, /Where: When you schedule: the waiting room option/, /1\. When you schedule the lesson/, /Don't let anyone into the lesson before you/, /\[All done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/], not: [/ask IT|Zoom admin/i, /Source/], modes: [...UPDATE] }],
-      ...walk('setup.done', 1, 8, 6),
-      ['action setup.done', { text: [/Step 7 of 8 · Once for your account/, /Opt out of your data being 'sold'/] }],
-      ['action setup.done', { text: [/Step 8 of 8 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
-      ['action setup.copy-for-it', { not: /0 still open/, text: [/Your secure-call checklist/, /Zoom, recurring class · all 25 done/, /6 passed to IT/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Turn off sending files in the chat: Zoom account settings: the setting that lets people send files in the meeting chat \(off\) \(not confirmed on Zoom's own help pages: look for it\)\n- Stop students messaging each other privately: Zoom account settings → In Meeting \(Basic\) → Meeting chat - Direct messages \(off\)\n/, /- Mute students when they join: Zoom account settings → Schedule Meeting → Mute all participants when they join a meeting/], modes: ['update', 'private'] }],
+      ['action setup.kind class', { text: [/Step 1 of 7 · Before the call/, /Let people in one at a time from a waiting room/, /Where: When you schedule: the waiting room option/, /1\. When you schedule the lesson/, /Don't let anyone into the lesson before you/, /\[All done \| Skip \| I can't find it \| Why\? \| It's happening now \| Change platform \| Finish for now\]/], not: [/ask IT|Zoom admin/i, /Source/], modes: [...UPDATE] }],
+      ...walk('setup.done', 1, 7, 3),
+      // Done as the call opens and after it: acknowledged, not done now.
+      ['action setup.done', { text: [/Step 4 of 7 · As the call opens/, /Lock the lesson once everyone has arrived/, /You do this as the call opens, not now/, /\[Got it \| Skip/], not: /All done|Turn off a student's camera/ }],
+      ['action setup.done', { text: [/Step 5 of 7 · After the call/, /\[Got it \| Skip/], not: /All done/ }],
+      ['action setup.done', { text: [/Step 6 of 7 · Once for your account/, /Opt out of your data being 'sold'/] }],
+      ['action setup.done', { text: [/Step 7 of 7 · For IT/, /Settings only IT can change/, /Choose where the school's call data is stored: Zoom account settings/, /Keep the app and your device up to date/, /\[Copy the list for IT \| Skip \| Why\?/], not: /Send to IT/ }],
+      ['action setup.copy-for-it', { not: /0 still open/, text: [/Your secure-call checklist/, /Zoom, recurring class · 11 done · 5 to remember · 6 copied for IT/, /6 copied for IT: send the list on/, /Please check these Zoom settings for our class calls \(from Ms Khan, via SafeCall\):\n- Turn off sending files in the chat: Zoom account settings: the setting that lets people send files in the meeting chat \(off\) \(not confirmed on Zoom's own help pages: look for it\)\n- Stop students messaging each other privately: Zoom account settings → In Meeting \(Basic\) → Meeting chat - Direct messages \(off\)\n/, /- Mute students when they join: Zoom account settings → Schedule Meeting → Mute all participants when they join a meeting/], modes: ['update', 'private'] }],
     ]);
     const summary = chat.last[0]!.prompt;
     expect(summary.blocks.some((b) => b.kind === 'checklist')).toBe(true);
@@ -55,8 +59,8 @@ describe('the guided setup, to the summary, on each platform', () => {
     await chat.replay([
       ['start', /Which platform/],
       ['action setup.platform teams', [/Platform: Microsoft Teams/, /already done the one-off steps/, /Include one-off steps/]],
-      ['action setup.kind lesson', [/Step 1 of 7 · Before the call/, /Where: Meeting options → Who can bypass the lobby\?/]],
-      ...walk('setup.skip', 1, 7),
+      ['action setup.kind lesson', [/Step 1 of 6 · Before the call/, /Where: Meeting options → Who can bypass the lobby\?/]],
+      ...walk('setup.skip', 1, 6),
     ]);
     expect(chat.last[0]!.prompt.fallback).toMatch(/Still open:\n- Let people in one at a time/);
     expect(chat.last[0]!.prompt.fallback).toMatch(/Microsoft Teams, one-off lesson/);
@@ -67,10 +71,10 @@ describe('the guided setup, to the summary, on each platform', () => {
     await returning(chat, 'meet');
     await chat.replay([
       ['start', { text: [/What kind of call/, /Platform: Google Meet/, /Change platform/], not: /Which platform/ }],
-      ['action setup.kind meeting', [/Step 1 of 6/, /Meeting access → Restricted/]],
-      ['action setup.done', /Step 2 of 6/],
-      ['action setup.done', { text: [/Step 3 of 6/, /Turn off sending files in the chat/, /We found no way to send files in the Meet chat/], not: [/Google Meet has no setting for this/] }],
-      ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 10 still open/, /\[ \] Lock the lesson once everyone has arrived/], not: /virtual background/i }],
+      ['action setup.kind meeting', [/Step 1 of 5/, /Meeting access → Restricted/]],
+      ['action setup.done', /Step 2 of 5/],
+      ['action setup.done', { text: [/Step 3 of 5/, /Turn off sending files in the chat/, /We found no way to send files in the Meet chat/], not: [/Google Meet has no setting for this/] }],
+      ['action setup.finish', { text: [/Google Meet, meeting with parents or staff · 6 done · 7 still open/, /\[ \] Lock the lesson once everyone has arrived/], not: /virtual background/i }],
     ]);
   });
 
@@ -79,8 +83,8 @@ describe('the guided setup, to the summary, on each platform', () => {
     const chat = new Chat({ ...deps, school: { ...deps.school, itContact: { name: 'the IT helpdesk', email: 'it@hillside.example', slack: 'C-IT-HELP' } } });
     await chat.replay([
       ['start zoom', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 8/],
-      ...walk('setup.done', 1, 8, 8),
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 7),
       ['action setup.send-to-it', { text: [/Your secure-call checklist/, /Please check these Zoom settings/, /IT's email: it@hillside.example/, /I've sent the list to the IT helpdesk/], modes: ['update', 'post', 'private'] }],
     ]);
     const posted = chat.last[1]!;
@@ -94,10 +98,10 @@ describe('help on a card', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 6/],
-      ...walk('setup.done', 1, 6, 5),
-      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 5 of 6/], modes: [...UPDATE] }],
-      ['action setup.done', /Step 6 of 6/],
+      ['action setup.kind class', /Step 1 of 5/],
+      ...walk('setup.done', 1, 5, 4),
+      ['action setup.cant-find', { text: [/If you can't find it/, /What to do instead/, /Step 4 of 5/], modes: [...UPDATE] }],
+      ['action setup.done', /Step 5 of 5/],
     ]);
   });
 
@@ -106,12 +110,12 @@ describe('help on a card', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind meeting', /Step 1 of 6/],
-      ...walk('setup.done', 1, 6, 2),
+      ['action setup.kind meeting', /Step 1 of 5/],
+      ...walk('setup.done', 1, 5, 2),
       [
         'action setup.done',
         {
-          text: [/Step 3 of 6/, /Keep lesson links off public websites/, /There's no setting for this: it's about where you share/, /\[I've done this \| Skip \| Why\? \| It's happening now/],
+          text: [/Step 3 of 5/, /Keep lesson links off public websites/, /There's no setting for this: it's about where you share/, /\[I've done this \| Skip \| Why\? \| It's happening now/],
           not: [/Zoom has no setting for this/, /I can't find it/],
         },
       ],
@@ -123,10 +127,10 @@ describe('help on a card', () => {
     await returning(chat, 'teams');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 7/],
-      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- Hong Kong privacy regulator's guidelines: Data security, point 1/, /School trust's data protection impact assessment \(DPIA\): Risk 1/, /Step 1 of 7/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
-      ['action setup.why', /Step 1 of 7/],
-      ['action setup.skip', /Step 2 of 7/],
+      ['action setup.kind class', /Step 1 of 6/],
+      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- Hong Kong privacy regulator's guidelines: Data security, point 1/, /School trust's data protection impact assessment \(DPIA\): Risk 1/, /Step 1 of 6/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
+      ['action setup.why', /Step 1 of 6/],
+      ['action setup.skip', /Step 2 of 6/],
     ]);
     const text = chat.all[2]!.prompt.fallback;
     expect(text.match(/Sources/g)).toHaveLength(1);
@@ -139,13 +143,13 @@ describe('changing course', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 6/],
-      ['action setup.done', /Step 2 of 6/],
+      ['action setup.kind class', /Step 1 of 5/],
+      ['action setup.done', /Step 2 of 5/],
       ['snapshot setup.done', /.*/],
-      ['start', { text: [/Carry on where you left off \(step 2 of 6\)\?/, /\[Carry on \| Start again\]/], modes: ['post'] }],
+      ['start', { text: [/Carry on where you left off \(step 2 of 5\)\?/, /\[Carry on \| Start again\]/], modes: ['post'] }],
       ['action setup.start-again', { text: /What kind of call/, modes: [...UPDATE] }],
-      ['action setup.kind lesson', /Step 1 of 6/],
-      ['old setup.done', { text: [/That step has moved on — here's where you are now/, /Step 1 of 6/], modes: ['post'] }],
+      ['action setup.kind lesson', /Step 1 of 5/],
+      ['old setup.done', { text: [/That step has moved on — here's where you are now/, /Step 1 of 5/], modes: ['post'] }],
     ]);
   });
 
@@ -154,13 +158,13 @@ describe('changing course', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 6/],
-      ['action setup.done', /Step 2 of 6/],
-      ['action setup.finish', { text: [/Your secure-call checklist/, /\[Carry on \| Copy as text \| Start again\]/] }],
+      ['action setup.kind class', /Step 1 of 5/],
+      ['action setup.done', /Step 2 of 5/],
+      ['action setup.finish', { text: [/Your secure-call checklist/, /\[Carry on \| Copy as text \| Start again \| It's happening now\]/] }],
       ['restart-bot', /.*/],
-      ['start', { text: [/You have a setup on Zoom with 13 still open\. Carry on where you left off \(step 2 of 6\)\?/], modes: ['post'] }],
-      ['action setup.carry-on', { text: /Step 2 of 6/, modes: [...UPDATE] }],
-      ...walk('setup.done', 2, 6),
+      ['start', { text: [/You have a setup on Zoom with 10 still open\. Carry on where you left off \(step 2 of 5\)\?/], modes: ['post'] }],
+      ['action setup.carry-on', { text: /Step 2 of 5/, modes: [...UPDATE] }],
+      ...walk('setup.done', 2, 5),
       // Finished: setup starts a new walk.
       ['start', { text: /What kind of call/, not: /Carry on/ }],
     ]);
@@ -171,14 +175,14 @@ describe('changing course', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', [/Step 1 of 6/, /Where: When you schedule: the waiting room option/]],
-      ['action setup.skip', /Step 2 of 6/],
-      ['action setup.done', /Step 3 of 6/],
+      ['action setup.kind class', [/Step 1 of 5/, /Where: When you schedule: the waiting room option/]],
+      ['action setup.skip', /Step 2 of 5/],
+      ['action setup.done', /Step 3 of 5/],
       ['action setup.change-platform', [/Which platform are you using now\? I'll keep your answers so far/]],
-      ['action setup.platform teams', { text: [/Step \d of 7/, /Microsoft Teams|Meeting options/], not: /Which platform/, modes: [...UPDATE] }],
+      ['action setup.platform teams', { text: [/Step \d of 6/, /Microsoft Teams|Meeting options/], not: /Which platform/, modes: [...UPDATE] }],
       ['action setup.change-platform', /Which platform are you using now/],
-      ['action setup.platform meet', /Step \d of 7/],
-      ['action setup.finish', [/Google Meet, recurring class · 3 done · 15 still open/]],
+      ['action setup.platform meet', /Step \d of 6/],
+      ['action setup.finish', [/Google Meet, recurring class · 3 done · 12 still open/]],
     ]);
     const user = await chat.deps.store.users.get(userKey('slack', khan.id));
     expect(user?.prefs?.callPlatform).toBe('meet');
@@ -207,14 +211,14 @@ describe('the one-off steps', () => {
     const chat = new Chat();
     await chat.replay([
       ['start zoom', /the last steps are a few one-off habits and a short list for IT/],
-      ['action setup.kind class', /Step 1 of 8 · Before the call/],
-      ...walk('setup.done', 1, 8, 9, true),
+      ['action setup.kind class', /Step 1 of 7 · Before the call/],
+      ...walk('setup.done', 1, 7, 8, true),
       ['action setup.start-again', [/What kind of call/, /already done the one-off steps/, /Include one-off steps/]],
-      ['action setup.kind class', { text: /Step 1 of 6 · Before the call/ }],
-      ['start', /Carry on where you left off \(step 1 of 6\)/],
+      ['action setup.kind class', { text: /Step 1 of 5 · Before the call/ }],
+      ['start', /Carry on where you left off \(step 1 of 5\)/],
       ['action setup.start-again', /Include one-off steps/],
       ['action setup.account include', { text: [/I'll include the one-off steps again/, /Leave one-off steps out/], modes: [...UPDATE] }],
-      ['action setup.kind meeting', [/Step 1 of 8 · Before the call/]],
+      ['action setup.kind meeting', [/Step 1 of 7 · Before the call/]],
     ]);
   });
 });
@@ -225,16 +229,16 @@ describe('"It\'s happening now"', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 6/],
-      ['action setup.done', /Step 2 of 6/],
+      ['action setup.kind class', /Step 1 of 5/],
+      ['action setup.done', /Step 2 of 5/],
       ['action setup.now', { text: [/Someone is disrupting your call: do this now/, /On Zoom:/, /Lock Meeting/, /Remove/, /Also useful/, /Turn off a student's camera: Participants/, /\[Report what happened \| Back to my setup\]/], not: /Mute students when they join|Mute all participants|show something inappropriate/, modes: [...UPDATE] }],
       ['action setup.report', { text: [/Do this as soon as the call is over/, /data protection officer \(DPO\)/, /72 hours/, /\[Back to my setup\]/], not: /later release/, modes: ['post'] }],
     ]);
     // The playbook is still on screen above the report advice.
     expect(chat.messages.some((m) => /On Zoom:/.test(m.prompt.fallback))).toBe(true);
     await chat.replay([
-      ['action setup.back', { text: /Step 2 of 6/, modes: [...UPDATE] }],
-      ['action setup.done', /Step 3 of 6/],
+      ['action setup.back', { text: /Step 2 of 5/, modes: [...UPDATE] }],
+      ['action setup.done', /Step 3 of 5/],
     ]);
   });
 
@@ -252,9 +256,9 @@ describe('"It\'s happening now"', () => {
     await returning(chat, 'teams');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 7/],
+      ['action setup.kind class', /Step 1 of 6/],
       ['say someone is being rude in my lesson', [/On Microsoft Teams:/, /Controls/, /Back to my setup/]],
-      ['action setup.back', /Step 1 of 7/],
+      ['action setup.back', /Step 1 of 6/],
     ]);
   });
 });
@@ -265,12 +269,12 @@ describe('state', () => {
     await chat.replay([
       ['start', /Which platform/],
       ['action setup.platform zoom', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 8/],
-      ...walk('setup.done', 1, 8, 5),
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 5),
       ['restart-bot', /.*/],
-      ['start', [/You have a setup on Zoom with \d+ still open\. Carry on where you left off \(step 5 of 8\)\?/]],
-      ['action setup.carry-on', { text: /Step 5 of 8/, modes: [...UPDATE] }],
-      ['action setup.done', /Step 6 of 8/],
+      ['start', [/You have a setup on Zoom with \d+ still open\. Carry on where you left off \(step 5 of 7\)\?/]],
+      ['action setup.carry-on', { text: /Step 5 of 7/, modes: [...UPDATE] }],
+      ['action setup.done', /Step 6 of 7/],
     ]);
   });
 
@@ -279,13 +283,13 @@ describe('state', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 6/],
+      ['action setup.kind class', /Step 1 of 5/],
       ['snapshot setup.skip', /.*/],
-      ['action setup.done', /Step 2 of 6/],
-      ['old setup.skip', { text: [/That step has moved on — here's where you are now/, /Step 2 of 6/], modes: ['post'] }],
+      ['action setup.done', /Step 2 of 5/],
+      ['old setup.skip', { text: [/That step has moved on — here's where you are now/, /Step 2 of 5/], modes: ['post'] }],
       ['old setup.why', { text: /That step has moved on/, modes: ['post'] }],
-      ['action setup.done', /Step 3 of 6/],
-      ['action setup.finish', /6 done · 10 still open/],
+      ['action setup.done', /Step 3 of 5/],
+      ['action setup.finish', /6 done · 7 still open/],
     ]);
   });
 
@@ -305,12 +309,12 @@ describe('state', () => {
     await returning(chat, 'teams', jones);
     await chat.replay([
       ['start', /Platform: Zoom/],
-      ['action setup.kind class', /Step 1 of 6/],
-      ['action setup.done', /Step 2 of 6/],
+      ['action setup.kind class', /Step 1 of 5/],
+      ['action setup.done', /Step 2 of 5/],
       ['as jones start', { text: /Platform: Microsoft Teams/, not: /Carry on/ }],
-      ['as jones action setup.kind lesson', /Step 1 of 7/],
-      ['action setup.done', /Step 3 of 6/],
-      ['as jones action setup.done', /Step 2 of 7/],
+      ['as jones action setup.kind lesson', /Step 1 of 6/],
+      ['action setup.done', /Step 3 of 5/],
+      ['as jones action setup.done', /Step 2 of 6/],
     ]);
   });
 
@@ -319,12 +323,12 @@ describe('state', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 6/],
+      ['action setup.kind class', /Step 1 of 5/],
       ['as jones action setup.done', { text: /This is Ms Khan's setup — start your own with \/safecall setup/, modes: ['private'] }],
       ['as jones action setup.why', { text: /This is Ms Khan's setup/, modes: ['private'] }],
       // An emergency is never refused: Mr Jones gets the playbook, privately; Ms Khan's card is left alone.
       ['as jones action setup.now', { text: [/On Zoom:/, /Report what happened/], not: /Back to my setup/, modes: ['private'] }],
-      ['action setup.done', /Step 2 of 6/],
+      ['action setup.done', /Step 2 of 5/],
     ]);
   });
 
@@ -333,12 +337,12 @@ describe('state', () => {
     await returning(chat, 'zoom');
     await chat.replay([
       ['start', /What kind of call/],
-      ['double setup.kind class', { text: /Step 1 of 6/, not: /moved on/, modes: ['update', 'update'] }],
-      ['double setup.done', { text: /Step 2 of 6/, not: /Step 3 of|moved on/, modes: ['update', 'update'] }],
-      ['action setup.done', /Step 3 of 6/],
-      ['action setup.finish', /6 done · 10 still open/],
+      ['double setup.kind class', { text: /Step 1 of 5/, not: /moved on/, modes: ['update', 'update'] }],
+      ['double setup.done', { text: /Step 2 of 5/, not: /Step 3 of|moved on/, modes: ['update', 'update'] }],
+      ['action setup.done', /Step 3 of 5/],
+      ['action setup.finish', /6 done · 7 still open/],
       ['double setup.start-again', { text: /What kind of call/, not: /moved on/, modes: ['update', 'update'] }],
-      ['double setup.kind lesson', { text: /Step 1 of 6/, not: /moved on/, modes: ['update', 'update'] }],
+      ['double setup.kind lesson', { text: /Step 1 of 5/, not: /moved on/, modes: ['update', 'update'] }],
     ]);
   });
 
@@ -353,7 +357,106 @@ describe('state', () => {
     await chat.replay([
       ['start', /Carry on where you left off \(step 2 of 2\)/],
       ['action setup.carry-on', [/Step 2 of 2/, /Lock the lesson/]],
-      ['action setup.done', /all 2 done/],
+      // The lock is for when the call opens: acknowledged, to remember, not done.
+      ['action setup.done', /1 done · 1 to remember/],
     ]);
+  });
+});
+
+describe('what a step asks for, and what the checklist says happened (issue 24)', () => {
+  it('a walk saved before: its step of things done during a lesson is dropped, and a list for IT answered then is not said to have been sent', async () => {
+    const chat = new Chat();
+    await returning(chat, 'zoom');
+    const key = `setup:slack:${chat.where.id}:${khan.id}`;
+    const save = (data: Record<string, unknown>) =>
+      chat.deps.store.dialogs.put(key, { key, dialog: 'setup', updatedAt: '2026-11-22T09:00:00Z', state: { instance: `old-${String(data.stage)}`, revision: 4, owner: khan.id, data } });
+    const plan = [{ ids: ['waiting-room'] }, { ids: ['stop-participant-video', 'remove-participant'] }, { ids: ['recording-off', 'data-region'], admin: true }];
+    const base = { v: 2, platform: 'zoom', kind: 'class', includeAccount: true, accountSeenBefore: false, plan, switching: false };
+    // On the in-lesson card when it was saved: carries on at the next step.
+    await save({ ...base, stage: 'step', index: 1, answers: { 'waiting-room': 'done' } });
+    await chat.replay([
+      ['start', /Carry on where you left off \(step 2 of 2\)/],
+      ['action setup.carry-on', { text: [/Step 2 of 2 · For IT/, /Keep recording off/], not: /Turn off a student's camera|Remove someone/ }],
+    ]);
+    // Finished then, the list for IT answered 'done': it may only have been copied.
+    await save({ ...base, stage: 'summary', index: 3, paused: true, answers: { 'stop-participant-video': 'done', 'recording-off': 'done', 'data-region': 'done' } });
+    await chat.replay([['start', { text: [/Carry on where you left off \(step 1 of 2\)/] }]]);
+    await chat.replay([
+      ['action setup.carry-on', /Step 1 of 2/],
+      ['action setup.done', /Step 2 of 2 · For IT/],
+      ['action setup.finish', { text: [/1 done · 2 copied for IT/], not: /sent to|passed to IT/ }],
+    ]);
+  });
+
+  const platforms = ['zoom', 'teams', 'meet'] as const;
+  const items = () => realContent().guidance.items;
+  /** Done during a lesson, when needed: not a setup step. */
+  const inLesson = () => items().filter((i) => i.phase === 'during');
+  /** Done as the call opens or after it: a step to know about, not to tick off now. */
+  const later = () => items().filter((i) => i.phase === 'start' || i.phase === 'after');
+
+  /** Presses through a first-time walk (Done or Got it on each card, the list for IT copied); returns what each step card showed and the checklist. */
+  async function walkThrough(chat: Chat, platform: (typeof platforms)[number]): Promise<{ steps: string[]; summary: string }> {
+    await chat.replay([
+      [`start ${platform}`, /What kind of call/],
+      ['action setup.kind class', /Step 1 of \d+/],
+    ]);
+    const steps: string[] = [];
+    for (let guard = 0; guard < 20; guard++) {
+      const text = seen(chat.last[0]!.prompt);
+      if (/Your secure-call checklist/.test(text)) return { steps, summary: text };
+      steps.push(text);
+      await chat.run(khan, /\[Copy the list for IT/.test(text) ? 'action setup.copy-for-it' : 'action setup.done');
+    }
+    throw new Error('the walk did not reach the checklist');
+  }
+
+  it.each(platforms)('on %s, nothing done during a lesson is a step; the checklist points to each, with where it is', async (platform) => {
+    const chat = new Chat();
+    const { steps, summary } = await walkThrough(chat, platform);
+    for (const item of inLesson()) {
+      expect([item.id, steps.filter((s) => s.includes(item.title))]).toEqual([item.id, []]);
+      expect(summary).toContain(item.shortTitle ?? item.title);
+      const p = item.platforms[platform];
+      if (p.support !== 'none' && p.where) expect(summary).toContain(stripMarkup(p.where));
+    }
+    expect(summary).toMatch(/In the lesson, if you need it/);
+    // The playbook is one tap from the checklist, in a message of its own: the checklist stays on screen.
+    await chat.replay([[`action setup.now ${platform}`, { text: /Someone is disrupting your call: do this now/, not: /Back to my setup/, modes: ['post'] }]]);
+    expect(chat.messages.some((m) => /Your secure-call checklist/.test(seen(m.prompt)))).toBe(true);
+  });
+
+  it.each(platforms)('on %s, a step for when the call opens or after it asks "Got it", never "Done", and the checklist lists it to remember, not as done', async (platform) => {
+    const chat = new Chat();
+    const { steps, summary } = await walkThrough(chat, platform);
+    const laterCards = steps.filter((s) => /· (As the call opens|After the call)\b/.test(s));
+    expect(laterCards.length).toBeGreaterThan(0);
+    for (const card of laterCards) {
+      expect(card).toMatch(/\[Got it \| Skip/);
+      expect(card).not.toMatch(/\[(All done|Done|I've done this) \|/);
+    }
+    const plainCopy = chat.last[0]!.prompt.fallback;
+    const [, done = ''] = /Done:\n([\s\S]*?)(\n\n|$)/.exec(plainCopy) ?? [];
+    for (const item of later()) expect([item.id, done.includes(item.title)]).toEqual([item.id, false]);
+    expect(summary).toMatch(/To remember/);
+    expect(summary).toMatch(/As the call opens: /);
+  });
+
+  it('a list for IT that was only copied says "copied", not "passed to IT"; one SafeCall posted says who it went to', async () => {
+    const copied = new Chat();
+    const { summary } = await walkThrough(copied, 'zoom');
+    expect(summary).toMatch(/\d+ copied for IT/);
+    expect(summary).not.toMatch(/passed to IT|sent to/i);
+    expect(copied.last[0]!.prompt.fallback).toMatch(/For IT \(copied, not sent by SafeCall\):\n- /);
+
+    const deps = makeDeps();
+    const sent = new Chat({ ...deps, school: { ...deps.school, itContact: { name: 'the IT helpdesk', slack: 'C-IT-HELP' } } });
+    await sent.replay([
+      ['start zoom', /What kind of call/],
+      ['action setup.kind class', /Step 1 of \d+/],
+    ]);
+    for (let guard = 0; guard < 20 && !/\[Send to IT/.test(seen(sent.last[0]!.prompt)); guard++) await sent.run(khan, 'action setup.done');
+    await sent.replay([['action setup.send-to-it', { text: [/\d+ sent to the IT helpdesk/, /I've sent the list to the IT helpdesk/], not: /copied for IT|passed to IT/ }]]);
+    expect(sent.last[0]!.prompt.fallback).toMatch(/For IT \(sent to the IT helpdesk\):\n- /);
   });
 });

@@ -13,7 +13,7 @@ import type { Clock, Store } from '../../src/core/ports.js';
 import type { CallKind, CallPlatform } from '../../src/core/guidance/schema.js';
 import { loadContent, type Content } from '../../src/content/load.js';
 import { SETUP_ACTIONS as A } from '../../dialogs/secure-call/ids.js';
-import { CORE_MEASURES, parseSetup, planIds, type SetupState } from '../../dialogs/secure-call/dialog.js';
+import { CORE_MEASURES, isSettled, parseSetup, planIds, type SetupState } from '../../dialogs/secure-call/dialog.js';
 import { decodeToken } from '../../src/core/dialog/engine.js';
 
 export const FIRST_QUESTION = 'how do I secure my class call';
@@ -80,8 +80,9 @@ export function walker(opts: { who?: Person; where?: Place; itContact?: { slack?
     const state = parseSetup((raw?.state as { data?: unknown } | undefined)?.data);
     if (!state || state.stage !== 'summary') throw new Error(`the walk on ${platform} did not reach the checklist`);
     const toIt = new Set(state.plan.filter((c) => c.admin).flatMap((c) => c.ids));
-    for (const id of planIds(state.plan)) if (state.answers[id] === 'done' && (toIt.has(id) || id)) everSeen.add(id);
-    const unmet = CORE_MEASURES.filter((id) => state.answers[id] !== 'done' && !everSeen.has(id));
+    // Met: set by the teacher, acknowledged for when the call opens, or passed to IT (sent or copied), now or in an earlier walk.
+    for (const id of planIds(state.plan)) if (isSettled(state.answers[id])) everSeen.add(id);
+    const unmet = CORE_MEASURES.filter((id) => !isSettled(state.answers[id]) && !everSeen.has(id));
     const words = shown.reduce((n, p) => n + plainText(p.blocks).split(/\s+/).filter(Boolean).length, 0);
     const settings = planIds(state.plan).filter((id) => state.answers[id] === 'done' && !toIt.has(id) && content!.guidance.byId.get(id)?.platforms[platform].support !== 'none').length;
     const seconds = (words / WORDS_PER_MINUTE) * 60 + settings * SECONDS_PER_SETTING + presses * SECONDS_PER_PRESS;

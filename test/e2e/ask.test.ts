@@ -10,6 +10,7 @@ import { expectValidCard } from '../helpers/validate-card.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
 import { GUIDE_ACTIONS } from '../../src/core/guidance/ids.js';
 import { SETUP_ACTIONS } from '../../dialogs/secure-call/ids.js';
+import { loadContent } from '../../src/content/load.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -63,4 +64,35 @@ test('Teams: a question gets a valid card with the steps; Next match updates the
   const id = String(sent.reply?.id);
   await postTeams(rig.url, cardSubmit(rig.connector.url, conversation, { id: 'aad-ask' }, { safecall: { action: more.action, value: more.value } }, id));
   await eventually(() => expect(rig.connector.activities(conversation).filter((a) => a.kind === 'update' && a.path.endsWith(`/${id}`))).toHaveLength(1));
+});
+
+/**
+ * A tired teacher's typing (issue 24): the first answer on screen is the right guidance. The heading is the
+ * item's title, read from the content so a reworded title keeps the test honest.
+ */
+const TIRED: [question: string, item: string][] = [
+  ['can pupils recrod my lesson', 'recording-off'],
+  ['how do i stop randoms joinng my class', 'waiting-room'],
+  // Teams' meeting chat switch is in this item's Teams text; private messaging is the wrong answer.
+  ['turn off the chat in a teams meeting', 'disable-file-transfer'],
+];
+const titleOf = (id: string) => loadContent().guidance.byId.get(id)!.title;
+
+test.each(TIRED)('Slack: "%s" is answered first with %s', async (question, item) => {
+  const channel = `D-tired-${item}`;
+  await postSlack(rig.url, event({ type: 'message', channel_type: 'im', channel, user: `U-tired-${item}`, text: question, ts: '1.5' }), 'application/json');
+  const answer = await rig.slack.waitForMethod('chat.postMessage', (b) => b.channel === channel);
+  const header = (answer.body.blocks as { type: string; text?: { text: string } }[]).find((b) => b.type === 'header');
+  expect(header?.text?.text).toBe(titleOf(item));
+  expectWithinSlackLimits(answer.body as never);
+});
+
+test.each(TIRED)('Teams: "%s" is answered first with %s', async (question, item) => {
+  const conversation = `a:tired-${item}`;
+  await postTeams(rig.url, message(rig.connector.url, conversation, { id: `aad-tired-${item}` }, question));
+  const sent = await rig.connector.waitForConversation(conversation);
+  const card = (sent.body.attachments as { content: Record<string, unknown> }[])[0]!.content;
+  expectValidCard(card);
+  // An answer card shows one item: the best match.
+  expect(JSON.stringify(card)).toContain(JSON.stringify(titleOf(item)).slice(1, -1));
 });

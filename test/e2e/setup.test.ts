@@ -14,6 +14,7 @@ import { payload, viewSubmission } from '../rig/slack-requests.js';
 import { invoke } from '../rig/teams-requests.js';
 import { main as cli } from '../../src/cli.js';
 import { storeEnv } from '../rig/store-env.js';
+import { loadContent } from '../../src/content/load.js';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -23,6 +24,23 @@ afterAll(async () => rig.stop());
 
 const PLATFORM_LABEL = { zoom: /Zoom/, teams: /Teams/, meet: /Meet/ } as const;
 type CallPlatform = keyof typeof PLATFORM_LABEL;
+
+/**
+ * What the teacher saw on the way says what happens when (issue 24): no step asks Done for what is done during
+ * a lesson (the checklist points to it instead), a step for when the call opens asks "Got it", and a list
+ * for IT that was only copied is not said to have been passed on.
+ */
+function expectTruthfulWalk(cards: string[], summary: string) {
+  const steps = cards.filter((c) => /Step \d+ of \d+/.test(c));
+  expect(steps.length).toBeGreaterThan(0);
+  const inLesson = loadContent().guidance.items.filter((i) => i.phase === 'during');
+  expect(inLesson.length).toBeGreaterThan(0);
+  for (const { title } of inLesson) expect(steps.filter((c) => c.includes(title))).toEqual([]);
+  expect(steps.filter((c) => /As the call opens/.test(c)).every((c) => /Got it/.test(c) && !/All done/.test(c))).toBe(true);
+  expect(summary).toMatch(/In the lesson, if you need it/);
+  expect(summary).toMatch(/copied for IT/);
+  expect(summary).not.toMatch(/passed to IT/);
+}
 
 // ---- Slack ---------------------------------------------------------------------------------------
 interface SlackMessage {
@@ -110,8 +128,10 @@ describe('Slack', () => {
     expect(new Set(sent.filter((m) => m.via === 'update').map((m) => m.ts))).toEqual(new Set([sent[0]!.ts]));
     const summary = JSON.stringify(final.body);
     expect(summary).toMatch(/✅/);
-    // Only what works is offered: the reminder (the scheduler sends it), and no channel known in this workspace's DM walk.
-    expect(slackButtons(final.body).map((b) => b.action).sort()).toEqual([SETUP_ACTIONS.copy, SETUP_ACTIONS.remind, SETUP_ACTIONS.startAgain].sort());
+    // Only what works is offered: the reminder (the scheduler sends it), and no channel known in this workspace's DM walk;
+    // and the playbook, for what is done during a lesson.
+    expect(slackButtons(final.body).map((b) => b.action).sort()).toEqual([SETUP_ACTIONS.copy, SETUP_ACTIONS.remind, SETUP_ACTIONS.startAgain, SETUP_ACTIONS.now].sort());
+    expectTruthfulWalk(sent.map((m) => JSON.stringify(m.body)), summary);
   });
 
   test('a button from an old message gets "moved on" and the current step, and changes nothing', async () => {
@@ -287,6 +307,7 @@ describe('Teams', () => {
     expect(cards.filter((c) => c.via === 'send')).toHaveLength(1);
     expect(new Set(cards.filter((c) => c.via === 'update').map((c) => c.id))).toEqual(new Set([cards[0]!.id]));
     expect(JSON.stringify(final.body)).toMatch(/✅/);
+    expectTruthfulWalk(cards.map((c) => JSON.stringify(c.body)), JSON.stringify(final.body));
   });
 
   test('a restart mid-dialog: the next press carries on, and asking again offers to carry on', async () => {

@@ -37,9 +37,12 @@ export function guideFeature(deps: Deps, search: GuidanceSearch, links: GuideLin
     await upsertUser(deps.store, turn.who, deps.clock.now(), { change: (u) => ({ ...u, prefs: { ...u.prefs, callPlatform: platform } }) });
   }
 
-  /** The search again, for a button: the platform is the one the button carries, not one detected. */
+  /**
+   * The search again, for a button: ranked as the first answer was (by the question alone, so the pages keep
+   * their order), shown for the platform the button carries.
+   */
   function answerAgain(question: string, page: number, platform: CallPlatform | undefined, lead?: string): Prompt {
-    const result = { ...search.search(question, { platform, limit: MAX_MATCHES }), platform };
+    const result = { ...search.search(question, { limit: MAX_MATCHES }), platform };
     return answerPrompt(ctx, result, question, page, lead);
   }
 
@@ -47,8 +50,8 @@ export function guideFeature(deps: Deps, search: GuidanceSearch, links: GuideLin
     prefix: GUIDE_PREFIX,
 
     async answer(turn, question) {
-      // One search per question (spelling correction is its dearest part): the hits do not depend on the
-      // platform, so the one the question names, or else the remembered one, is filled in afterwards.
+      // Ranked by the question alone (a platform it names counts), so "Next match" pages in the same order
+      // whatever platform is shown; the remembered platform only decides which steps are shown.
       const found = search.search(question, { limit: MAX_MATCHES });
       const platform = found.platform ?? (await rememberedPlatform(turn));
       return [{ mode: 'post', prompt: answerPrompt(ctx, { ...found, platform }, question, 0) }];

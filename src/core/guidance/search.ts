@@ -5,17 +5,23 @@
  * MiniSearch does the indexing and BM25 ranking (field boosts, prefix and fuzzy matching). Around it:
  * - text is normalised and split into words, stop words dropped and words stemmed by the rules in the
  *   vocabulary (content/<locale>/search.yaml), the same way for the items and for the question;
- * - a misspelt word that appears nowhere in the content is corrected to the nearest word that does
- *   (edit distance 1, or 2 for long words) before stemming;
+ * - shorthand is expanded and a misspelt word that appears nowhere in the content is corrected to the
+ *   nearest word that does, before stemming (spelling.ts: how far depends on the word's length);
  * - platform names are taken out of the question (they appear in every item's steps and would swamp the
- *   ranking) and reported as the detected platform;
- * - a word or phrase from a synonym group also searches, with less weight, for the rest of its group.
+ *   ranking) and reported as the detected platform; the steps and the setting's place ("where") of that
+ *   platform then count for more than the other platforms', so "turn off the chat in teams" is ranked by
+ *   what Teams has;
+ * - each synonym group is a concept: wherever the content uses one of its words or phrases, the field also
+ *   holds the group's token (~3), and a question using any of them searches for that token, once. So
+ *   "randoms" finds "strangers joining" without also searching for every other word of the group.
  * No word of any language is written here: all of it comes from the Vocabulary.
  */
 import MiniSearch, { type SearchResult as MiniResult } from 'minisearch';
-import SearchableMap from 'minisearch/SearchableMap';
 import { CALL_PLATFORMS, type CallPlatform, type Guidance, type GuidanceItem } from './schema.js';
 import type { Intent, Vocabulary } from './vocabulary.js';
+import { Speller, type Corrected } from './spelling.js';
+import { Concepts, CONCEPT_MARK, type ConceptUse } from './concepts.js';
+import { findSeq, Language, normalise, words } from './language.js';
 
 export interface SearchHit {
   item: GuidanceItem;
@@ -30,16 +36,29 @@ export interface SearchResult {
 }
 
 export interface SearchOptions {
-  /** The teacher's platform when known; takes precedence over a platform named in the question. */
+  /**
+   * The platform to rank for and report; takes precedence over a platform named in the question. A caller
+   * that pages through the matches of one question should leave it out, so the order depends on the
+   * question alone (the guide feature shows the teacher's remembered platform without ranking by it).
+   */
   platform?: CallPlatform;
   /** Most hits to return (default 10). */
   limit?: number;
 }
 
 /** How much each field counts. Synonyms are the words teachers use; steps are long and generic. */
-const FIELD_BOOST = { title: 3, synonyms: 3, measure: 1.5, why: 1, steps: 0.35 } as const;
-/** Weight of a term the teacher did not type but that a synonym group added. */
-const SYNONYM_WEIGHT = 0.45;
+const FIELD_BOOST = { title: 3, synonyms: 3, measure: 1.5, why: 1 } as const;
+/**
+ * Each platform's setting place (`where`) and steps, when the question names no platform, and when it
+ * names one: that platform's, and the other two's.
+ */
+const PLATFORM_BOOST = {
+  none: { where: 0.35, steps: 0.35 },
+  named: { where: 1, steps: 0.6 },
+  other: { where: 0.05, steps: 0.05 },
+} as const;
+/** Weight of a synonym group's token, searched when the question uses one of the group's words or phrases. */
+const CONCEPT_WEIGHT = 0.6;
 /** Weight of a weak word (vocabulary.weakWords), typed or added. */
 const WEAK_WEIGHT = 0.3;
 /** Weight of a word corrected from a misspelling. */
@@ -49,9 +68,8 @@ const FUZZY_WEIGHT = 0.3;
 const PREFIX_MIN = 4;
 const FUZZY_MIN = 6;
 const PREFIX_WEIGHT = 0.3;
-/** Shortest word to correct with one edit, and with two. */
-const CORRECT_MIN = 5;
-const CORRECT_TWO_EDITS_MIN = 9;
+/** How much each two neighbouring words of the question found together in a phrase of the item add (×). */
+const PAIR_BONUS = 1;
 
 /**
  * The most of a message that is read as a question. Teachers ask in a sentence or two; a pasted page or a
@@ -60,118 +78,59 @@ const CORRECT_TWO_EDITS_MIN = 9;
  */
 export const MAX_QUESTION_CHARS = 2000;
 export const MAX_QUESTION_WORDS = 60;
-/** Stems remembered: every word of the content fits; words from questions beyond it are stemmed afresh. */
-export const STEM_CACHE_MAX = 20_000;
 
-const FIELDS = Object.keys(FIELD_BOOST) as (keyof typeof FIELD_BOOST)[];
-type Doc = { id: string } & Record<(typeof FIELDS)[number], string>;
+type PlatformField = `${'where' | 'steps'}_${CallPlatform}`;
+const PLATFORM_FIELDS = CALL_PLATFORMS.flatMap((p): PlatformField[] => [`where_${p}`, `steps_${p}`]);
+const FIELDS = [...(Object.keys(FIELD_BOOST) as (keyof typeof FIELD_BOOST)[]), ...PLATFORM_FIELDS];
+type Field = (typeof FIELDS)[number];
+type Doc = { id: string } & Record<Field, string>;
 
-/** Lower case, no accents or apostrophes, every other non-letter/digit a space, single spaces, trimmed. */
-export function normalise(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const plain = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  return plain
-    .toLowerCase()
-    .replace(/['’‘`]/g, '')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+/** The field boosts for a question about `platform` (or none). */
+function boosts(platform: CallPlatform | undefined): Record<Field, number> {
+  const out = { ...FIELD_BOOST } as Record<Field, number>;
+  for (const p of CALL_PLATFORMS) {
+    const b = platform === undefined ? PLATFORM_BOOST.none : p === platform ? PLATFORM_BOOST.named : PLATFORM_BOOST.other;
+    out[`where_${p}`] = b.where;
+    out[`steps_${p}`] = b.steps;
+  }
+  return out;
 }
-
-const words = (text: string): string[] => {
-  const n = normalise(text);
-  return n ? n.split(' ') : [];
-};
 
 /** The words of a message that are read as the question (see MAX_QUESTION_WORDS). */
 const questionWords = (text: string): string[] => words(text.slice(0, MAX_QUESTION_CHARS)).slice(0, MAX_QUESTION_WORDS);
-
-/** Index of the first place `phrase` occurs in `seq` at or after `from`, or -1. */
-function findSeq(seq: readonly string[], phrase: readonly string[], from = 0): number {
-  if (phrase.length === 0) return -1;
-  outer: for (let i = from; i + phrase.length <= seq.length; i++) {
-    for (let j = 0; j < phrase.length; j++) if (seq[i + j] !== phrase[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** The language side of the search: stop words, stemming, phrases. Built from the Vocabulary only. */
-export class Language {
-  private readonly stops: Set<string>;
-  private readonly keep: Set<string>;
-  private readonly stemCache = new Map<string, string>();
-
-  constructor(readonly vocabulary: Vocabulary) {
-    this.stops = new Set(vocabulary.stopWords);
-    this.keep = new Set(vocabulary.stemming.keep);
-  }
-
-  /** How many stems are cached (bounded by STEM_CACHE_MAX). */
-  get cachedStems(): number {
-    return this.stemCache.size;
-  }
-
-  private remember(word: string, stem: string): string {
-    if (this.stemCache.size < STEM_CACHE_MAX) this.stemCache.set(word, stem);
-    return stem;
-  }
-
-  isStop(word: string): boolean {
-    return this.stops.has(word);
-  }
-
-  /** The stem of one normalised word, by the vocabulary's suffix rules. */
-  stem(word: string): string {
-    const cached = this.stemCache.get(word);
-    if (cached !== undefined) return cached;
-    const { minStem, steps, exceptions } = this.vocabulary.stemming;
-    let w = word;
-    if (Object.hasOwn(exceptions, word)) return this.remember(word, exceptions[word]!);
-    for (const rules of steps) {
-      if (this.keep.has(w)) break;
-      for (const { suffix, replace } of rules) {
-        if (w.endsWith(suffix)) {
-          if (w.length - suffix.length + replace.length >= minStem) w = w.slice(0, w.length - suffix.length) + replace;
-          break;
-        }
-      }
-    }
-    return this.remember(word, w);
-  }
-
-  /** Words of the text without stop words, stemmed. */
-  terms(text: string | string[]): string[] {
-    const ws = typeof text === 'string' ? words(text) : text;
-    return ws.filter((w) => !this.stops.has(w)).map((w) => this.stem(w));
-  }
-}
-
-interface SynonymMember {
-  match: string[];
-  terms: string[];
-}
 
 interface Span {
   start: number;
   end: number;
 }
 
+/** A word of the question that counts: not a stop word, not a platform's name. */
+interface Unit {
+  /** Position in the (corrected) words. */
+  at: number;
+  term: string;
+  weight: number;
+  /** The term and the tokens of the concepts that cover the word. */
+  senses: Set<string>;
+}
+
+/** A phrase of an item in the teacher's words (its title, a synonym), as the senses of its words in order. */
+type Phrase = Set<string>[];
+
 export class GuidanceSearch {
   readonly lang: Language;
   private readonly index: MiniSearch<Doc>;
   private readonly items: Map<string, GuidanceItem>;
-  /** Every word of the content and the vocabulary, with how often it appears, for spelling correction. */
-  private readonly dictionary: SearchableMap<number>;
-  /** Every term in the index: a term a synonym adds that is not in it is not searched for. */
-  private readonly indexed: Set<string>;
+  private readonly concepts: Concepts;
+  /** Spelling correction over every word of the content and the vocabulary. */
+  private readonly speller: Speller;
+  /** Every term and concept token in the index: a concept no item uses is not searched for. */
+  private readonly indexed = new Set<string>();
+  /** Each item's phrases, for the bonus of two words of the question together in one of them. */
+  private readonly phrases = new Map<string, Phrase[]>();
   /** Platform names, longest first, as word sequences. */
   private readonly platformNames: { platform: CallPlatform; words: string[] }[];
   private readonly notPlatformNames: string[][];
-  /**
-   * Each synonym group's members: `match`, every word stemmed (stop words too, so "get in" or "who is who"
-   * can be recognised), and `terms`, the member's search terms (without stop words; may be empty).
-   */
-  private readonly synonymGroups: SynonymMember[][];
   private readonly setupWords: { actions: string[][]; objects: string[][]; fillers: string[][]; phrases: string[][] };
   private readonly patterns: Record<'setupPatterns' | 'now' | 'signs' | 'unless' | 'help', RegExp[]>;
   private readonly helpExact: Set<string>;
@@ -180,52 +139,88 @@ export class GuidanceSearch {
 
   constructor(guidance: Guidance, readonly vocabulary: Vocabulary) {
     const lang = (this.lang = new Language(vocabulary));
+    const v = vocabulary;
     this.items = new Map(guidance.items.map((i) => [i.id, i]));
+    this.concepts = new Concepts(lang, v.synonyms, words);
 
     const measureText = new Map(guidance.measures.map((m) => [m.id, m.measure]));
-    // Fields are normalised once here, so the index only splits them on spaces.
-    const docs: Doc[] = guidance.items.map((item) => ({
-      id: item.id,
-      title: normalise(item.title),
-      synonyms: normalise(item.synonyms.join(' ; ')),
-      measure: normalise(item.measures.map((m) => measureText.get(m) ?? '').join(' ; ')),
-      why: normalise(item.why),
-      steps: normalise(
-        CALL_PLATFORMS.flatMap((p) => {
-          const s = item.platforms[p];
-          return [s.where ?? '', ...s.steps, s.alternative ?? ''];
-        }).join(' ; '),
-      ),
-    }));
+    // Each field as its parts, normalised: a phrase or sentence each, so a synonym group's phrase is
+    // recognised within a part and not across two.
+    const texts = guidance.items.map((item) => {
+      const parts: Record<Field, string[]> = {
+        title: [item.title],
+        synonyms: item.synonyms,
+        measure: item.measures.map((m) => measureText.get(m) ?? ''),
+        why: [item.why],
+        ...(Object.fromEntries(
+          CALL_PLATFORMS.flatMap((p) => {
+            const s = item.platforms[p];
+            return [
+              [`where_${p}`, [s.where ?? '']],
+              [`steps_${p}`, [...s.steps, s.alternative ?? '']],
+            ];
+          }),
+        ) as Record<PlatformField, string[]>),
+      };
+      const normalised = Object.fromEntries(Object.entries(parts).map(([f, ps]) => [f, ps.map(normalise).filter(Boolean)])) as Record<Field, string[]>;
+      return { item, parts: normalised };
+    });
+    const docs: Doc[] = texts.map(({ item, parts }) => {
+      const doc = { id: item.id } as Doc;
+      const phrases: Phrase[] = [];
+      for (const f of FIELDS) {
+        const tokens = new Set<string>();
+        for (const part of parts[f]) {
+          const ws = part.split(' ');
+          const uses = this.concepts.uses(ws);
+          uses.forEach((u) => tokens.add(u.token));
+          for (const t of lang.terms(ws)) this.indexed.add(t);
+          if (f === 'title' || f === 'synonyms') phrases.push(this.senses(ws, undefined, uses).map((u) => u.senses));
+        }
+        tokens.forEach((t) => this.indexed.add(t));
+        doc[f] = [...parts[f], ...tokens].join(' ');
+      }
+      this.phrases.set(item.id, phrases);
+      return doc;
+    });
 
     this.index = new MiniSearch<Doc>({
       fields: [...FIELDS],
       idField: 'id',
       tokenize: (text) => (text ? text.split(' ') : []),
-      processTerm: (term) => (lang.isStop(term) ? null : lang.stem(term)),
+      processTerm: (term) => (term.startsWith(CONCEPT_MARK) ? term : lang.isStop(term) ? null : lang.stem(term)),
     });
     this.index.addAll(docs);
 
+    // The speller's words: the content's and the vocabulary's; its pairs: neighbours in the content.
     const counts = new Map<string, number>();
-    const countWords = (ws: string[]) => ws.forEach((w) => counts.set(w, (counts.get(w) ?? 0) + 1));
-    for (const d of docs) for (const f of FIELDS) if (d[f]) countWords(d[f].split(' '));
-    this.indexed = new Set([...counts.keys()].filter((w) => !lang.isStop(w)).map((w) => lang.stem(w)));
-    const count = (text: string) => countWords(words(text));
-    const v = vocabulary;
+    const pairs = new Set<string>();
+    const learn = (ws: string[]) => {
+      ws.forEach((w) => counts.set(w, (counts.get(w) ?? 0) + 1));
+      const meaningful = ws.filter((w) => !lang.isStop(w));
+      for (let i = 0; i + 1 < meaningful.length; i++) pairs.add(`${meaningful[i]} ${meaningful[i + 1]}`);
+    };
+    for (const { parts } of texts) for (const f of FIELDS) for (const part of parts[f]) learn(part.split(' '));
     [
       ...Object.values(v.platforms).flat(),
       ...v.synonyms.flat(),
+      ...Object.values(v.shorthand),
       ...v.intents.setup.actions,
       ...v.intents.setup.objects,
       ...v.intents.setup.fillers,
-    ].forEach(count);
-    this.dictionary = SearchableMap.from(counts);
+    ].forEach((text) => learn(words(text)));
+    const stems = new Set([...counts.keys()].map((w) => lang.stem(w)));
+    this.speller = new Speller(counts, pairs, {
+      isStop: (w) => lang.isStop(w),
+      // A known word's other form ("looking" where the content has "look") is not a misspelling.
+      isKnown: (w) => stems.has(lang.stem(w)),
+      shorthand: v.shorthand,
+    });
 
     this.platformNames = CALL_PLATFORMS.flatMap((platform) => v.platforms[platform].map((n) => ({ platform, words: words(n) }))).sort(
       (a, b) => b.words.length - a.words.length,
     );
     this.notPlatformNames = v.notPlatforms.map(words);
-    this.synonymGroups = v.synonyms.map((group) => group.map((m) => ({ match: words(m).map((w) => lang.stem(w)), terms: lang.terms(m) })));
     const phrases = (list: string[]) => list.map((p) => lang.terms(p)).filter((t) => t.length > 0);
     this.setupWords = {
       actions: phrases(v.intents.setup.actions),
@@ -245,54 +240,134 @@ export class GuidanceSearch {
     this.weak = new Set(lang.terms(v.weakWords));
   }
 
+  /** The words that count (not stop words, not in `skip`), each with its term and the concepts covering it. */
+  private senses(ws: readonly string[], skip: (i: number) => boolean = () => false, uses: ConceptUse[] = this.concepts.uses(ws)): { at: number; term: string; senses: Set<string> }[] {
+    const out: { at: number; term: string; senses: Set<string> }[] = [];
+    ws.forEach((w, i) => {
+      if (skip(i) || this.lang.isStop(w)) return;
+      const term = this.lang.stem(w);
+      out.push({ at: i, term, senses: new Set([term, ...uses.filter((u) => u.start <= i && i < u.end).map((u) => u.token)]) });
+    });
+    return out;
+  }
+
   /** The platform the text names (the first one named), if any. */
   detectPlatform(text: string): CallPlatform | undefined {
     return this.findPlatforms(this.correct(questionWords(text)).map((c) => c.word)).platform;
   }
 
+  /**
+   * The items for a question, best first. Each word the teacher typed that counts (not a stop word, not a
+   * platform's name) is a unit; its senses are its term and the concepts (synonym groups) covering it. An
+   * item's score is:
+   * - the sum over units of the unit's weight times its best sense's BM25 score for the item (MiniSearch,
+   *   field boosts by platform; a concept counts for less than the word itself, so a word and its synonym
+   *   are not counted twice);
+   * - times the share of the question's known words the item matches (a word the content never uses says
+   *   nothing for or against any item), so covering more of what was asked wins;
+   * - times a bonus for each two neighbouring words found together in one of the item's phrases (its title
+   *   or a synonym): "turn off the chat" favours "Turn off sending files in the chat", and "randoms
+   *   joining" favours "strangers joining".
+   */
   search(question: string, options: SearchOptions = {}): SearchResult {
     const corrected = this.correct(questionWords(question));
     const raw = corrected.map((c) => c.word);
     const { platform: named, spans } = this.findPlatforms(raw);
     const platform = options.platform ?? named;
+    const { units, uses } = this.units(corrected, spans);
+    if (units.length === 0) return { platform, hits: [] };
 
-    // The question's own terms (platform names removed), then what the synonym groups add.
-    const weights = new Map<string, number>();
-    const add = (term: string, w: number) => weights.set(term, Math.max(weights.get(term) ?? 0, this.weak.has(term) ? Math.min(w, WEAK_WEIGHT) : w));
-    /** Terms the teacher typed: only these are matched by prefix and fuzzily (added synonyms are exact). */
-    const own = new Set<string>();
-    corrected.forEach((c, i) => {
-      if (spans.some((s) => i >= s.start && i < s.end) || this.lang.isStop(c.word)) return;
-      const term = this.lang.stem(c.word);
-      own.add(term);
-      add(term, c.corrected ? CORRECTED_WEIGHT : 1);
+    const bySense = this.searchSenses(units, platform);
+    const ids = new Set([...bySense.values()].flatMap((m) => [...m.keys()]));
+    const known = units.filter((u) => [...u.senses].some((s) => (bySense.get(s)?.size ?? 0) > 0));
+    const total = known.reduce((sum, u) => sum + u.weight, 0);
+    const ranked = [...ids].map((id) => {
+      let sum = 0;
+      let covered = 0;
+      for (const u of units) {
+        // A concept weighs less than the word itself, unless the word is nowhere in the content: then the
+        // concept is the only way it reaches an item ("randoms", "lost").
+        const conceptWeight = this.indexed.has(u.term) && !u.term.startsWith(CONCEPT_MARK) ? CONCEPT_WEIGHT : 1;
+        const best = Math.max(0, ...[...u.senses].map((s) => (bySense.get(s)?.get(id) ?? 0) * (s === u.term ? 1 : conceptWeight)));
+        if (best === 0) continue;
+        sum += u.weight * best;
+        covered += u.weight;
+      }
+      const together = this.together(units, uses, this.phrases.get(id) ?? []);
+      return { id, score: sum * (covered / total) * (1 + PAIR_BONUS * together) };
     });
-    // A member is in the question when its words are, stemmed ("who is who", "getting in"); a member
-    // without stop words also when the question has stop words in between ("share my screen", "share screen").
-    const stemmed = raw.map((w) => this.lang.stem(w));
-    const allTerms = this.lang.terms(raw);
-    const found = (m: SynonymMember) => findSeq(stemmed, m.match) >= 0 || (m.terms.length === m.match.length && findSeq(allTerms, m.terms) >= 0);
-    for (const group of this.synonymGroups) {
-      if (!group.some(found)) continue;
-      for (const { terms: ts } of group) for (const t of ts) if (this.indexed.has(t)) add(t, SYNONYM_WEIGHT / ts.length);
-    }
-    if (weights.size === 0) return { platform, hits: [] };
-
-    const terms = [...weights.keys()];
-    const results: MiniResult[] = this.index.search(terms.join(' '), {
-      tokenize: (s) => s.split(' '),
-      processTerm: (t) => t,
-      boost: FIELD_BOOST,
-      boostTerm: (t) => weights.get(t) ?? 1,
-      prefix: (t) => own.has(t) && t.length >= PREFIX_MIN,
-      fuzzy: (t) => (own.has(t) && t.length >= FUZZY_MIN ? 1 : false),
-      weights: { fuzzy: FUZZY_WEIGHT, prefix: PREFIX_WEIGHT },
-      combineWith: 'OR',
-    });
-    const hits = results
+    ranked.sort((a, b) => b.score - a.score);
+    const hits = ranked
       .slice(0, options.limit ?? 10)
-      .map((r) => ({ item: this.items.get(r.id as string)!, score: Math.round(r.score * 1000) / 1000 }));
+      .map((r) => ({ item: this.items.get(r.id)!, score: Math.round(r.score * 1000) / 1000 }));
     return { platform, hits };
+  }
+
+  /** The question's units (see search) in order, and the concepts it uses outside platform names. */
+  private units(corrected: Corrected[], spans: Span[]): { units: Unit[]; uses: ConceptUse[] } {
+    const raw = corrected.map((c) => c.word);
+    const inPlatformName = (i: number) => spans.some((s) => i >= s.start && i < s.end);
+    const uses = this.concepts.uses(raw).filter((u) => this.indexed.has(u.token) && !spans.some((s) => u.start < s.end && s.start < u.end));
+    const units: Unit[] = this.senses(raw, inPlatformName, uses).map((u) => ({
+      ...u,
+      senses: new Set([...u.senses].filter((s) => s === u.term || this.indexed.has(s))),
+      weight: this.weak.has(u.term) ? WEAK_WEIGHT : corrected[u.at]!.corrected ? CORRECTED_WEIGHT : 1,
+    }));
+    // A concept's phrase of stop words only ("let in", "who is who") counts as a word of its own.
+    for (const use of uses) {
+      if (units.some((u) => use.start <= u.at && u.at < use.end)) continue;
+      units.push({ at: use.start, term: use.token, weight: 1, senses: new Set([use.token]) });
+    }
+    return { units: units.sort((a, b) => a.at - b.at), uses };
+  }
+
+  /**
+   * Each sense searched on its own (so a word counts by its best sense for an item): item id → BM25 score.
+   * Only what the teacher typed is matched by prefix and fuzzily; a concept's token only exactly.
+   */
+  private searchSenses(units: Unit[], platform: CallPlatform | undefined): Map<string, Map<string, number>> {
+    const boost = boosts(platform);
+    const bySense = new Map<string, Map<string, number>>();
+    for (const sense of new Set(units.flatMap((u) => [...u.senses]))) {
+      const typed = !sense.startsWith(CONCEPT_MARK);
+      const results: MiniResult[] = this.index.search(sense, {
+        tokenize: (t) => [t],
+        processTerm: (t) => t,
+        boost,
+        prefix: typed && sense.length >= PREFIX_MIN,
+        fuzzy: typed && sense.length >= FUZZY_MIN ? 1 : false,
+        weights: { fuzzy: FUZZY_WEIGHT, prefix: PREFIX_WEIGHT },
+      });
+      bySense.set(sense, new Map(results.map((r) => [r.id as string, r.score])));
+    }
+    return bySense;
+  }
+
+  /**
+   * How many neighbouring pairs of the question's words come together in one of the phrases, weighted: the
+   * two words next to each other in the phrase, or both part of one concept's phrase ("talking over") whose
+   * concept the phrase uses. A concept's phrase of several words around one word that counts ("do with the
+   * information") is such a pair too.
+   */
+  private together(units: Unit[], uses: ConceptUse[], phrases: Phrase[]): number {
+    const meets = (x: Set<string>, y: Set<string>) => [...x].some((s) => y.has(s));
+    const inPhrase = (token: string) => phrases.some((p) => p.some((s) => s.has(token)));
+    let sum = 0;
+    const counted = new Set<string>();
+    for (const use of uses) {
+      const covered = units.filter((u) => use.start <= u.at && u.at < use.end);
+      if (use.end - use.start < 2 || covered.length !== 1 || counted.has(use.token) || !inPhrase(use.token)) continue;
+      counted.add(use.token);
+      sum += covered[0]!.weight;
+    }
+    for (let i = 0; i + 1 < units.length; i++) {
+      const a = units[i]!;
+      const b = units[i + 1]!;
+      const shared = [...a.senses].filter((s) => s.startsWith(CONCEPT_MARK) && b.senses.has(s));
+      const found = phrases.some((p) => p.some((s, k) => (k + 1 < p.length && meets(a.senses, s) && meets(b.senses, p[k + 1]!)) || shared.some((c) => s.has(c))));
+      if (found) sum += (a.weight + b.weight) / 2;
+    }
+    return sum;
   }
 
   /**
@@ -358,16 +433,8 @@ export class GuidanceSearch {
     return { platform: spans[0]?.platform, spans };
   }
 
-  /** Replaces words found nowhere in the content or vocabulary by the nearest word that is. */
-  private correct(ws: string[]): { word: string; corrected: boolean }[] {
-    return ws.map((word) => {
-      if (word.length < CORRECT_MIN || this.dictionary.has(word) || this.lang.isStop(word) || /\d/.test(word)) return { word, corrected: false };
-      const found = this.dictionary.fuzzyGet(word, word.length >= CORRECT_TWO_EDITS_MIN ? 2 : 1);
-      let best: { word: string; distance: number; count: number } | undefined;
-      for (const [candidate, [count, distance]] of found) {
-        if (!best || distance < best.distance || (distance === best.distance && count > best.count)) best = { word: candidate, distance, count };
-      }
-      return best ? { word: best.word, corrected: true } : { word, corrected: false };
-    });
+  /** Shorthand expanded, and words found nowhere in the content or vocabulary replaced by the nearest that is. */
+  private correct(ws: string[]): Corrected[] {
+    return this.speller.correct(ws);
   }
 }

@@ -32,6 +32,11 @@ export const vocabularySchema = z.strictObject({
   }),
   /** Phrases that contain a platform word without naming the platform ("zoom bombing"). */
   notPlatforms: z.array(phrase),
+  /**
+   * Words typed for others in a hurry, and what they stand for ("ppl": "people", "msgs": "messages"),
+   * read before spelling correction.
+   */
+  shorthand: z.record(word, phrase).default({}),
   /** Words that carry no meaning for search ("how", "do", "my"). */
   stopWords: z.array(word).min(1),
   /** Words so common in questions about class calls that they say little about the topic ("lesson", "call"); they count less. */

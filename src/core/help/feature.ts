@@ -2,6 +2,7 @@
 import type { Platform } from '../conversation.js';
 import type { Deps } from '../deps.js';
 import { prompt, type Prompt } from '../prompt.js';
+import { documentName } from '../guidance/answer.js';
 
 /** Action ids owned by other features, referenced by the help card's buttons. */
 export interface HelpButtons {
@@ -10,6 +11,11 @@ export interface HelpButtons {
   emergency: string;
   /** Starts an incident report (dialogs/incidents). */
   report: string;
+}
+
+/** The source documents by their one name each (strings sources.<id>), as every other message names them. */
+function sourceNames(deps: Deps): string {
+  return deps.guidance.sources.documents.map((d) => documentName(deps, d.id)).join('; ');
 }
 
 export function helpPrompt(deps: Deps, platform: Platform, buttons: HelpButtons, opts: { welcome?: boolean; lead?: string } = {}): Prompt {
@@ -33,6 +39,6 @@ export function helpPrompt(deps: Deps, platform: Platform, buttons: HelpButtons,
       ],
     },
     { kind: 'note', text: platform === 'slack' ? t('slackHint') : t('teamsHint') },
-    { kind: 'note', text: t('note') },
+    { kind: 'note', text: deps.strings.t('help.note', { sources: sourceNames(deps) }) },
   ]);
 }

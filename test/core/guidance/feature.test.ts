@@ -2,7 +2,7 @@
 import { loadContent } from '../../../src/content/load.js';
 import type { Reply, Turn } from '../../../src/core/conversation.js';
 import { makeDeps, type Deps } from '../../../src/core/deps.js';
-import { decodeState, encodeState } from '../../../src/core/guidance/answer.js';
+import { decodeState, encodeState, MIN_SCORE } from '../../../src/core/guidance/answer.js';
 import { guideFeature } from '../../../src/core/guidance/feature.js';
 import { GUIDE_ACTIONS } from '../../../src/core/guidance/ids.js';
 import { SETUP_ACTIONS } from '../../../dialogs/secure-call/ids.js';
@@ -135,6 +135,22 @@ test('Next match pages through the hits, updating the message', async () => {
   expect(seen.length).toBeGreaterThan(1);
   expect(new Set(seen).size).toBe(seen.length);
   expect(seen[0]).toBe(item('zoombombing-response').title);
+});
+
+test("with a remembered platform, Next match keeps the first answer's order: each match once, in the order the answer counted them", async () => {
+  const { guide, deps } = setup();
+  await deps.store.users.put(userKey('slack', 'U1'), { platform: 'slack', id: 'U1', firstSeen: 'x', lastSeen: 'x', prefs: { callPlatform: 'zoom' } });
+  const q = 'can pupils send files in the chat';
+  const expected = search.search(q, { limit: 5 }).hits.filter((h) => h.score >= MIN_SCORE).map((h) => h.item.title);
+  let prompt = only(await guide.answer(turn(), q)).prompt;
+  const seen = [heading(prompt)];
+  for (let more = buttons(prompt).find((b) => b.action === GUIDE_ACTIONS.more); more; more = buttons(prompt).find((b) => b.action === GUIDE_ACTIONS.more)) {
+    prompt = only(await guide.onAction!(turn(), more.action, more.value!)).prompt;
+    seen.push(heading(prompt));
+  }
+  expect(seen).toEqual(expected);
+  // The steps shown are the remembered platform's all along.
+  expect(stepsOf(prompt).length).toBeGreaterThan(0);
 });
 
 test('Pick my platform shows the same answer with the platform choice', async () => {

@@ -5,7 +5,8 @@
  * in bench/.)
  */
 import { loadContent } from '../../../src/content/load.js';
-import { GuidanceSearch, MAX_QUESTION_WORDS, STEM_CACHE_MAX } from '../../../src/core/guidance/search.js';
+import { GuidanceSearch, MAX_QUESTION_WORDS } from '../../../src/core/guidance/search.js';
+import { STEM_CACHE_MAX } from '../../../src/core/guidance/language.js';
 import { rng } from '../../helpers/rng.js';
 
 const content = loadContent();

@@ -1,26 +1,23 @@
 /**
- * Search quality on questions teachers ask in their own words (questions.yaml): the right item must come
- * first for ≥ 90% of them and in the top three for ≥ 97%. Prints the figures and the misses.
+ * Search quality on questions teachers ask in their own words, judged on what a teacher is shown (hits at or
+ * above MIN_SCORE): the right item first (top-1) and in the first three (top-3).
+ * - questions.yaml: ≥ 90% and ≥ 97%.
+ * - questions-unseen.yaml, written for issue 24 before the search was tuned, independently of its word lists:
+ *   the `tune` half may be looked at while changing the search; the `holdout` half is only counted, so its
+ *   floor is the honest one for questions nobody tuned on. docs/search.md has the figures before and after.
+ * Prints the figures, and the misses of the first two sets (never the holdout half's).
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { loadContent } from '../../../src/content/load.js';
 import { GuidanceSearch } from '../../../src/core/guidance/search.js';
-
-interface Question {
-  q: string;
-  expect: string[];
-}
+import { describe as line, figures, loadQuestions, misses, QUESTION_FILES, rankAll } from './quality.js';
 
 const content = loadContent();
 const search = new GuidanceSearch(content.guidance, content.vocabulary);
-const questions = (parse(readFileSync(new URL('./questions.yaml', import.meta.url), 'utf8')) as { questions: Question[] }).questions;
-
-const ranked = questions.map(({ q, expect }) => {
-  const hits = search.search(q, { limit: 10 }).hits;
-  const rank = hits.findIndex((h) => h.item.measures.some((m) => expect.includes(m)));
-  return { q, expect, rank, got: hits.slice(0, 3).map((h) => `${h.item.id} (${h.score.toFixed(0)})`) };
-});
+const questions = loadQuestions(QUESTION_FILES.seen);
+const unseen = loadQuestions(QUESTION_FILES.unseen);
+const ranked = rankAll(search, questions);
+const tune = rankAll(search, unseen.filter((q) => q.set === 'tune'));
+const holdout = rankAll(search, unseen.filter((q) => q.set === 'holdout'));
 
 test('the question set is big enough and covers every measure at least twice', () => {
   expect(questions.length).toBeGreaterThanOrEqual(70);
@@ -31,17 +28,31 @@ test('the question set is big enough and covers every measure at least twice', (
   expect(measureIds.filter((m) => (counts.get(m) ?? 0) < 2)).toEqual([]);
 });
 
-test('top-1 ≥ 90% and top-3 ≥ 97%', () => {
-  const top1 = ranked.filter((r) => r.rank === 0).length / ranked.length;
-  const top3 = ranked.filter((r) => r.rank >= 0 && r.rank < 3).length / ranked.length;
-  const misses = ranked.filter((r) => r.rank !== 0);
-  console.log(
-    [
-      `search quality on ${ranked.length} questions: top-1 ${(top1 * 100).toFixed(1)}%, top-3 ${(top3 * 100).toFixed(1)}%`,
-      ...(misses.length ? ['', 'rank  question → expected | got'] : []),
-      ...misses.map((m) => `${(m.rank < 0 ? '-' : String(m.rank + 1)).padStart(4)}  ${m.q} → ${m.expect.join(', ')} | ${m.got.join(', ')}`),
-    ].join('\n'),
-  );
-  expect(top1).toBeGreaterThanOrEqual(0.9);
-  expect(top3).toBeGreaterThanOrEqual(0.97);
+test('the unseen set has 80 questions or more, every item in both halves, and only known item ids', () => {
+  expect(unseen.length).toBeGreaterThanOrEqual(80);
+  expect(unseen.every((q) => q.set === 'tune' || q.set === 'holdout')).toBe(true);
+  const ids = content.guidance.items.map((i) => i.id);
+  for (const q of unseen) for (const id of q.expect) expect(ids).toContain(id);
+  for (const half of ['tune', 'holdout'] as const) {
+    const covered = new Set(unseen.filter((q) => q.set === half).flatMap((q) => q.expect));
+    expect([half, ids.filter((id) => !covered.has(id))]).toEqual([half, []]);
+  }
+});
+
+test('questions.yaml: top-1 ≥ 90% and top-3 ≥ 97%', () => {
+  const f = figures(ranked);
+  console.log([line('questions.yaml', f), ...misses(ranked)].join('\n'));
+  expect(f.top1).toBeGreaterThanOrEqual(0.9);
+  expect(f.top3).toBeGreaterThanOrEqual(0.97);
+});
+
+// The holdout half's questions are never printed one by one: its figures only.
+test.each([
+  { half: 'tune', ranked: tune, top1: 0.88, top3: 0.95, misses: true },
+  { half: 'holdout', ranked: holdout, top1: 0.8, top3: 0.85, misses: false },
+])('unseen questions, $half half: top-1 ≥ $top1 and top-3 ≥ $top3', ({ half, ranked: r, top1, top3, misses: show }) => {
+  const f = figures(r);
+  console.log([line(`unseen, ${half} half`, f), ...(show ? misses(r) : [])].join('\n'));
+  expect(f.top1).toBeGreaterThanOrEqual(top1);
+  expect(f.top3).toBeGreaterThanOrEqual(top3);
 });

@@ -1,6 +1,9 @@
 /** The guidance search: platform detection, intents and language handling (speed is measured in bench/search.ts). */
 import { loadContent } from '../../../src/content/load.js';
-import { GuidanceSearch, Language, normalise } from '../../../src/core/guidance/search.js';
+import { GuidanceSearch } from '../../../src/core/guidance/search.js';
+import { Language, normalise, words } from '../../../src/core/guidance/language.js';
+import { Concepts, CONCEPT_MARK } from '../../../src/core/guidance/concepts.js';
+import { CALL_PLATFORMS, type GuidanceItem } from '../../../src/core/guidance/schema.js';
 
 const content = loadContent();
 const search = new GuidanceSearch(content.guidance, content.vocabulary);
@@ -150,5 +153,68 @@ describe('matching', () => {
   });
   test('a question of stop words only finds nothing', () => {
     expect(search.search('how do I do it?').hits).toEqual([]);
+  });
+});
+
+describe("a tired teacher's typing (issue 24)", () => {
+  const ids = (q: string, platform?: 'zoom' | 'teams' | 'meet') => search.search(q, { platform }).hits.map((h) => h.item.id);
+  const rank = (q: string, id: string) => ids(q).indexOf(id);
+
+  test('"can pupils recrod my lesson": two letters swapped still find recording', () => {
+    expect(top('can pupils recrod my lesson')).toBe('recording-off');
+  });
+
+  test('"how do i stop randoms joinng my class": slang for strangers ranks the waiting room above real names', () => {
+    const q = 'how do i stop randoms joinng my class';
+    expect(rank(q, 'waiting-room')).toBeGreaterThanOrEqual(0);
+    expect(rank(q, 'waiting-room')).toBeLessThan(rank(q, 'real-names'));
+  });
+
+  // The Teams meeting chat's own switch (Meeting options → meeting chat → Off) is in the file-transfer item's
+  // Teams text; the private-messages item is about one-to-one chats IT controls.
+  test.each(['turn off the chat in a teams meeting', 'disable chat teams meeting', 'stop the chat in teams', 'can i switch the chat off in my teams lesson'])(
+    '"%s" puts the item with the meeting chat switch first, not private messaging',
+    (q) => expect(top(q)).toBe('disable-file-transfer'),
+  );
+
+  test.each([
+    ['wiating rom teams', 'waiting-room'],
+    ['screensharing off for kids', 'host-only-screen-share'],
+    ['mtue evryone', 'mute-on-entry'],
+    ['ppl ringing in on the phone', 'disable-dial-in'],
+  ])('"%s" → %s', (q, id) => expect(top(q)).toBe(id));
+
+  test('a word the content has in another form is not "corrected" into a different word', () => {
+    // "looking" is one edit from "locking": it must stay a form of "look", not turn the question into one about locks.
+    expect(top('when does the dpia need looking at again')).toBe('dpia-review');
+  });
+
+  test("a synonym group's words reach an item without every other word of the group being searched", () => {
+    // "randoms" shares a group with "someone i dont know": every item found must use a word of that group,
+    // not merely "dont", "know" or "someone".
+    const lang = new Language(content.vocabulary);
+    const concepts = new Concepts(lang, content.vocabulary.synonyms, words);
+    const group = `${CONCEPT_MARK}${content.vocabulary.synonyms.findIndex((g) => g.includes('randoms'))}`;
+    const textOf = (i: GuidanceItem) =>
+      [i.title, i.why, ...i.synonyms, ...CALL_PLATFORMS.flatMap((p) => [i.platforms[p].where ?? '', ...i.platforms[p].steps, i.platforms[p].alternative ?? ''])];
+    const hits = search.search('randoms').hits.map((h) => h.item);
+    expect(hits.map((i) => i.id)).toContain('waiting-room');
+    for (const item of hits) expect([item.id, textOf(item).some((t) => concepts.tokens(words(t)).includes(group))]).toEqual([item.id, true]);
+  });
+
+  test("naming a platform ranks by that platform's steps: the same word counts for more in the named platform's", () => {
+    // Two copies of one item, the word "quokka" in the Zoom steps of one and the Teams steps of the other.
+    const base = content.guidance.byId.get('waiting-room')!;
+    const onZoom = structuredClone(base);
+    const onTeams = structuredClone(base);
+    onZoom.id = 'on-zoom';
+    onTeams.id = 'on-teams';
+    onZoom.platforms.zoom.steps = [...base.platforms.zoom.steps, 'Check the quokka.'];
+    onTeams.platforms.teams.steps = [...base.platforms.teams.steps, 'Check the quokka.'];
+    const items = [onZoom, onTeams];
+    const s = new GuidanceSearch({ ...content.guidance, items, byId: new Map(items.map((i) => [i.id, i])) }, content.vocabulary);
+    expect(s.search('quokka in teams').hits[0]?.item.id).toBe('on-teams');
+    expect(s.search('quokka on zoom').hits[0]?.item.id).toBe('on-zoom');
+    expect(s.search('quokka', { platform: 'teams' }).hits[0]?.item.id).toBe('on-teams');
   });
 });
