@@ -1,15 +1,17 @@
 /**
  * deploy/nginx.conf run for real by Debian's nginx in a temporary prefix: only the upstream addresses, the
- * listen port and the temporary paths differ from the file in deploy/. Fails (never skips) when nginx is
- * missing: .ci/run installs it.
+ * listen port and the temporary paths differ from the file in deploy/. The test files that use it call
+ * `needs('nginx')` first (system-deps.ts): `npm test` installs nginx-light, or they are skipped with the reason.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { depPath } from './system-deps.js';
 
-export const NGINX = '/usr/sbin/nginx';
+/** Debian's nginx (/usr/sbin/nginx), or SAFECALL_TEST_NGINX. */
+export const NGINX = depPath('nginx');
 
 export interface NginxPrefix {
   base: string;
@@ -22,7 +24,6 @@ export interface NginxPrefix {
 }
 
 export async function nginxFor(upstreams: [number, number]): Promise<NginxPrefix> {
-  execFileSync(NGINX, ['-v'], { stdio: 'ignore' }); // throws (fails the suite) when nginx is not installed
   const conf = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'safecall-nginx-'));
