@@ -131,6 +131,7 @@ export async function start(o: StartOptions): Promise<Running> {
       slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
       teams: teams.listener,
       log,
+      keepAliveSeconds: env.SAFECALL_KEEPALIVE_SECONDS,
       health: async () => ({
         version: VERSION,
         platforms: {
