@@ -16,7 +16,7 @@ import pg from 'pg';
 import pTimeout from 'p-timeout';
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionSpec, type StoreCollections } from '../../core/collections.js';
 import type { Clock, Log, Signals, Store, StoreHealth } from '../../core/ports.js';
-import { StoreUnavailableError } from '../errors.js';
+import { connectionFailure, StoreUnavailableError } from '../errors.js';
 import { PgCollection, type Queryable } from './collection.js';
 import { loadMigrations, migrate, migrationStatus } from './migrations.js';
 import { StoreVersionError } from '../errors.js';
@@ -68,9 +68,12 @@ export async function firstContact(pool: pg.Pool, where: string): Promise<void> 
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new StoreUnavailableError(where, reasonOf(err));
+    throw new StoreUnavailableError(where, reasonOf(err), connectionFailure(err));
   }
 }
+
+/** A connection the server ended or that closed under a query: the database may well still be there. */
+const connectionLost = (err: unknown) => ['ended', 'closed'].includes(connectionFailure(err));
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -90,9 +93,24 @@ export function isConnectionError(err: unknown): boolean {
  */
 function reachability(log: Log, where: string) {
   let down = false;
+  let lastLost = 0;
   return {
     get down() {
       return down;
+    },
+    /**
+     * A connection in use was ended by the server or closed: said once (at most every 10 s, as a failover ends
+     * every pooled connection at once), and not as "unreachable" unless a fresh connection fails too (the probe).
+     */
+    lost(reason: string, failure: string) {
+      if (down || Date.now() - lastLost < 10_000) return;
+      lastLost = Date.now();
+      log.info(
+        { where, reason, failure },
+        failure === 'ended'
+          ? `database: the server ended a connection in use (${reason}): an administrator, a shutdown or a failover. The next request opens a new one`
+          : `database: a connection closed while in use (${reason}). The next request opens a new one`,
+      );
     },
     failed(reason: string) {
       if (down) return;
@@ -133,8 +151,12 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
           reach.ok(); // it answered, with an error of the query
           throw err;
         }
-        reach.failed(reasonOf(err));
-        throw new StoreUnavailableError(where, reasonOf(err));
+        const failure = connectionFailure(err);
+        if (connectionLost(err)) {
+          reach.lost(reasonOf(err), failure);
+          probe(); // a new connection tells whether the database itself is gone
+        } else reach.failed(reasonOf(err));
+        throw new StoreUnavailableError(where, reasonOf(err), failure);
       }
     },
   };
@@ -177,7 +199,10 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   const health = async (): Promise<StoreHealth> => {
     if (closed) return { ok: false, writable: false, reachable: false, error: 'closed' };
     try {
-      const migrations = await pTimeout(migrationStatus(pool, o.schema, known, { allowNewer: true }), { milliseconds: HEALTH_TIMEOUT_MS });
+      const check = () => pTimeout(migrationStatus(pool, o.schema, known, { allowNewer: true }), { milliseconds: HEALTH_TIMEOUT_MS });
+      // A pooled connection the server ended (pg_terminate_backend, a failover) says nothing about the
+      // database: asked again, the pool opens a new one.
+      const migrations = await check().catch((err: unknown) => (connectionLost(err) ? check() : Promise.reject(err)));
       reach.ok();
       return { ok: migrations.current, writable: migrations.current, reachable: true, migrations, ...(migrations.current ? {} : { error: 'migrations behind' }) };
     } catch (err) {
