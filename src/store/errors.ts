@@ -35,6 +35,17 @@ export class StoreCorruptError extends Error {
   }
 }
 
+/** A reader could not catch the data at rest: the server kept writing through every attempt to read it whole. */
+export class StoreBusyError extends Error {
+  override readonly name = 'StoreBusyError';
+  constructor(readonly dir: string, attempts: number) {
+    super(
+      `The data in ${dir} changed while it was being read, ${attempts} times in a row, so no consistent copy could be taken. ` +
+        'Try again in a quieter moment, or stop the server first.',
+    );
+  }
+}
+
 export class StoreVersionError extends Error {
   override readonly name = 'StoreVersionError';
   constructor(message: string) {

@@ -140,10 +140,10 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   const reach = reachability(o.log, where);
   // Every query of the collections goes through here: a connection failure is a StoreUnavailableError
   // (where and why, never the password) and marks the database down; any answer marks it up again.
-  const guarded: Queryable = {
+  const guardedOn = (runner: Queryable): Queryable => ({
     async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
       try {
-        const r = await pool.query<R>(text, values);
+        const r = await runner.query<R>(text, values);
         reach.ok();
         return r;
       } catch (err) {
@@ -159,7 +159,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
         throw new StoreUnavailableError(where, reasonOf(err), failure);
       }
     },
-  };
+  });
+  const guarded = guardedOn(pool);
   // One probe at a time, after a connection dropped: it tells "the database is gone" (one warning line)
   // from "one connection was closed" (nothing to say) even when no request is in flight.
   let probing = false;
@@ -191,9 +192,38 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     throw err;
   }
 
-  const collections = Object.fromEntries(
-    COLLECTION_NAMES.map((name) => [name, new PgCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, guarded, o.schema, o.clock)]),
-  ) as unknown as StoreCollections;
+  const collectionsOn = (runner: Queryable) =>
+    Object.fromEntries(
+      COLLECTION_NAMES.map((name) => [name, new PgCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, runner, o.schema, o.clock)]),
+    ) as unknown as StoreCollections;
+  const collections = collectionsOn(guarded);
+
+  /** Every collection read in one read-only REPEATABLE READ transaction: one snapshot of the whole database. */
+  async function readConsistent<T>(fn: (view: StoreCollections) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      reach.failed(reasonOf(err));
+      throw new StoreUnavailableError(where, reasonOf(err), connectionFailure(err));
+    }
+    const inTransaction = guardedOn(client);
+    let failed: unknown;
+    try {
+      await inTransaction.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(collectionsOn(inTransaction));
+      await inTransaction.query('COMMIT');
+      return result;
+    } catch (err) {
+      failed = err;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is not given back to the pool.
+      client.release(failed instanceof StoreUnavailableError ? failed : undefined);
+    }
+  }
   const signals = listener(o, where, guarded, reach, probe);
 
   const health = async (): Promise<StoreHealth> => {
@@ -224,6 +254,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     available: () => !closed && !reach.down,
     writable: async () => (await health()).ok,
     signals: signals.api,
+    readConsistent,
     async close() {
       if (closed) return;
       closed = true;
