@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Log, StoreHealth, StoreInfo } from './core/ports.js';
+import type { SettingsStatus } from './settings-fingerprint.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -12,6 +13,8 @@ export interface Health {
   platforms: { slack: string; teams: string };
   /** `ok: false` (the database is gone) answers 503, so a load balancer takes this instance out until it recovers. */
   store: StoreHealth & { kind: StoreInfo['kind'] };
+  /** Several instances: whether this one's settings are the leader's (src/settings-fingerprint.ts). */
+  settings?: SettingsStatus;
 }
 
 export interface ServerParts {
