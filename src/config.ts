@@ -39,6 +39,12 @@ export const envSchema = z.object({
   SAFECALL_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   /** Slack HTTP mode: requests in flight before new ones are answered 503 (Slack retries) instead of acknowledged. */
   SAFECALL_SLACK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32),
+  /**
+   * How long an idle kept-alive connection stays open, in seconds: longer than any proxy in front keeps its
+   * idle connections to SafeCall (nginx's upstream keepalive_timeout, 50 s in deploy/nginx.conf; cloud load
+   * balancers 60 s), so SafeCall never closes one just as the proxy sends a request on it (a 502).
+   */
+  SAFECALL_KEEPALIVE_SECONDS: z.coerce.number().int('must be a whole number').min(1).max(3600).default(65),
   SLACK_BOT_TOKEN: optionalText.refine((v) => !v || v.startsWith('xoxb-'), 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.refine((v) => !v || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),

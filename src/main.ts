@@ -67,6 +67,9 @@ function dataSealer(env: Env): Sealer {
   return key ? aesSealer(key) : plainSealer;
 }
 import { reloadingSettings } from './settings-reload.js';
+import { watchSettings } from './settings-fingerprint.js';
+import { hostname } from 'node:os';
+import { LEADER_LOCK } from './scheduling.js';
 import { slackDirectory } from './slack/directory.js';
 
 const SLACK_VARIABLES =
@@ -105,6 +108,7 @@ export async function start(o: StartOptions): Promise<Running> {
   const store = await openStore(env, { log, clock });
   const sweeper = startSweeper(store, log);
   let scheduling: ReturnType<typeof createScheduling> | undefined;
+  let settingsWatch: ReturnType<typeof watchSettings> | undefined;
   try {
     const roles = {
       admins: { slack: settings.slack.admins, teams: settings.teams.admins },
@@ -123,7 +127,10 @@ export async function start(o: StartOptions): Promise<Running> {
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
     }
     // A DPO alert or any other message a turn queues is sent at once (by the leader), not at the next tick.
-    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox, teamsAuth: o.teamsAuth });
+    const owner = `${hostname()}:${process.pid}`;
+    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox, teamsAuth: o.teamsAuth, owner });
+    // Several instances: each publishes a fingerprint of its settings and warns when they differ (the leader's rule).
+    settingsWatch = watchSettings({ store, owner, settings: reminders.settings, path: env.SAFECALL_SETTINGS, clock, log, leaderLock: LEADER_LOCK });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, storeAvailable: () => store.available?.() ?? true, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env), sealer: deps.sealer, auth: o.teamsAuth });
     const server = createHttpServer({
@@ -131,6 +138,7 @@ export async function start(o: StartOptions): Promise<Running> {
       slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
       teams: teams.listener,
       log,
+      keepAliveSeconds: env.SAFECALL_KEEPALIVE_SECONDS,
       health: async () => ({
         version: VERSION,
         platforms: {
@@ -140,6 +148,7 @@ export async function start(o: StartOptions): Promise<Running> {
         store: { kind: store.info.kind, ...(await store.health()) },
         // Several instances: which one sends the reminders and alerts now (the others only answer requests).
         scheduler: { leading: scheduling?.leadership.leading ?? false },
+        settings: settingsWatch?.status(),
       }),
     });
     await new Promise<void>((ok, fail) => {
@@ -151,6 +160,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const url = `http://${host}:${port}`;
     await slack?.start();
     void scheduling.start();
+    settingsWatch.start();
 
     print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
@@ -175,6 +185,7 @@ export async function start(o: StartOptions): Promise<Running> {
       scheduler: scheduling.scheduler,
       async stop() {
         // Sends in progress finish (and are recorded) before the store closes.
+        await settingsWatch?.stop();
         await scheduling?.stop();
         await slack?.stop();
         await new Promise<void>((ok) => {
@@ -186,6 +197,7 @@ export async function start(o: StartOptions): Promise<Running> {
       },
     };
   } catch (err) {
+    await settingsWatch?.stop();
     await scheduling?.stop();
     await sweeper.stop();
     await store.close();

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli.js';
 import { openServerStoreForReading, serverDataDir } from './data-dir.js';
+import { describeInstances, instancesOf } from '../settings-fingerprint.js';
 
 export const command: CliCommand = {
   summary: 'What the data store holds (read-only, safe while the server runs)',
@@ -36,6 +37,9 @@ export const command: CliCommand = {
         store.deliveries.list(),
         store.timers.list(),
       ]);
+      // Running instances and their settings' fingerprints (src/settings-fingerprint.ts).
+      const { instances, leader } = await instancesOf(store, new Date());
+      const fingerprints = new Set(instances.map((i) => i.settings.fingerprint));
       const outbox: Record<string, number> = {};
       for (const d of deliveries) outbox[d.status] = (outbox[d.status] ?? 0) + 1;
       const by = <T extends { platform: string }>(xs: T[]) => ({ slack: xs.filter((x) => x.platform === 'slack').length, teams: xs.filter((x) => x.platform === 'teams').length });
@@ -48,6 +52,7 @@ export const command: CliCommand = {
         reports: { open: reports.filter((r) => r.status !== 'closed').length, closed: reports.filter((r) => r.status === 'closed').length },
         outbox,
         timers: timers.length,
+        instances: { running: instances.length, leader, sameSettings: fingerprints.size <= 1, settings: instances.map((i) => ({ owner: i.owner, fingerprint: i.settings.fingerprint })) },
       };
       if (opts.json) console.log(JSON.stringify(figures, null, 2));
       else
@@ -61,6 +66,11 @@ export const command: CliCommand = {
             `Messages in the outbox: ${Object.entries(outbox).map(([status, n]) => `${n} ${status}`).join(', ') || 'none'}`,
             `Timers set (deadlines, snoozes, "remind me before my call"): ${figures.timers}`,
             ...(requests.length ? [`Older "remind me" requests, made timers at the next start: ${requests.length}`] : []),
+            instances.length === 0
+              ? 'Instances running: none'
+              : fingerprints.size <= 1
+                ? `Instances running: ${instances.length}, all with the same settings (${describeInstances(instances, leader)})`
+                : `Instances running: ${instances.length}, and their SETTINGS DIFFER: ${describeInstances(instances, leader)}. Reminders and alerts follow the leader's; give every instance the same settings file.`,
           ].join('\n'),
         );
       return 0;

@@ -38,6 +38,8 @@ describe('health and start-up', () => {
         : { kind: 'lowdb', ok: true, writable: true },
       // Leadership is taken just after start (a single instance always gets it).
       scheduler: { leading: expect.any(Boolean) },
+      // One instance: its settings' fingerprint, with no other instance to compare with.
+      settings: expect.objectContaining({ fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/), state: 'alone', differing: [] }),
     });
   });
 

@@ -17,6 +17,9 @@ import { TEST_DATABASE_URL } from '../rig/store-env.js';
 import { message, postTeams } from '../rig/teams-requests.js';
 import { FakeSlack } from '../rig/fake-slack.js';
 import { FORM, SIGNING_SECRET, event, postSlack, sign, slashCommand } from '../rig/slack-requests.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 const PASSWORD = 'n0t-in-any-log-line';
 const schema = `t_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
