@@ -29,7 +29,7 @@ describe('reporting an incident', () => {
       awareAt: '2027-03-01T09:00:00.000Z',
       deadlineAt: '2027-03-04T09:00:00.000Z',
       occurredAt: '2027-03-01T08:00:00.000Z',
-      discoveredAt: '2027-03-01T08:10:00.000Z',
+      discoveredAt: '2027-03-01T09:00:00.000Z',
       status: 'open',
       timeline: [],
     });
