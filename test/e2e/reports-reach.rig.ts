@@ -7,7 +7,8 @@ import { startRig, type Rig, type RigOptions } from '../rig/harness.js';
 import { dmOf } from '../rig/fake-slack.js';
 import type { Recorded } from '../rig/recorder.js';
 import { FORM, blockAction, postSlack, slashCommand, viewSubmission } from '../rig/slack-requests.js';
-import { answers, nextCall, slackState, type SlackView } from './reports.rig.js';
+import { cardSubmit, message, postTeams } from '../rig/teams-requests.js';
+import { answers, cardOf, nextCall, slackState, teamsSubmitValue, type SlackView } from './reports.rig.js';
 
 export const HOUR = 3_600_000;
 export const MINUTE = 60_000;
@@ -93,3 +94,27 @@ export async function alertHealth(rig: Rig): Promise<{ ok: boolean; problems: { 
   const health = (await (await fetch(`${rig.url}/healthz`)).json()) as { incidentAlerts: { ok: boolean; problems: { problem: string; fix: string }[] } };
   return health.incidentAlerts;
 }
+
+/** A person's 1:1 chat with the bot on Teams, as the rig names it. */
+export const teamsChat = (who: string) => `a:chat-${who}`;
+
+/** `who` writes `text` to the bot in their Teams chat; resolves when the bot has answered. */
+export async function sayOnTeams(x: Reach, who: string, text: string): Promise<Recorded> {
+  const from = x.rig.connector.calls.length;
+  await postTeams(x.rig.url, message(x.rig.connector.url, teamsChat(who), { id: who }, text));
+  return nextCall(x.rig.connector, from, (c) => c.path.includes(encodeURIComponent(teamsChat(who))));
+}
+
+/** A report made on Teams by `who` in their chat with the bot; resolves to its reference and what they were told. */
+export async function reportOnTeams(x: Reach, who: string, typed: Record<string, string> = {}): Promise<{ ref: string; told: string }> {
+  const { rig } = x;
+  const form = await sayOnTeams(x, who, 'report');
+  const from = rig.connector.calls.length;
+  await postTeams(rig.url, cardSubmit(rig.connector.url, teamsChat(who), { id: who }, teamsSubmitValue(cardOf(form.body), answers(x.clock.now(), typed)), String(form.reply?.id)));
+  const confirmed = await nextCall(rig.connector, from, (c) => REF.test(JSON.stringify(c.body)));
+  return { ref: JSON.stringify(confirmed.body).match(REF)![0], told: JSON.stringify(confirmed.body) };
+}
+
+/** New messages the bot sent to a Teams conversation that mention `text`. */
+export const sentOnTeams = (rig: Rig, conversation: string, text: string | RegExp = '') =>
+  rig.connector.sentTo(conversation).filter((a) => (typeof text === 'string' ? JSON.stringify(a.body).includes(text) : text.test(JSON.stringify(a.body))));
