@@ -68,7 +68,7 @@ function dataSealer(env: Env): Sealer {
 }
 import { reloadingSettings } from './settings-reload.js';
 import { alertRouteHealth, incidentSettingsOf, warnAboutAlertRoute } from './alert-route.js';
-import { liveRoles } from './core/deps.js';
+import { liveRoles, liveSchool } from './core/deps.js';
 import { slackDirectory } from './slack/directory.js';
 
 const SLACK_VARIABLES =
@@ -118,7 +118,7 @@ export async function start(o: StartOptions): Promise<Running> {
       settings: current,
       directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
     };
-    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, reminders, incidents: { settings: () => incidentSettingsOf(current()) } });
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: liveSchool(() => current().school), roles, sealer, reminders, incidents: { settings: () => incidentSettingsOf(current()) } });
     const alertRoute = () => alertRouteHealth(store, current(), deps.strings);
     if (!sealer.enabled) {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;

@@ -27,6 +27,24 @@ export interface ItContact {
 }
 
 /**
+ * The school as the settings say now: its name and IT contact are read at each use (like `liveRoles`), so a
+ * new IT contact gets the next "Send to IT" without a restart. The time zone is the one read at start:
+ * schedules already set were computed in it.
+ */
+export function liveSchool(read: () => SchoolInfo): SchoolInfo {
+  const timezone = read().timezone;
+  return {
+    get name() {
+      return read().name;
+    },
+    timezone,
+    get itContact() {
+      return read().itContact;
+    },
+  };
+}
+
+/**
  * Who may see others' reports, act on them, export, and change settings from chat (the settings file). The
  * running server's roles are `liveRoles`: read from the settings as they are at each use.
  */
