@@ -66,6 +66,23 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, reach: Incide
     deps.log.warn({ event: 'incident.alert-mended', ref: r.ref }, 'incident: a report was stored without its DPO alert (a crash in between); alerted now');
   }
 
+  /**
+   * The escalation steps of an open, unanswered case as the settings are now: set if missing (escalation
+   * turned on since the report was made) or brought forward (fewer working hours). A step moved later waits
+   * in onEscalate instead.
+   */
+  async function alignEscalation(r: StoredReport): Promise<void> {
+    const esc = alerts.escalation();
+    if (esc.afterHours <= 0 || reportState(r).decision || answered(r)) return;
+    for (const level of LEVELS) {
+      if (escalationLevel(r) >= level) continue;
+      const key = escalationTimerKey(r.ref, level);
+      const due = escalationDue(r, level, esc);
+      const timer = await deps.timers.get(key);
+      if (!timer || Date.parse(timer.dueAt) > due.getTime()) await deps.timers.set({ key, kind: K.escalate, dueAt: due, payload: { ref: r.ref, level } });
+    }
+  }
+
   async function onEscalate(timer: Timer, now: Date): Promise<void> {
     const ref = String(timer.payload.ref ?? '');
     const level = Number(timer.payload.level) as EscalationLevel;
@@ -98,7 +115,10 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, reach: Incide
       rt = { ...rt, failing: await failingDestinations(deps.store) };
       const open = await alerts.syncOpen(rt);
       const recent = ctx.now.getTime() - ICO_HOURS * 3_600_000;
-      for (const r of open) if (Date.parse(r.reportedAt) >= recent) await mend(r);
+      for (const r of open) {
+        if (Date.parse(r.reportedAt) >= recent) await mend(r);
+        await alignEscalation(r);
+      }
       await reach.tick(rt, open.length);
       const days = retention();
       const expired = await expiredReports(deps.store, ctx.now, days, PURGE_BATCH);

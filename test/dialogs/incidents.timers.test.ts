@@ -6,6 +6,8 @@
 import type { Prompt } from '../../src/core/prompt.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 import { World, PEOPLE, DM, DPO_CHANNEL, formOf, goodValues, textOf } from './incidents.harness.js';
+import type { IncidentSettings } from '../../dialogs/incidents/alerts.js';
+import { escalationTimerKey } from '../../dialogs/incidents/policy.js';
 
 const REF = 'INC-2027-0001';
 
@@ -122,4 +124,27 @@ test('retention: a closed report is deleted at a tick once its period has run ou
   await run();
   expect((await w.store.reports.list()).map((r) => r.ref)).toEqual(['INC-2027-0002']);
   expect((await w.deliveries()).filter((d) => d.key.includes(REF))).toEqual([]);
+});
+
+test('escalation follows the settings as they are now: turned on after a report was made, then brought forward', async () => {
+  const settings: IncidentSettings = { slackDpoChannel: 'C-DPO', escalateAfterHours: 0 };
+  const w = new World({ options: { settings: () => settings } });
+  await reported(w);
+  const run = () => w.feature.policy.due!({ now: w.now, outbox: w.deps.outbox, timers: w.deps.timers });
+  const toAdmin = async () => (await w.deliveries()).filter((d) => d.kind === 'incident.alert' && d.to.userId === 'U-ADMIN');
+  w.advance(1);
+  await run();
+  expect(await w.store.timers.get(escalationTimerKey(REF, 1))).toBeUndefined();
+  // Turned on (8 working hours): the open case gets its steps, from when it was reported (09:00 Monday).
+  settings.escalateAfterHours = 8;
+  await run();
+  expect((await w.store.timers.get(escalationTimerKey(REF, 1)))?.dueAt).toBe('2027-03-01T17:00:00.000Z');
+  // Brought forward to 2 hours: the step moves to 11:00, which has passed, and the admins (no deputies) get it.
+  settings.escalateAfterHours = 2;
+  await run();
+  expect((await w.store.timers.get(escalationTimerKey(REF, 1)))?.dueAt).toBe('2027-03-01T11:00:00.000Z');
+  w.advance(1);
+  await tick(w);
+  await run();
+  expect((await toAdmin()).map((d) => textOf(d.prompt as Prompt).split('\n')[0])).toEqual([expect.stringMatching(/Escalated to you/)]);
 });
