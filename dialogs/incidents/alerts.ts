@@ -175,8 +175,8 @@ export function incidentAlerts(deps: Deps, options: IncidentOptions) {
     firstPrompt,
 
     /** Where a new report's first alerts go (before any escalation): recorded on the report as it is made. */
-    async plannedAlerts(ref: string): Promise<AlertRef[]> {
-      return recipients({ ref, timeline: [] }, await route());
+    async plannedAlerts(ref: string, rt?: Route): Promise<AlertRef[]> {
+      return recipients({ ref, timeline: [] }, rt ?? (await route()));
     },
 
     /** The first alert to every destination recorded on the report (idempotent: the key is the destination's). */

@@ -65,16 +65,17 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
       deps.log.info({ event: 'incident.form-refused', fields: Object.keys(checked.errors) }, 'report form refused');
       return [{ mode: 'form-errors', errors: checked.errors, prompt: reportForm(deps.strings, draft, values, checked.errors) }];
     }
-    const { report, created } = await records.create(turn.who, draft, checked.input, (ref) => alerts.plannedAlerts(ref));
+    // The route is read once for the whole submission (two store reads).
+    const route = await alerts.route();
+    const { report, created } = await records.create(turn.who, draft, checked.input, (ref) => alerts.plannedAlerts(ref, route));
     // Each step is idempotent (keys from the reference): a duplicate mends what a crash left undone, but
     // does not wind the clock up again on a case already decided.
     if (created || (report.status === 'open' && !reportState(report).decision)) await setDeadlineTimers(deps.timers, report, alerts.escalation());
     await alerts.send(report);
     // Where nothing the report was sent to can be reached, it goes to the deputies and admins now.
-    const route = await alerts.route();
     const synced = await alerts.sync(report, route);
     if (synced.status === 'open') await reach.noDpo(route);
-    const told = await reach.confirmationReach(synced);
+    const told = await reach.confirmationReach(synced, route, created);
     deps.log.info({ event: created ? 'incident.reported' : 'incident.duplicate', ref: report.ref, category: report.category, reach: told }, created ? 'incident reported' : 'incident report submitted again: the first one stands');
     return [toReporter(turn, confirmation(ctx(), report, told))];
   }

@@ -66,10 +66,14 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, reach: Incide
     deps.log.warn({ event: 'incident.alert-mended', ref: r.ref }, 'incident: a report was stored without its DPO alert (a crash in between); alerted now');
   }
 
+  /** The escalation settings the open cases' steps were last aligned to (this process): see alignEscalation. */
+  let alignedTo: string | undefined;
+
   /**
    * The escalation steps of an open, unanswered case as the settings are now: set if missing (escalation
    * turned on since the report was made) or brought forward (fewer working hours). A step moved later waits
-   * in onEscalate instead.
+   * in onEscalate instead. Run for every open case at the first tick and when the settings change (a new
+   * report sets its own steps).
    */
   async function alignEscalation(r: StoredReport): Promise<void> {
     const esc = alerts.escalation();
@@ -115,10 +119,13 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, reach: Incide
       rt = { ...rt, failing: await failingDestinations(deps.store) };
       const open = await alerts.syncOpen(rt);
       const recent = ctx.now.getTime() - ICO_HOURS * 3_600_000;
+      const esc = alerts.escalation();
+      const escalationNow = `${esc.afterHours}|${JSON.stringify(esc.workingHours)}`;
       for (const r of open) {
         if (Date.parse(r.reportedAt) >= recent) await mend(r);
-        await alignEscalation(r);
+        if (alignedTo !== escalationNow) await alignEscalation(r);
       }
+      alignedTo = escalationNow;
       await reach.tick(rt, open.length);
       const days = retention();
       const expired = await expiredReports(deps.store, ctx.now, days, PURGE_BATCH);

@@ -107,10 +107,13 @@ export function incidentReach(deps: Deps, alerts: IncidentAlerts) {
     reachOf,
     firstSent,
 
-    /** What the reporter is told on the confirmation: `reached` if an alert is already delivered (a form sent again). */
-    async confirmationReach(r: StoredReport): Promise<Reach> {
-      if (await firstSent(r)) return 'reached';
-      return reachOf(r, await alerts.route());
+    /**
+     * What the reporter is told on the confirmation. A form sent again may find an alert already delivered
+     * (`reached`); a report made just now cannot have one yet, so the outbox is not asked.
+     */
+    async confirmationReach(r: StoredReport, rt: Route, created: boolean): Promise<Reach> {
+      if (!created && (await firstSent(r))) return 'reached';
+      return reachOf(r, rt);
     },
 
     /**
