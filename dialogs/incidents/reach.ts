@@ -71,6 +71,8 @@ export function incidentReach(deps: Deps, alerts: IncidentAlerts) {
     return (admins.length ? admins : people).map((d) => d.to);
   }
 
+  const toldNobody = new Set<string>();
+
   async function tellOfficers(rt: Route, problem: RouteProblem, id: string, episode: string): Promise<number> {
     const { problem: what, fix } = describeProblem(deps.strings, problem);
     const waiting = problem.kind === 'failing' && problem.waiting > 0 ? ` ${t('reports.route.waiting', { count: problem.waiting })}` : '';
@@ -78,7 +80,11 @@ export function incidentReach(deps: Deps, alerts: IncidentAlerts) {
     const items: OutboxItem[] = officers(rt, id).map((to) => ({ key: `${K.routeProblem}:${id}:${episode}:${destinationId(to)}`, kind: K.routeProblem, group: 'incident-route', to, prompt: note(text) }));
     const { added } = items.length ? await deps.outbox.enqueue(items) : { added: 0 };
     if (added) deps.log.warn({ event: 'incident.route-problem', destination: id, officers: added }, 'incident: a DPO alert route does not work; the officers were told what to fix');
-    if (!items.length) deps.log.error({ event: 'incident.route-problem', destination: id, officers: 0 }, 'incident: a DPO alert route does not work and no officer can be told in chat (see /healthz)');
+    // Said once per problem and day in this process, not at every tick.
+    if (!items.length && !toldNobody.has(`${id}:${episode}`)) {
+      toldNobody.add(`${id}:${episode}`);
+      deps.log.error({ event: 'incident.route-problem', destination: id, officers: 0 }, 'incident: a DPO alert route does not work and no officer can be told in chat (see /healthz)');
+    }
     return added;
   }
 
