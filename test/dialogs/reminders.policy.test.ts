@@ -326,6 +326,17 @@ describe('the DPIA review', () => {
     expect((await s.deliveries()).map((d) => d.key)).toContain('dpia-review:2027-06-01:slack:U-DPO');
   });
 
+  test('a review due while no DPO is set goes to the DPO named later, within the catch-up days', async () => {
+    const s = school({ now: '2026-12-01T09:00:00Z', settings: { terms: [], dpiaSignedOff: '2026-06-01' } });
+    await s.tick();
+    expect(await s.deliveries()).toEqual([]);
+    s.edit({ terms: [], dpiaSignedOff: '2026-06-01', slack: { dpo: ['U-DPO'] } });
+    s.clock.set('2026-12-02T10:00:00Z');
+    await s.tick();
+    await s.tick();
+    expect((await s.deliveries()).map((d) => d.key)).toEqual(['dpia-review:2026-12-01:slack:U-DPO']);
+  });
+
   test('a review missed by more than catchUpDays is not sent late', async () => {
     const s = school({ now: '2027-01-15T09:00:00Z', settings: { terms: [], dpiaSignedOff: '2026-06-01', slack: { dpo: ['U-DPO'] } } });
     await s.tick();
