@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadEnv, loadSettings, teamsMode, type Env, type Settings } from './config.js';
+import { ConfigError, loadEnv, loadSettings, rolesOf, teamsMode, type Env, type Settings } from './config.js';
 import { ContentError } from './content/load.js';
 import { systemClock, type Clock, type Log } from './core/ports.js';
 import { createLogger } from './log.js';
@@ -70,6 +70,8 @@ import { reloadingSettings } from './settings-reload.js';
 import { watchSettings } from './settings-fingerprint.js';
 import { hostname } from 'node:os';
 import { LEADER_LOCK } from './scheduling.js';
+import { alertRouteHealth, incidentSettingsOf, warnAboutAlertRoute } from './alert-route.js';
+import { liveRoles, liveSchool } from './core/deps.js';
 import { slackDirectory } from './slack/directory.js';
 
 const SLACK_VARIABLES =
@@ -110,18 +112,18 @@ export async function start(o: StartOptions): Promise<Running> {
   let scheduling: ReturnType<typeof createScheduling> | undefined;
   let settingsWatch: ReturnType<typeof watchSettings> | undefined;
   try {
-    const roles = {
-      admins: { slack: settings.slack.admins, teams: settings.teams.admins },
-      dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
-    };
     const sealer = dataSealer(env);
     await checkDataKey(store, sealer);
-    // Terms imported into the settings file while the server runs are picked up at the next tick.
+    // The settings file as it is now: terms imported, officers and DPO destinations changed while the server
+    // runs are used from their next use (a press, a tick), without a restart.
+    const current = reloadingSettings(env.SAFECALL_SETTINGS, settings, log);
+    const roles = liveRoles(() => rolesOf(current()));
     const reminders = {
-      settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),
+      settings: current,
       directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
     };
-    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, reminders, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: liveSchool(() => current().school), roles, sealer, reminders, incidents: { settings: () => incidentSettingsOf(current()) } });
+    const alertRoute = () => alertRouteHealth(store, current(), deps.strings);
     if (!sealer.enabled) {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
@@ -149,6 +151,8 @@ export async function start(o: StartOptions): Promise<Running> {
         // Several instances: which one sends the reminders and alerts now (the others only answer requests).
         scheduler: { leading: scheduling?.leadership.leading ?? false },
         settings: settingsWatch?.status(),
+        // Whether incident alerts can reach the DPO: a problem here is the school's to fix (it stays 200).
+        incidentAlerts: await alertRoute().catch(() => ({ ok: false, problems: [], unknown: 'the store could not be read' })),
       }),
     });
     await new Promise<void>((ok, fail) => {
@@ -178,6 +182,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const when = next ? DateTime.fromJSDate(next.remindAt, { zone: settings.school.timezone }).toFormat("ccc d LLL yyyy 'at' HH:mm") : undefined;
     print(`  Reminders: checked ${settings.reminders.tick === '* * * * *' ? 'every minute' : `on the schedule "${settings.reminders.tick}"`}; ${next ? `next term-end reminder: ${next.name}, ${when}` : 'no term ahead in the settings (add terms: npx safecall terms import FILE.ics)'}`);
     print(`  Incident reports: ${deps.sealer.enabled ? 'encrypted at rest (SAFECALL_DATA_KEY)' : 'NOT encrypted at rest: set SAFECALL_DATA_KEY (README, "Incident reports")'}`);
+    await warnAboutAlertRoute(await alertRoute(), log, print);
 
     return {
       url,
