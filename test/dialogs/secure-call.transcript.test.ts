@@ -98,8 +98,8 @@ describe('the guided setup, to the summary, on each platform', () => {
     const chat = new Chat({ ...deps, school: liveSchool(() => school) });
     await chat.replay([
       ['start zoom', /What kind of call/],
-      ['action setup.kind class', /Step 1 of 9/],
-      ...walk('setup.done', 1, 9, 9),
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 7),
     ]);
     school = { ...school, itContact: { name: 'the trust IT team', slack: 'C-IT-NEW' } };
     await chat.replay([['action setup.send-to-it', { text: [/I've sent the list to the trust IT team/], modes: ['update', 'post', 'private'] }]]);
