@@ -15,6 +15,8 @@ const base = {
 export default {
   testTimeout: 20000,
   testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
+  // Jest's summary, then one plain closing line: passed, failed, skipped and why (scripts/test-deps.mjs).
+  reporters: ['default', '<rootDir>/test/helpers/closing-line.mjs'],
   projects: [
     { ...base, displayName: 'lowdb', testMatch: ['**/*.test.ts'] },
     {
@@ -22,6 +24,8 @@ export default {
       displayName: 'postgres',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/reliability/**/*.e2e.test.ts', '<rootDir>/test/security/**/*.e2e.test.ts'],
       setupFiles: ['<rootDir>/test/helpers/postgres-project.ts'],
+      // Every test of this project needs the server: skipped, with the reason, when it is not there.
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/postgres-needed.ts'],
       globalSetup: '<rootDir>/test/helpers/postgres-global-setup.mjs',
       globalTeardown: '<rootDir>/test/helpers/postgres-global-teardown.mjs',
     },

@@ -11,6 +11,8 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { readDataKey } from './core/sealer.js';
 import { termSlug } from './core/reminders/calendar.js';
+import { DEFAULT_ESCALATE_AFTER_HOURS, DEFAULT_WORKING_HOURS, WEEKDAYS } from './core/records/report-escalation.js';
+import type { Roles } from './core/deps.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[], readonly source: string) {
@@ -39,6 +41,12 @@ export const envSchema = z.object({
   SAFECALL_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   /** Slack HTTP mode: requests in flight before new ones are answered 503 (Slack retries) instead of acknowledged. */
   SAFECALL_SLACK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(32),
+  /**
+   * How long an idle kept-alive connection stays open, in seconds: longer than any proxy in front keeps its
+   * idle connections to SafeCall (nginx's upstream keepalive_timeout, 50 s in deploy/nginx.conf; cloud load
+   * balancers 60 s), so SafeCall never closes one just as the proxy sends a request on it (a 502).
+   */
+  SAFECALL_KEEPALIVE_SECONDS: z.coerce.number().int('must be a whole number').min(1).max(3600).default(65),
   SLACK_BOT_TOKEN: optionalText.refine((v) => !v || v.startsWith('xoxb-'), 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.refine((v) => !v || v.startsWith('xapp-'), 'must be an app-level token starting with xapp-'),
@@ -108,11 +116,13 @@ export const settingsSchema = z.strictObject({
       teamId: z.string().regex(/^[TE][A-Z0-9]+$/, 'must be a Slack team id like T0123ABCD').optional(),
       admins: ids,
       dpo: ids,
+      /** The DPO's deputies: officers, and alerted when an incident alert is not answered in time. */
+      dpoDeputies: ids,
       dpoChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123ABCD').optional(),
       staffChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123ABCD').optional(),
     })
-    .default({ admins: [], dpo: [] }),
-  teams: z.strictObject({ admins: ids, dpo: ids }).default({ admins: [], dpo: [] }),
+    .default({ admins: [], dpo: [], dpoDeputies: [] }),
+  teams: z.strictObject({ admins: ids, dpo: ids, dpoDeputies: ids }).default({ admins: [], dpo: [], dpoDeputies: [] }),
   terms: z
     .array(z.strictObject({ name: z.string().trim().min(1), start: date, end: date }))
     .default(DEFAULT_TERMS)
@@ -147,8 +157,21 @@ export const settingsSchema = z.strictObject({
    * 2190 days, six years; use the period in the school's retention schedule: README, "Incident reports").
    */
   reports: z
-    .strictObject({ retentionDays: z.number().int().min(30).max(36500).default(2190) })
-    .default({ retentionDays: 2190 }),
+    .strictObject({
+      retentionDays: z.number().int().min(30).max(36500).default(2190),
+      /** Working hours an alert may go unanswered before the deputies are alerted (the admins after twice this); 0: never. */
+      escalateAfterHours: z.number().min(0).max(72).default(DEFAULT_ESCALATE_AFTER_HOURS),
+      /** The school's working hours for escalation, in school.timezone (src/core/records/report-escalation.ts). */
+      workingHours: z
+        .strictObject({
+          days: z.array(z.enum(WEEKDAYS, 'must be mon, tue, wed, thu, fri, sat or sun')).default([...DEFAULT_WORKING_HOURS.days]),
+          start: clockTime.default(DEFAULT_WORKING_HOURS.start),
+          end: clockTime.default(DEFAULT_WORKING_HOURS.end),
+        })
+        .refine((w) => w.end > w.start, { message: 'end must be after start, e.g. start "08:00", end "17:00"', path: ['end'] })
+        .default({ ...DEFAULT_WORKING_HOURS, days: [...DEFAULT_WORKING_HOURS.days] }),
+    })
+    .default({ retentionDays: 2190, escalateAfterHours: DEFAULT_ESCALATE_AFTER_HOURS, workingHours: { ...DEFAULT_WORKING_HOURS, days: [...DEFAULT_WORKING_HOURS.days] } }),
   /**
    * Pacing and retries of proactive messages (reminders, alerts): src/core/schedule/. Defaults are the
    * platforms' documented limits; lower them to leave room for other apps on the same workspace or tenant.
@@ -195,6 +218,13 @@ export const settingsSchema = z.strictObject({
     }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** Who the settings name as officers (core's Roles). */
+export const rolesOf = (s: Settings): Roles => ({
+  admins: { slack: s.slack.admins, teams: s.teams.admins },
+  dpo: { slack: s.slack.dpo, teams: s.teams.dpo },
+  deputies: { slack: s.slack.dpoDeputies, teams: s.teams.dpoDeputies },
+});
 
 function problemsOf(error: z.ZodError, prefix = ''): string[] {
   return error.issues.map((i) => {

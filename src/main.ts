@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadEnv, loadSettings, teamsMode, type Env, type Settings } from './config.js';
+import { ConfigError, loadEnv, loadSettings, rolesOf, teamsMode, type Env, type Settings } from './config.js';
 import { ContentError } from './content/load.js';
 import { systemClock, type Clock, type Log } from './core/ports.js';
 import { createLogger } from './log.js';
@@ -67,6 +67,11 @@ function dataSealer(env: Env): Sealer {
   return key ? aesSealer(key) : plainSealer;
 }
 import { reloadingSettings } from './settings-reload.js';
+import { watchSettings } from './settings-fingerprint.js';
+import { hostname } from 'node:os';
+import { LEADER_LOCK } from './scheduling.js';
+import { alertRouteHealth, incidentSettingsOf, warnAboutAlertRoute } from './alert-route.js';
+import { liveRoles, liveSchool } from './core/deps.js';
 import { slackDirectory } from './slack/directory.js';
 
 const SLACK_VARIABLES =
@@ -105,25 +110,29 @@ export async function start(o: StartOptions): Promise<Running> {
   const store = await openStore(env, { log, clock });
   const sweeper = startSweeper(store, log);
   let scheduling: ReturnType<typeof createScheduling> | undefined;
+  let settingsWatch: ReturnType<typeof watchSettings> | undefined;
   try {
-    const roles = {
-      admins: { slack: settings.slack.admins, teams: settings.teams.admins },
-      dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo },
-    };
     const sealer = dataSealer(env);
     await checkDataKey(store, sealer);
-    // Terms imported into the settings file while the server runs are picked up at the next tick.
+    // The settings file as it is now: terms imported, officers and DPO destinations changed while the server
+    // runs are used from their next use (a press, a tick), without a restart.
+    const current = reloadingSettings(env.SAFECALL_SETTINGS, settings, log);
+    const roles = liveRoles(() => rolesOf(current()));
     const reminders = {
-      settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),
+      settings: current,
       directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
     };
-    const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, reminders, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
+    const { bot, deps, policies } = buildBot({ store, clock, log, school: liveSchool(() => current().school), roles, sealer, reminders, incidents: { settings: () => incidentSettingsOf(current()) } });
+    const alertRoute = () => alertRouteHealth(store, current(), deps.strings);
     if (!sealer.enabled) {
       const stored = (await store.reports.query({ index: 'reportedAt', limit: 1 })).length;
       log.warn({ reportsStored: stored > 0 }, 'SAFECALL_DATA_KEY is not set: incident reports are stored unencrypted (see README, "Incident reports")');
     }
     // A DPO alert or any other message a turn queues is sent at once (by the leader), not at the next tick.
-    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox, teamsAuth: o.teamsAuth });
+    const owner = `${hostname()}:${process.pid}`;
+    scheduling = createScheduling({ env, settings, store, clock, log, strings: deps.strings, policies, sealer: deps.sealer, mayCall: localOnly(env), outbox: deps.outbox, teamsAuth: o.teamsAuth, owner });
+    // Several instances: each publishes a fingerprint of its settings and warns when they differ (the leader's rule).
+    settingsWatch = watchSettings({ store, owner, settings: reminders.settings, path: env.SAFECALL_SETTINGS, clock, log, leaderLock: LEADER_LOCK });
     const slack = createSlack({ env, bot, clock, log, strings: deps.strings, teamId: settings.slack.teamId, receipts: store.receipts, storeAvailable: () => store.available?.() ?? true, bodyLimit: env.SAFECALL_BODY_LIMIT, retry: o.slackRetry, maxInFlight: env.SAFECALL_SLACK_MAX_IN_FLIGHT });
     const teams = teamsEndpoint({ env, bot, store, clock, log, timezone: settings.school.timezone, strings: deps.strings, mayCall: localOnly(env), sealer: deps.sealer, auth: o.teamsAuth });
     const server = createHttpServer({
@@ -131,6 +140,7 @@ export async function start(o: StartOptions): Promise<Running> {
       slackOffReason: slack ? 'Slack runs in Socket Mode; no HTTP endpoint is needed.' : SLACK_OFF,
       teams: teams.listener,
       log,
+      keepAliveSeconds: env.SAFECALL_KEEPALIVE_SECONDS,
       health: async () => ({
         version: VERSION,
         platforms: {
@@ -140,6 +150,9 @@ export async function start(o: StartOptions): Promise<Running> {
         store: { kind: store.info.kind, ...(await store.health()) },
         // Several instances: which one sends the reminders and alerts now (the others only answer requests).
         scheduler: { leading: scheduling?.leadership.leading ?? false },
+        settings: settingsWatch?.status(),
+        // Whether incident alerts can reach the DPO: a problem here is the school's to fix (it stays 200).
+        incidentAlerts: await alertRoute().catch(() => ({ ok: false, problems: [], unknown: 'the store could not be read' })),
       }),
     });
     await new Promise<void>((ok, fail) => {
@@ -151,6 +164,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const url = `http://${host}:${port}`;
     await slack?.start();
     void scheduling.start();
+    settingsWatch.start();
 
     print(`SafeCall ${VERSION}${settings.school.name ? ` for ${settings.school.name}` : ''} is listening on ${url}`);
     print(
@@ -168,6 +182,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const when = next ? DateTime.fromJSDate(next.remindAt, { zone: settings.school.timezone }).toFormat("ccc d LLL yyyy 'at' HH:mm") : undefined;
     print(`  Reminders: checked ${settings.reminders.tick === '* * * * *' ? 'every minute' : `on the schedule "${settings.reminders.tick}"`}; ${next ? `next term-end reminder: ${next.name}, ${when}` : 'no term ahead in the settings (add terms: npx safecall terms import FILE.ics)'}`);
     print(`  Incident reports: ${deps.sealer.enabled ? 'encrypted at rest (SAFECALL_DATA_KEY)' : 'NOT encrypted at rest: set SAFECALL_DATA_KEY (README, "Incident reports")'}`);
+    await warnAboutAlertRoute(await alertRoute(), log, print);
 
     return {
       url,
@@ -175,6 +190,7 @@ export async function start(o: StartOptions): Promise<Running> {
       scheduler: scheduling.scheduler,
       async stop() {
         // Sends in progress finish (and are recorded) before the store closes.
+        await settingsWatch?.stop();
         await scheduling?.stop();
         await slack?.stop();
         await new Promise<void>((ok) => {
@@ -186,6 +202,7 @@ export async function start(o: StartOptions): Promise<Running> {
       },
     };
   } catch (err) {
+    await settingsWatch?.stop();
     await scheduling?.stop();
     await sweeper.stop();
     await store.close();

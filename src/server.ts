@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Log, StoreHealth, StoreInfo } from './core/ports.js';
+import type { SettingsStatus } from './settings-fingerprint.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -12,6 +13,8 @@ export interface Health {
   platforms: { slack: string; teams: string };
   /** `ok: false` (the database is gone) answers 503, so a load balancer takes this instance out until it recovers. */
   store: StoreHealth & { kind: StoreInfo['kind'] };
+  /** Several instances: whether this one's settings are the leader's (src/settings-fingerprint.ts). */
+  settings?: SettingsStatus;
 }
 
 export interface ServerParts {
@@ -21,7 +24,12 @@ export interface ServerParts {
   teams: Listener;
   health: () => Promise<Health>;
   log: Log;
+  /** SAFECALL_KEEPALIVE_SECONDS: idle kept-alive connections are closed after this (default 65 s). */
+  keepAliveSeconds?: number;
 }
+
+/** Above the 60 s that nginx and cloud load balancers keep idle connections to an upstream by default. */
+export const DEFAULT_KEEPALIVE_SECONDS = 65;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
@@ -52,6 +60,12 @@ export function createHttpServer(p: ServerParts): Server {
     }
   });
   server.requestTimeout = 30_000;
+  // A proxy keeps idle connections to SafeCall open and sends the next request on one of them: Node's default
+  // (5 s) closes them first, and a request that crosses the close gets a 502 from the proxy. Closed here only
+  // after the proxy's own idle timeout. headersTimeout stays short (a slow sender's guard): since Node 18 it
+  // runs only while a request's headers are arriving, not over the idle time between requests
+  // (test/deploy/keepalive.test.ts holds a connection idle for longer than it).
+  server.keepAliveTimeout = (p.keepAliveSeconds ?? DEFAULT_KEEPALIVE_SECONDS) * 1000;
   server.headersTimeout = 10_000;
   server.on('clientError', (_err, socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
   return server;

@@ -60,6 +60,15 @@ describe('settings file', () => {
     expect(s.terms.length).toBeGreaterThanOrEqual(6);
     expect(s.school.timezone).toBe('Europe/London');
     expect(s.school.itContact).toEqual({ name: 'the IT helpdesk', email: 'it@example.org', slack: 'C0123ABCD' });
+    expect(s.reports).toEqual({ retentionDays: 2190, escalateAfterHours: 4, workingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '17:00' } });
+    expect([s.slack.dpoDeputies, s.teams.dpoDeputies]).toEqual([[], []]);
+  });
+
+  test('escalation defaults: 4 working hours, Monday to Friday 08:00 to 17:00; deputies none', () => {
+    const s = parseSettings('', 'x');
+    expect(s.reports).toEqual({ retentionDays: 2190, escalateAfterHours: 4, workingHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '17:00' } });
+    expect(parseSettings('reports:\n  retentionDays: 400\n', 'x').reports.workingHours.start).toBe('08:00');
+    expect([s.slack.dpoDeputies, s.teams.dpoDeputies]).toEqual([[], []]);
   });
 
   test.each([
@@ -74,6 +83,9 @@ describe('settings file', () => {
       /^terms\.1: Spring 2027 \(2027-01-04 to 2027-03-26\) overlaps term 1, Autumn 2026/,
     ],
     ['slack:\n  dpoChannel: general\n', /^slack\.dpoChannel: must be a Slack channel id/],
+    ['reports:\n  workingHours: { start: "17:00", end: "08:00" }\n', /^reports\.workingHours\.end: end must be after start/],
+    ['reports:\n  workingHours: { days: [monday] }\n', /^reports\.workingHours\.days\.0: must be mon, tue, wed, thu, fri, sat or sun/],
+    ['reports:\n  escalateAfterHours: -1\n', /^reports\.escalateAfterHours: /],
     ['school:\n  itContact:\n    slack: "#it-help"\n', /^school\.itContact\.slack: must be a Slack channel id \(C…\) or user id/],
     ['school:\n  itContact:\n    email: it at school\n', /^school\.itContact\.email: must be an email address/],
     ['school:\n  colour: blue\n', /^school: Unrecognized key: "colour"/],

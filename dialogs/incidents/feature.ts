@@ -20,6 +20,8 @@ import { reportRecords } from './record.js';
 import { incidentAlerts, type IncidentOptions } from './alerts.js';
 import { triageHandlers } from './triage.js';
 import { incidentPolicy, setDeadlineTimers } from './policy.js';
+import { incidentReach } from './reach.js';
+import { DEFAULT_RETENTION_DAYS } from '../../src/core/records/report-retention.js';
 import { confirmation, MINE_LIMIT, myReports, type ViewContext } from './views.js';
 
 export interface IncidentsFeature extends Feature {
@@ -36,7 +38,10 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
   const t = (k: string, vars?: Record<string, string | number>) => deps.strings.t(k, vars);
   const records = reportRecords(deps);
   const alerts = incidentAlerts(deps, options);
-  const triage = triageHandlers(deps, alerts);
+  const reach = incidentReach(deps, alerts);
+  const settings = () => options.settings?.() ?? options;
+  // A new awareness time moves the deadline: the reminders and escalation steps move with it.
+  const triage = triageHandlers(deps, alerts, (r) => setDeadlineTimers(deps.timers, r, alerts.escalation(), true));
   const ctx = (): ViewContext => ({ strings: deps.strings, timezone: deps.school.timezone, now: deps.clock.now() });
 
   /** "When did it happen?" starts at now (to the minute): most reports are made straight after, so it is one tap less. */
@@ -60,13 +65,19 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
       deps.log.info({ event: 'incident.form-refused', fields: Object.keys(checked.errors) }, 'report form refused');
       return [{ mode: 'form-errors', errors: checked.errors, prompt: reportForm(deps.strings, draft, values, checked.errors) }];
     }
-    const { report, created } = await records.create(turn.who, draft, checked.input, (ref) => alerts.plannedAlerts(ref));
+    // The route is read once for the whole submission (two store reads).
+    const route = await alerts.route();
+    const { report, created } = await records.create(turn.who, draft, checked.input, (ref) => alerts.plannedAlerts(ref, route));
     // Each step is idempotent (keys from the reference): a duplicate mends what a crash left undone, but
     // does not wind the clock up again on a case already decided.
-    if (created || (report.status === 'open' && !reportState(report).decision)) await setDeadlineTimers(deps.timers, report);
+    if (created || (report.status === 'open' && !reportState(report).decision)) await setDeadlineTimers(deps.timers, report, alerts.escalation());
     await alerts.send(report);
-    deps.log.info({ event: created ? 'incident.reported' : 'incident.duplicate', ref: report.ref, category: report.category }, created ? 'incident reported' : 'incident report submitted again: the first one stands');
-    return [toReporter(turn, confirmation(ctx(), report))];
+    // Where nothing the report was sent to can be reached, it goes to the deputies and admins now.
+    const synced = await alerts.sync(report, route);
+    if (synced.status === 'open') await reach.noDpo(route);
+    const told = await reach.confirmationReach(synced, route, created);
+    deps.log.info({ event: created ? 'incident.reported' : 'incident.duplicate', ref: report.ref, category: report.category, reach: told }, created ? 'incident reported' : 'incident report submitted again: the first one stands');
+    return [toReporter(turn, confirmation(ctx(), report, told))];
   }
 
   async function mine(turn: Turn): Promise<Reply[]> {
@@ -80,10 +91,13 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
       deps.log.warn({ event: 'incident.not-permitted', what: 'setDpoChannel', platform: turn.who.platform, user: turn.who.id }, 'incident: someone not permitted tried to set the DPO channel');
       return [{ mode: 'private', prompt: note(t('reports.triage.notPermitted')) }];
     }
-    if (turn.where.platform === 'slack' && options.slackDpoChannel) return [{ mode: 'private', prompt: note(t('reports.dpo.slackFromSettings')) }];
+    if (turn.where.platform === 'slack' && settings().slackDpoChannel) return [{ mode: 'private', prompt: note(t('reports.dpo.slackFromSettings')) }];
     await setDpoConversation(deps.store, turn.where.platform, turn.where.id, { platform: turn.who.platform, id: turn.who.id }, deps.clock.now());
-    deps.log.info({ event: 'incident.dpo-destination', platform: turn.where.platform, conversation: turn.where.id }, 'DPO alert destination set');
-    return [{ mode: 'post', prompt: note(t(turn.where.platform === 'teams' ? 'reports.dpo.setTeams' : 'reports.dpo.setSlack')) }];
+    // Every open case comes here now, one alert each, rather than at the next tick.
+    const open = (await alerts.syncOpen()).length;
+    deps.log.info({ event: 'incident.dpo-destination', platform: turn.where.platform, conversation: turn.where.id, openCases: open }, 'DPO alert destination set');
+    const done = t(turn.where.platform === 'teams' ? 'reports.dpo.setTeams' : 'reports.dpo.setSlack');
+    return [{ mode: 'post', prompt: note(open ? `${done} ${t('reports.dpo.openCases', { count: open })}` : done) }];
   }
 
   async function breachLog(turn: Turn): Promise<Reply[]> {
@@ -98,7 +112,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
     return [{ mode: 'file', file: { name: `breach-log-${day}.csv`, mime: 'text/csv', content }, prompt: note(t('reports.log.file', { count: reports.length })) }];
   }
 
-  const policy = incidentPolicy(deps, alerts, options.retentionDays);
+  const policy = incidentPolicy(deps, alerts, reach, () => settings().retentionDays ?? DEFAULT_RETENTION_DAYS);
 
   return {
     prefix: REPORT_PREFIX,

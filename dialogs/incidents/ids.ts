@@ -15,6 +15,8 @@ export const REPORT_ACTIONS = {
   told: 'report.told',
   note: 'report.note',
   close: 'report.close',
+  /** Opens the form to record when the school became aware (it moves the ICO deadline). */
+  aware: 'report.aware',
 } as const;
 
 export const REPORT_FORMS = {
@@ -23,6 +25,7 @@ export const REPORT_FORMS = {
   decision: 'report.decision-form',
   told: 'report.told-form',
   note: 'report.note-form',
+  aware: 'report.aware-form',
 } as const;
 
 /** The report form's fields (Slack block ids: at most 255 characters, short here). */
@@ -53,6 +56,8 @@ export const TRIAGE_FIELDS = {
   how: 'how',
   note: 'note',
   kind: 'kind',
+  awareAt: 'aware_at',
+  awareReason: 'aware_reason',
 } as const;
 
 /** store.runtime keys. */
@@ -69,4 +74,12 @@ export const INCIDENT_KINDS = {
   /** The first alert once more, where a restart cut the first short and the platform cannot say if it arrived. */
   alertAgain: 'incident.alert-again',
   reminder: 'incident.reminder',
+  /** An alert at a destination the settings no longer name, replaced by a note without the case's details. */
+  alertMoved: 'incident.alert-moved',
+  /** Timer: nobody answered the alert in time; payload { ref, level }. */
+  escalate: 'incident.escalate',
+  /** To the reporter: the report reached someone who can act, or cannot yet. */
+  reporterUpdate: 'incident.reporter-update',
+  /** To the officers: a DPO alert destination does not work, and what to do. */
+  routeProblem: 'incident.route-problem',
 } as const;

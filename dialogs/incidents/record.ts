@@ -15,7 +15,7 @@
 import type { Deps } from '../../src/core/deps.js';
 import type { Person } from '../../src/core/conversation.js';
 import type { RuntimeSetting } from '../../src/core/records/reminder.js';
-import { deadlineFor, sealFacts, type AlertRef, type StoredReport } from '../../src/core/records/report.js';
+import { deadlineFor, defaultAwareness, sealFacts, type AlertRef, type StoredReport } from '../../src/core/records/report.js';
 import type { ReportInput } from './form.js';
 import { RUNTIME_KEYS } from './ids.js';
 import { yearIn } from './time.js';
@@ -105,6 +105,7 @@ export function reportRecords(deps: Deps) {
     const ref = await refFor(key, who, yearIn(now, deps.school.timezone));
     const existing = await deps.store.reports.get(ref);
     if (existing) return { report: existing, created: false };
+    const aware = defaultAwareness(input.discoveredAt, now);
     const report: StoredReport = {
       ref,
       reporter: { platform: who.platform, id: who.id },
@@ -113,8 +114,8 @@ export function reportRecords(deps: Deps) {
       occurredAt: input.occurredAt.toISOString(),
       discoveredAt: input.discoveredAt.toISOString(),
       reportedAt: now.toISOString(),
-      awareAt: now.toISOString(),
-      deadlineAt: deadlineFor(now).toISOString(),
+      awareAt: aware.toISOString(),
+      deadlineAt: deadlineFor(aware).toISOString(),
       subjects: input.subjects,
       ...(input.howMany ? { howMany: input.howMany } : {}),
       ...(input.specialCategory ? { specialCategory: input.specialCategory } : {}),

@@ -5,11 +5,11 @@
  */
 import type { FormField, Option, Prompt } from '../../src/core/prompt.js';
 import type { Strings } from '../../src/core/strings.js';
-import { DECISIONS, RISKS, type Decision, type Risk, type StoredReport } from '../../src/core/records/report.js';
+import { DECISIONS, isLate, RISKS, type Decision, type Risk, type StoredReport } from '../../src/core/records/report.js';
 import { REPORT_FORMS, TRIAGE_FIELDS as F } from './ids.js';
 import { CLOCK_SKEW_MS, MAX_TEXT } from './form.js';
 
-export type TriageForm = 'risk' | 'decision' | 'told' | 'note';
+export type TriageForm = 'risk' | 'decision' | 'told' | 'note' | 'aware';
 export const NOTE_KINDS = ['note', 'fact'] as const;
 
 export const formState = (ref: string, id: string) => `${ref}|${id}`;
@@ -45,17 +45,24 @@ function fieldsFor(which: TriageForm, strings: Strings, late: boolean): FormFiel
         { id: F.kind, label: t('reports.triage.kind'), type: 'select', required: true, options: opts(strings, 'reports.triage.kinds', NOTE_KINDS), initial: 'note' },
         { id: F.note, label: t('reports.triage.note'), type: 'multiline', required: true, maxLength: MAX_TEXT },
       ];
+    case 'aware':
+      return [
+        { id: F.awareAt, label: t('reports.triage.awareAt'), type: 'datetime', required: true, hint: t('reports.triage.awareHint') },
+        { id: F.awareReason, label: t('reports.triage.awareReason'), type: 'multiline', required: true, hint: t('reports.triage.awareReasonHint'), maxLength: MAX_TEXT },
+      ];
   }
 }
 
-const FORM_IDS: Record<TriageForm, string> = { risk: REPORT_FORMS.risk, decision: REPORT_FORMS.decision, told: REPORT_FORMS.told, note: REPORT_FORMS.note };
-const TITLES: Record<TriageForm, string> = { risk: 'riskTitle', decision: 'decisionTitle', told: 'toldTitle', note: 'noteTitle' };
+const FORM_IDS: Record<TriageForm, string> = { risk: REPORT_FORMS.risk, decision: REPORT_FORMS.decision, told: REPORT_FORMS.told, note: REPORT_FORMS.note, aware: REPORT_FORMS.aware };
+const TITLES: Record<TriageForm, string> = { risk: 'riskTitle', decision: 'decisionTitle', told: 'toldTitle', note: 'noteTitle', aware: 'awareTitle' };
 
 export const triageFormOf = (formId: string): TriageForm | undefined => (Object.keys(FORM_IDS) as TriageForm[]).find((k) => FORM_IDS[k] === formId);
 
 export function triageForm(which: TriageForm, strings: Strings, r: StoredReport, state: string, now: Date, kept: Record<string, string> = {}, errors: Record<string, string> = {}): Prompt {
-  const late = now.getTime() >= Date.parse(r.deadlineAt); // at the deadline itself the case is overdue (the 72 h timer), so late too
-  const fields = fieldsFor(which, strings, late).map((f) => ({ ...f, ...(kept[f.id] ? { initial: kept[f.id] } : {}), ...(errors[f.id] ? { error: errors[f.id] } : {}) }));
+  const late = isLate(r, now);
+  // The awareness form starts at the time the clock runs from now.
+  const shown = which === 'aware' ? { [F.awareAt]: r.awareAt, ...kept } : kept;
+  const fields = fieldsFor(which, strings, late).map((f) => ({ ...f, ...(shown[f.id] ? { initial: shown[f.id] } : {}), ...(errors[f.id] ? { error: errors[f.id] } : {}) }));
   const title = strings.t(`reports.triage.${TITLES[which]}`);
   return {
     fallback: `${title}: ${r.ref}`,
@@ -68,7 +75,8 @@ export type TriageInput =
   | { which: 'risk'; risk: Risk; text?: string }
   | { which: 'decision'; decision: Decision; icoRef?: string; text?: string; delayReason?: string; late: boolean }
   | { which: 'told'; toldAt: Date; text: string }
-  | { which: 'note'; kind: 'note' | 'fact'; text: string };
+  | { which: 'note'; kind: 'note' | 'fact'; text: string }
+  | { which: 'aware'; awareAt: Date; text: string };
 
 export function checkTriage(which: TriageForm, values: Record<string, string>, r: StoredReport, now: Date, strings: Strings): { ok: true; input: TriageInput } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
@@ -88,6 +96,15 @@ export function checkTriage(which: TriageForm, values: Record<string, string>, r
     errors[id] = e('reports.errors.choose');
     return undefined;
   };
+  /** A time that has happened, not before the incident (Slack sends seconds, Teams ISO 8601). */
+  const pastTime = (id: string): number => {
+    const raw = (values[id] ?? '').trim();
+    const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw);
+    if (!raw || Number.isNaN(ms)) errors[id] = e('reports.errors.time');
+    else if (ms > now.getTime() + CLOCK_SKEW_MS) errors[id] = e('reports.errors.future');
+    else if (ms < Date.parse(r.occurredAt)) errors[id] = e('reports.triage.tooEarly');
+    return ms;
+  };
   const done = <T extends TriageInput>(input: T) => (Object.keys(errors).length ? { ok: false as const, errors } : { ok: true as const, input });
   switch (which) {
     case 'risk': {
@@ -99,18 +116,19 @@ export function checkTriage(which: TriageForm, values: Record<string, string>, r
       const decision = one(F.decision, DECISIONS);
       const icoRef = text(F.icoRef, 60, decision === 'reported', 'reports.triage.needIcoRef');
       const reason = text(F.reason, MAX_TEXT, decision === 'not-reported', 'reports.triage.needReason');
-      const late = now.getTime() >= Date.parse(r.deadlineAt); // at the deadline itself the case is overdue (the 72 h timer), so late too
+      const late = isLate(r, now);
       const delayReason = text(F.delayReason, MAX_TEXT, late, 'reports.triage.needDelay');
       return done({ which, decision: decision ?? 'reported', ...(icoRef && decision === 'reported' ? { icoRef } : {}), ...(reason ? { text: reason } : {}), ...(delayReason && late ? { delayReason } : {}), late });
     }
     case 'told': {
-      const raw = (values[F.toldAt] ?? '').trim();
-      const ms = /^\d+$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw);
-      if (!raw || Number.isNaN(ms)) errors[F.toldAt] = e('reports.errors.time');
-      else if (ms > now.getTime() + CLOCK_SKEW_MS) errors[F.toldAt] = e('reports.errors.future');
-      else if (ms < Date.parse(r.occurredAt)) errors[F.toldAt] = e('reports.triage.tooEarly');
+      const ms = pastTime(F.toldAt);
       const how = text(F.how, MAX_TEXT, true);
       return done({ which, toldAt: new Date(Math.min(ms, now.getTime())), text: how ?? '' });
+    }
+    case 'aware': {
+      const ms = pastTime(F.awareAt);
+      const reason = text(F.awareReason, MAX_TEXT, true);
+      return done({ which, awareAt: new Date(Math.min(ms, now.getTime())), text: reason ?? '' });
     }
     case 'note': {
       const kind = one(F.kind, NOTE_KINDS);

@@ -7,7 +7,7 @@
 import type { Reply, Turn } from '../../src/core/conversation.js';
 import { isOfficer, type Deps } from '../../src/core/deps.js';
 import { nonce } from '../../src/core/nonce.js';
-import { appendEntry, closeRefusal, reportState, type StoredReport, type TimelineEntry } from '../../src/core/records/report.js';
+import { appendEntry, closeRefusal, reportState, withAwareness, type StoredReport, type TimelineEntry } from '../../src/core/records/report.js';
 import { INCIDENT_KINDS as K, REPORT_ACTIONS as A } from './ids.js';
 import type { IncidentAlerts } from './alerts.js';
 import { checkTriage, formState, readState, triageForm, triageFormOf, type TriageForm, type TriageInput } from './triage-forms.js';
@@ -18,9 +18,13 @@ const note = (text: string) => ({ fallback: text, blocks: [{ kind: 'text' as con
 
 export const deadlineTimerKey = (ref: string, hour: number) => `${K.deadline}:${ref}:${hour}`;
 
-const FORM_ACTIONS: Record<string, TriageForm> = { [A.risk]: 'risk', [A.decision]: 'decision', [A.told]: 'told', [A.note]: 'note' };
+const FORM_ACTIONS: Record<string, TriageForm> = { [A.risk]: 'risk', [A.decision]: 'decision', [A.told]: 'told', [A.note]: 'note', [A.aware]: 'aware' };
 
-export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
+/**
+ * `onAwareness`: the DPO recorded another awareness time, which moved the deadline: the policy moves the
+ * reminder and escalation timers (policy.ts setDeadlineTimers).
+ */
+export function triageHandlers(deps: Deps, alerts: IncidentAlerts, onAwareness: (r: StoredReport) => Promise<void> = async () => undefined) {
   const t = (k: string, vars?: Record<string, string | number>) => deps.strings.t(k, vars);
 
   function refuse(turn: Turn, what: string): Reply[] {
@@ -76,6 +80,8 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
         return { ...base, kind: 'told', toldAt: input.toldAt.toISOString(), ...seal(input.text) };
       case 'note':
         return { ...base, kind: input.kind, ...seal(input.text) };
+      case 'aware':
+        return { ...base, kind: 'aware', awareAt: input.awareAt.toISOString(), ...seal(input.text) };
     }
   }
 
@@ -88,6 +94,7 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       if (form) {
         if (r.status === 'closed') return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
         if (form === 'decision' && reportState(r).decision) return [{ mode: 'private', prompt: note(t('reports.triage.alreadyDecided', { ref: r.ref })) }];
+        if (form === 'aware' && reportState(r).decision) return [{ mode: 'private', prompt: note(t('reports.triage.awareDecided', { ref: r.ref })) }];
         return [{ mode: 'modal', prompt: triageForm(form, deps.strings, r, formState(r.ref, nonce()), deps.clock.now()) }];
       }
       const at = deps.clock.now().toISOString();
@@ -125,8 +132,9 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
       if (r.status === 'closed') return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
       const now = deps.clock.now();
       // One ICO decision per case: a second form (another officer's, opened before the first was saved) is told so.
-      const decided = (x: StoredReport) => which === 'decision' && reportState(x).decision !== undefined;
-      if (decided(r)) return [{ mode: 'private', prompt: note(t('reports.triage.alreadyDecided', { ref: r.ref })) }];
+      const decided = (x: StoredReport) => (which === 'decision' || which === 'aware') && reportState(x).decision !== undefined;
+      const refusedDecided = () => [{ mode: 'private' as const, prompt: note(t(which === 'aware' ? 'reports.triage.awareDecided' : 'reports.triage.alreadyDecided', { ref: r.ref })) }];
+      if (decided(r)) return refusedDecided();
       const checked = checkTriage(which, values, r, now, deps.strings);
       if (!checked.ok) return [{ mode: 'form-errors', errors: checked.errors, prompt: triageForm(which, deps.strings, r, state!, now, values, checked.errors) }];
       let lost = false;
@@ -138,14 +146,17 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts) {
           lost = true;
           return current;
         }
-        return appendEntry(current, entryFor(checked.input, s.id, turn));
+        const entry = entryFor(checked.input, s.id, turn);
+        // The awareness time and the deadline it moves are written with the entry that records them.
+        return entry.kind === 'aware' && entry.awareAt ? withAwareness(current, { ...entry, awareAt: entry.awareAt }) : appendEntry(current, entry);
       });
       if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
       if (lost) {
         deps.log.info({ event: 'incident.decision-refused', ref: r.ref, reason: 'already-decided' }, 'incident: a second ICO decision was refused');
-        return [{ mode: 'private', prompt: note(t('reports.triage.alreadyDecided', { ref: r.ref })) }];
+        return refusedDecided();
       }
       if (checked.input.which === 'decision') await cancelTimers(r.ref);
+      if (checked.input.which === 'aware') await onAwareness(written);
       deps.log.info({ event: `incident.${which}`, ref: r.ref }, 'incident updated');
       return redraw(turn, written, true);
     },

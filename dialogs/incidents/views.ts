@@ -24,12 +24,25 @@ export function quoted(text: string, max = 600): string {
   return cut.replace(/\]\(/g, '] (').replace(/\*\*/g, '*\u200B*');
 }
 
-export function confirmation(ctx: ViewContext, r: StoredReport): Prompt {
+/**
+ * The reporter's confirmation: stored, with its reference, and no more than is true about who has it
+ * (reach.ts `Reach`): "has been told" only once an alert was delivered; otherwise on its way, or who it goes
+ * to instead, or that they should tell the DPO themselves. A message follows when it has reached someone.
+ */
+export function confirmation(ctx: ViewContext, r: StoredReport, reach: 'reached' | 'sending' | 'admins' | 'deputies' | 'nobody'): Prompt {
   return prompt([
     { kind: 'heading', text: t(ctx, 'reports.confirm.heading') },
     { kind: 'text', text: t(ctx, 'reports.confirm.body', { ref: r.ref, time: when(ctx, r.reportedAt) }) },
-    { kind: 'note', text: t(ctx, 'reports.confirm.next') },
+    { kind: reach === 'reached' || reach === 'sending' ? 'note' : 'text', text: t(ctx, `reports.confirm.${reach}`, { ref: r.ref }) },
   ]);
+}
+
+/** Why the 72 hours start when they do: when it was noticed, when it was reported, or the DPO's recorded time. */
+function awareness(ctx: ViewContext, r: StoredReport, name: (by: { id: string }) => string): string {
+  const set = reportState(r).aware;
+  const time = when(ctx, r.awareAt);
+  if (set && set.by.platform !== 'system') return t(ctx, 'reports.alert.awareFrom.set', { time, name: name(set.by) });
+  return t(ctx, r.awareAt === r.discoveredAt || Date.parse(r.awareAt) < Date.parse(r.reportedAt) ? 'reports.alert.awareFrom.noticed' : 'reports.alert.awareFrom.reported', { time });
 }
 
 /** The one-word status a reporter sees. */
@@ -86,6 +99,7 @@ export function alertView(ctx: ViewContext, r: StoredReport, given: ReportFacts,
     { label: t(ctx, 'reports.alert.occurred'), value: when(ctx, r.occurredAt) },
     { label: t(ctx, 'reports.alert.noticed'), value: when(ctx, r.discoveredAt) },
     { label: t(ctx, 'reports.alert.reported'), value: when(ctx, r.reportedAt) },
+    { label: t(ctx, 'reports.alert.aware'), value: awareness(ctx, r, name) },
   ];
   if (r.subjects.length) facts.push({ label: t(ctx, 'reports.alert.subjects'), value: r.subjects.map((x) => t(ctx, `reports.form.subjects.${x}`)).join(', ') + (r.howMany ? ` · ${t(ctx, `reports.form.howManyOptions.${r.howMany}`)}` : '') });
   if (r.specialCategory) facts.push({ label: t(ctx, 'reports.alert.special'), value: t(ctx, `reports.form.yesNo.${r.specialCategory}`) });
@@ -94,6 +108,7 @@ export function alertView(ctx: ViewContext, r: StoredReport, given: ReportFacts,
   if (s.decision?.decision) facts.push({ label: t(ctx, 'reports.alert.decision'), value: t(ctx, `reports.alert.decisions.${s.decision.decision}`, { icoRef: quoted(s.decision.icoRef ?? '', 40) }) });
   if (s.told) facts.push({ label: t(ctx, 'reports.alert.told'), value: when(ctx, s.told.toldAt ?? s.told.at) });
   if (s.notes.length) facts.push({ label: t(ctx, 'reports.alert.notes'), value: String(s.notes.length) });
+  if (s.escalated) facts.push({ label: t(ctx, 'reports.alert.escalated'), value: t(ctx, `reports.alert.escalatedTo.${s.escalated.reason === 'no-route' ? 'noRoute' : s.escalated.level === 2 ? 'admins' : 'deputies'}`, { time: when(ctx, s.escalated.at) }) });
 
   const heading = opts.fresh ? t(ctx, 'reports.alert.heading', { ref: r.ref }) : t(ctx, 'reports.alert.updated', { ref: r.ref });
   const blocks: Block[] = [
@@ -117,6 +132,8 @@ export function alertButtons(ctx: ViewContext, r: StoredReport): Button[] {
   const out: Button[] = [];
   if (!s.acknowledged) out.push(b(A.acknowledge, 'acknowledge', 'primary'));
   out.push(b(A.risk, 'risk'), b(A.decision, 'decision'), b(A.told, 'told'), b(A.note, 'note'));
+  // The awareness time moves the deadline, which matters until the decision is recorded.
+  if (!s.decision) out.push(b(A.aware, 'aware'));
   if (closeRefusal(r) === undefined) out.push(b(A.close, 'close'));
   return out;
 }

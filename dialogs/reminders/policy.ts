@@ -105,14 +105,25 @@ export function remindersPolicy(deps: Deps, o: RemindersOptions): SchedulePolicy
     deps.log.info({ reminders: round, followUp: n, enqueued: added }, 'term-end follow-ups enqueued');
   }
 
-  async function summarise(round: string, s: ReminderSettings, ctx: ScheduleContext): Promise<void> {
+  /**
+   * The DPO's summary, to every DPO destination there is now that has not had it. `again`: a later tick
+   * (a destination set or changed since it first went, or none then), which says nothing when all have it.
+   */
+  async function summarise(round: string, s: ReminderSettings, ctx: ScheduleContext, again = false): Promise<void> {
+    const targets = await dpoTargets(deps, s);
+    const key = (to: (typeof targets)[number]) => `${round}:summary:${targetId(to)}`;
+    const missing = [];
+    for (const to of targets) if (!(await ctx.outbox.get(key(to)))) missing.push(to);
+    if (again && !missing.length) return;
+    if (!targets.length) {
+      if (!again) deps.log.warn({ reminders: round }, 'no DPO is set in the settings: the summary goes once one is, within the catch-up days (npx safecall reminders report shows it now)');
+      return;
+    }
     const figures = await roundFigures(deps.store, round, zone);
     if (!figures) return;
-    const targets = await dpoTargets(deps, s);
     const p = summaryPrompt(view, figures);
-    await ctx.outbox.enqueue(targets.map((to) => ({ key: `${round}:summary:${targetId(to)}`, kind: REMIND_KINDS.summary, group: `${round}:summary`, to, prompt: p })));
-    if (!targets.length) deps.log.warn({ reminders: round }, 'no DPO is set in the settings: the summary was not sent (npx safecall reminders report shows it)');
-    deps.log.info({ reminders: round, targets: targets.length, notAnswered: figures.notAnswered.length, unreachable: figures.unreachable.length }, 'term-end summary enqueued');
+    await ctx.outbox.enqueue(missing.map((to) => ({ key: key(to), kind: REMIND_KINDS.summary, group: `${round}:summary`, to, prompt: p })));
+    deps.log.info({ reminders: round, targets: missing.length, notAnswered: figures.notAnswered.length, unreachable: figures.unreachable.length }, again ? 'term-end summary enqueued for a DPO destination set since' : 'term-end summary enqueued');
   }
 
   const setRound = (round: string, change: (r: RoundReminder) => RoundReminder) =>
@@ -150,7 +161,13 @@ export function remindersPolicy(deps: Deps, o: RemindersOptions): SchedulePolicy
     const now = ctx.now;
     const nowIso = now.toISOString();
     let record: RoundReminder = from;
-    if (record.status === 'skipped' || record.status === 'summarised') return;
+    if (record.status === 'skipped') return;
+    const summaryAt = addLocalDays(new Date(record.dueAt), (maxFollowUps + 1) * followUpDays, zone);
+    if (record.status === 'summarised') {
+      // Where the DPO's messages go is looked up now: one set or changed since (or none then) gets it, within the catch-up days.
+      if (!pastCatchUp(summaryAt, now, catchUpDays, zone)) await summarise(round, s, ctx, true);
+      return;
+    }
     if (record.status === 'starting') {
       const people = await startRound(term, round, s, ctx);
       record = (await setRound(round, (r) => ({ ...r, status: 'sent', people, updatedAt: nowIso }))) ?? record;
@@ -164,7 +181,7 @@ export function remindersPolicy(deps: Deps, o: RemindersOptions): SchedulePolicy
       else deps.log.info({ reminders: round, followUp: n }, 'follow-up missed by more than the catch-up days: skipped');
       record = (await setRound(round, (r) => ({ ...r, followUps: Math.max(r.followUps, n), updatedAt: nowIso }))) ?? record;
     }
-    if (now < addLocalDays(remindAt, (maxFollowUps + 1) * followUpDays, zone)) return;
+    if (now < summaryAt) return;
     await summarise(round, s, ctx);
     await setRound(round, (r) => ({ ...r, status: 'summarised', updatedAt: nowIso }));
   }

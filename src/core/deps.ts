@@ -26,15 +26,57 @@ export interface ItContact {
   teams?: string;
 }
 
-/** Who may see others' reports, act on them, export, and change settings from chat (the settings file). */
+/**
+ * The school as the settings say now: its name and IT contact are read at each use (like `liveRoles`), so a
+ * new IT contact gets the next "Send to IT" without a restart. The time zone is the one read at start:
+ * schedules already set were computed in it.
+ */
+export function liveSchool(read: () => SchoolInfo): SchoolInfo {
+  const timezone = read().timezone;
+  return {
+    get name() {
+      return read().name;
+    },
+    timezone,
+    get itContact() {
+      return read().itContact;
+    },
+  };
+}
+
+/**
+ * Who may see others' reports, act on them, export, and change settings from chat (the settings file). The
+ * running server's roles are `liveRoles`: read from the settings as they are at each use.
+ */
 export interface Roles {
   admins: Record<Platform, string[]>;
   dpo: Record<Platform, string[]>;
+  /** The DPO's deputies (`slack.dpoDeputies`, `teams.dpoDeputies`): officers too, and the first escalation. */
+  deputies?: Record<Platform, string[]>;
 }
 
-/** The admins and DPO named in the settings: they may see others' reports, act on them, export, and list terms. */
+/** The admins, DPO and deputies named in the settings: they may see others' reports, act on them, export, and list terms. */
 export const isOfficer = (roles: Roles, who: { platform: Platform; id: string }): boolean =>
-  roles.admins[who.platform].includes(who.id) || roles.dpo[who.platform].includes(who.id);
+  roles.admins[who.platform].includes(who.id) || roles.dpo[who.platform].includes(who.id) || (roles.deputies?.[who.platform].includes(who.id) ?? false);
+
+/**
+ * Roles that are looked up whenever they are read, from `read()` (the settings file, reloaded when it
+ * changes: src/settings-reload.ts), so an officer added or replaced in the settings counts from the next
+ * press, without a restart.
+ */
+export function liveRoles(read: () => Roles): Roles {
+  return {
+    get admins() {
+      return read().admins;
+    },
+    get dpo() {
+      return read().dpo;
+    },
+    get deputies() {
+      return read().deputies;
+    },
+  };
+}
 
 export const NO_ROLES: Roles = { admins: { slack: [], teams: [] }, dpo: { slack: [], teams: [] } };
 

@@ -6,6 +6,7 @@ import type { ConversationKind, Platform } from './conversation.js';
 import type { Delivery, Timer } from './schedule/types.js';
 import type { StoredReport } from './records/report.js';
 import type { ReminderState, RuntimeSetting } from './records/reminder.js';
+import type { CollectionName } from './collections.js';
 
 export interface Clock {
   now(): Date;
@@ -208,6 +209,12 @@ export interface Store {
    * for the edge, which must answer before any work starts. Absent where the store is in this process.
    */
   available?(): boolean;
+  /**
+   * Runs `fn` on a view of the collections in which every read sees the same moment, however long `fn` takes
+   * and whoever writes meanwhile (export-data: a round marked sent is never exported without its messages).
+   * PostgreSQL: one read-only REPEATABLE READ transaction; lowdb: read again until no file changed meanwhile.
+   */
+  readConsistent?<T>(fn: (view: Pick<Store, CollectionName>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -25,6 +25,8 @@ export interface StoreState {
   lazyMs: number;
   /** Journal fsyncs since open. */
   fsyncs: number;
+  /** A reader serves reads from memory without looking at the files again (during a consistent read). */
+  frozen?: boolean;
 }
 
 /** JSON round trip: what callers get back is exactly what is on disk. */
@@ -39,6 +41,8 @@ export class FileCollection<T> implements Collection<T> {
   private readonly partOf = new Map<string, PartitionFile<T>>();
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly expiring = new SortedIndex();
+  /** Changes applied in memory since open (writes, and a reader's reloads): see changeMark(). */
+  private changes = 0;
 
   constructor(private readonly spec: CollectionSpec<T>, private readonly s: StoreState) {
     this.name = spec.name;
@@ -66,6 +70,7 @@ export class FileCollection<T> implements Collection<T> {
   }
 
   private indexChange(part: PartitionFile<T>, key: string, env: Envelope<T> | undefined): void {
+    this.changes += 1;
     if (!env && this.partOf.get(key) !== part) return;
     if (env) this.partOf.set(key, part);
     else this.partOf.delete(key);
@@ -99,7 +104,7 @@ export class FileCollection<T> implements Collection<T> {
   }
 
   private async fresh(): Promise<void> {
-    if (!this.s.readOnly) return;
+    if (!this.s.readOnly || this.s.frozen) return;
     for (const name of await this.partitionNames()) await this.bulk(() => this.partition(name).refresh());
   }
 
@@ -273,6 +278,24 @@ export class FileCollection<T> implements Collection<T> {
     await Promise.all(gone.map((k) => this.commit(k, undefined)));
     if (this.partitioned) await Promise.all([...this.parts.values()].filter((p) => p.records.size === 0).map((p) => p.drop()));
     return gone.length;
+  }
+
+  /** Changes applied in memory since open: equal before and after a series of reads when none came between. */
+  changeCount(): number {
+    return this.changes;
+  }
+
+  /** A reader: loads whatever changed on disk since the last load. */
+  async refresh(): Promise<void> {
+    await this.fresh();
+  }
+
+  /** A reader: whether every file of the collection is as it was when last loaded (and no partition appeared). */
+  async unchangedOnDisk(): Promise<boolean> {
+    const names = await this.partitionNames();
+    if (names.some((n) => !this.parts.has(n))) return false;
+    for (const n of names) if (!(await this.partition(n).unchanged())) return false;
+    return true;
   }
 
   /** Writes what is queued and folds journals into snapshots (close). */

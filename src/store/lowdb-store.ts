@@ -13,6 +13,7 @@ import { COLLECTION_NAMES, COLLECTIONS, type CollectionName, type CollectionSpec
 import { DIR_MODE, FILE_MODE } from './atomic-file.js';
 import { FileCollection, type StoreState } from './file-collection.js';
 import { acquireDirLock, type DirLock } from './lock.js';
+import { StoreBusyError } from './errors.js';
 import { prepareSchema } from './migrations.js';
 
 export { StoreCorruptError, StoreLockedError, ReadOnlyStoreError, StoreVersionError } from './errors.js';
@@ -37,6 +38,8 @@ export type LowdbStore = Store & {
 };
 
 const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+/** How many times a consistent read is tried while the server keeps writing (each try takes milliseconds). */
+const CONSISTENT_READ_ATTEMPTS = 50;
 /** A lost "last seen" after a crash is fine; a second's worth of them is the most that can go. */
 const DEFAULT_LAZY_MS = 1000;
 
@@ -126,6 +129,36 @@ export async function openLowdbStore(dirArg: string, opts: LowdbStoreOptions = {
         return ok ? { ok: true, writable: true } : { ok: false, writable: false, error: readOnly ? 'read-only' : s.lockLost ? 'lock lost' : 'not writable' };
       },
       writable,
+      /**
+       * One moment's data. A reader (the CLI while the server runs) loads what changed on disk until a check
+       * of every file finds none changed since it was loaded: each collection in memory was then what its
+       * files held at one moment (the last load), and `fn` reads that memory without looking at the files
+       * again, however long it takes. The server writes each file in the order it made its changes, so that
+       * moment holds a round's messages if it holds the round. The writer itself retries `fn` until no change
+       * of its own came in between.
+       */
+      async readConsistent<T>(fn: (view: StoreCollections) => Promise<T>): Promise<T> {
+        const view = collections as unknown as StoreCollections;
+        for (let attempt = 1; attempt <= CONSISTENT_READ_ATTEMPTS; attempt++) {
+          if (readOnly) {
+            for (const c of all) await c.refresh();
+            if ((await Promise.all(all.map((c) => c.unchangedOnDisk()))).every(Boolean)) {
+              s.frozen = true;
+              try {
+                return await fn(view);
+              } finally {
+                s.frozen = false;
+              }
+            }
+          } else {
+            const before = all.map((c) => c.changeCount()).join();
+            const result = await fn(view);
+            if (all.map((c) => c.changeCount()).join() === before) return result;
+          }
+          await new Promise((r) => setTimeout(r, 2 + Math.random() * Math.min(50, attempt * 5)));
+        }
+        throw new StoreBusyError(dir, CONSISTENT_READ_ATTEMPTS);
+      },
       async close() {
         if (s.closed) return;
         s.closed = true;

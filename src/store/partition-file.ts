@@ -111,7 +111,11 @@ export class PartitionFile<T> {
    */
   async load(): Promise<void> {
     let journal = '';
+    // What the files were before they were read: a change made while they are read shows as a difference
+    // at the next refresh (read again), never as already seen.
+    let mark = '';
     for (let attempt = 0; ; attempt++) {
+      mark = await this.fingerprint();
       const snapshotBefore = await this.snapshotId();
       journal = (await readIfExists(this.journalPath)) ?? '';
       this.db.data = { format: SNAPSHOT_FORMAT, records: {} };
@@ -139,7 +143,12 @@ export class PartitionFile<T> {
       await h.truncate(this.journalBytes).finally(() => h.close());
       this.opts.log.info({ file: this.label }, 'dropped an unfinished change left by an interrupted write');
     }
-    this.seen = await this.fingerprint();
+    this.seen = mark;
+  }
+
+  /** Whether the files are as they were when last loaded (a reader's consistent read checks every file). */
+  async unchanged(): Promise<boolean> {
+    return (await this.fingerprint()) === this.seen;
   }
 
   /**
@@ -156,7 +165,8 @@ export class PartitionFile<T> {
     return `${a?.ino}:${a?.size}:${a?.mtimeMs}`;
   }
 
-  private async fingerprint(): Promise<string> {
+  /** The two files' identities, sizes and times: changes whenever either file does. */
+  async fingerprint(): Promise<string> {
     const [a, b] = await Promise.all([this.snapshotId(), stat(this.journalPath).catch(() => undefined)]);
     return `${a}:${b?.size}:${b?.mtimeMs}`;
   }

@@ -66,14 +66,21 @@ export interface ExportFile {
 
 const emptyRecords = () => Object.fromEntries(COLLECTION_NAMES.map((n) => [n, [] as StoredEntry<unknown>[]])) as ExportFile['records'];
 
-/** Every live record of `store`, as an export holds it. */
+/**
+ * Every live record of `store`, as an export holds it: one moment's, when the store can give one
+ * (`readConsistent`: PostgreSQL and lowdb), so a round marked sent is never exported without its messages.
+ */
 export async function snapshot(store: Store, o: { version?: string; now?: Date } = {}): Promise<ExportFile> {
-  const records = emptyRecords();
-  const counts = zeroCounts();
-  for (const name of TRANSFERRED) {
-    records[name] = await all(store, name).entries();
-    counts[name] = records[name].length;
-  }
+  const read = async (view: Pick<Store, CollectionName>) => {
+    const records = emptyRecords();
+    const counts = zeroCounts();
+    for (const name of TRANSFERRED) {
+      records[name] = await (view[name] as Collection<unknown>).entries();
+      counts[name] = records[name].length;
+    }
+    return { records, counts };
+  };
+  const { records, counts } = store.readConsistent ? await store.readConsistent(read) : await read(store);
   const header: ExportHeader = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,

@@ -15,6 +15,9 @@ import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
 import { snapshot } from '../../src/store/transfer.js';
 import { TEST_DATABASE_URL, runPrefix } from '../rig/store-env.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const schemas: string[] = [];

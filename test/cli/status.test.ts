@@ -2,13 +2,14 @@
  * `safecall status` over a real data directory held by a writer: counts of people, reports, the outbox and
  * timers, and never a name or a word of a report.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { storeOutbox, storeTimers } from '../../src/core/schedule/store-ports.js';
 import { systemClock } from '../../src/core/ports.js';
+import { markFailing, markWorking } from '../../src/core/dpo.js';
 
 const run = (argv: string[]) => runCli(argv);
 
@@ -52,6 +53,34 @@ test('status and reminders report refuse a directory that holds no SafeCall data
       expect(r.out).toBe('');
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('status says whether incident alerts can reach the DPO, and what to fix, from the settings file and what the server met', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'safecall-status-route-'));
+  const settings = join(dir, 'settings.yaml');
+  const store = await openLowdbStore(dir);
+  try {
+    writeFileSync(settings, 'slack:\n  admins: [U0ADMIN]\n  dpoChannel: C0DPO\n');
+    // What the server recorded when its alert to the channel was refused.
+    await markFailing(store, { platform: 'slack', conversationId: 'C0DPO' }, 'not_in_channel', 'incident.alert:INC-2027-0001:slack:C0DPO', new Date('2027-03-01T09:00:00Z'));
+    const broken = await run(['status', '--data-dir', dir, '--settings', settings]);
+    expect(broken.code).toBe(0);
+    expect(broken.out).toMatch(/Incident alerts: PROBLEM: SafeCall is not in the Slack channel C0DPO.*\/invite @SafeCall/);
+    const json = JSON.parse((await run(['status', '--data-dir', dir, '--settings', settings, '--json'])).out) as { incidentAlerts: { ok: boolean; problems: { destination: string; waiting: number }[] } };
+    expect(json.incidentAlerts).toMatchObject({ ok: false, problems: [{ destination: 'slack:C0DPO', waiting: 1 }] });
+
+    // No DPO named at all: said too.
+    writeFileSync(settings, 'slack:\n  admins: [U0ADMIN]\n');
+    expect((await run(['status', '--data-dir', dir, '--settings', settings])).out).toMatch(/Incident alerts: PROBLEM: No DPO destination is set/);
+
+    // Fixed: once a send there got through, nothing to say.
+    writeFileSync(settings, 'slack:\n  admins: [U0ADMIN]\n  dpoChannel: C0DPO\n');
+    await markWorking(store, { platform: 'slack', conversationId: 'C0DPO' }, new Date('2027-03-01T09:06:00Z'));
+    expect((await run(['status', '--data-dir', dir, '--settings', settings])).out).toContain('Incident alerts: the route to the DPO has no known problem');
+  } finally {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -20,6 +20,9 @@ import { FORM, blockAction, postSlack, sign, slashCommand, viewSubmission } from
 import type { Recorded } from '../rig/recorder.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 import { answers, slackState, type SlackView } from '../e2e/reports.rig.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 jest.setTimeout(180_000);
 beforeAll(() => buildDist(), 120_000);

@@ -10,6 +10,9 @@ import { Cluster, buildDist, until, type Instance } from '../rig/processes.js';
 import { FORM, postSlack, slashCommand } from '../rig/slack-requests.js';
 import { message, postTeams } from '../rig/teams-requests.js';
 import { nginxFor, type NginxPrefix } from '../helpers/nginx.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('nginx', 'postgres');
 
 jest.setTimeout(90_000);
 

@@ -1,5 +1,5 @@
 /**
- * deploy/nginx.conf run for real: Debian's nginx (fails, not skips, when it is missing) in a temporary prefix,
+ * deploy/nginx.conf run for real: Debian's nginx (`npm test` installs it, or skips this file with the reason) in a temporary prefix,
  * in front of two real HTTP servers standing in for the instances; only the upstream addresses, the listen
  * port and the temporary paths differ from the file in deploy/.
  */
@@ -7,6 +7,9 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { freePort } from '../helpers/free-port.js';
 import { nginxFor, type NginxPrefix } from '../helpers/nginx.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('nginx');
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
 interface Instance { name: string; port: number; server: Server; seen: Seen[]; health: number; hang: boolean }

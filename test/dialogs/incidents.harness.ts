@@ -50,7 +50,8 @@ export class World {
       debug: () => undefined,
     };
     this.deps = makeDeps({ store: this.store, clock: this.clock, log, guidance, strings, school: { name: 'Hillside', timezone: 'Europe/London' }, sealer: o.sealer, roles: ROLES });
-    this.feature = incidentsFeature(this.deps, o.options ?? { slackDpoChannel: 'C-DPO' });
+    // Escalation off unless a test is about it: the others count what the DPO destinations receive.
+    this.feature = incidentsFeature(this.deps, o.options ?? { slackDpoChannel: 'C-DPO', escalateAfterHours: 0 });
   }
 
   advance(hours: number): void {
@@ -100,12 +101,15 @@ export function textOf(p: Prompt): string {
 
 export const buttonsOf = (p: Prompt) => p.blocks.flatMap((b) => (b.kind === 'actions' ? b.buttons : []));
 
-/** A good submission: happened an hour ago, noticed 10 minutes later. */
+/**
+ * A good submission: happened an hour ago, noticed as it was reported (so the 72 hours run from now; the
+ * awareness tests give an earlier `noticed`).
+ */
 export function goodValues(now: Date, extra: Record<string, string> = {}): Record<string, string> {
   return {
     category: 'uninvited',
     occurred: new Date(now.getTime() - 3_600_000).toISOString(),
-    noticed: new Date(now.getTime() - 50 * 60_000).toISOString(),
+    noticed: now.toISOString(),
     what: 'A stranger joined 7B science and shouted a pupil’s home address.',
     platform: 'zoom',
     meeting: '7B science',

@@ -1,6 +1,7 @@
 /** Reporting: the form, its refusals, the durable record with its reference, duplicates, "my reports". */
 import { REPORT_ACTIONS as A, REPORT_FIELDS as F } from '../../dialogs/incidents/ids.js';
 import { World, PEOPLE, DM, CLASS, TEAMS_DM, formOf, goodValues, textOf } from './incidents.harness.js';
+import { NO_ROLES, type Roles } from '../../src/core/deps.js';
 
 describe('reporting an incident', () => {
   test('the command opens the form; a submission is stored and confirmed with the reference and the time', async () => {
@@ -29,7 +30,7 @@ describe('reporting an incident', () => {
       awareAt: '2027-03-01T09:00:00.000Z',
       deadlineAt: '2027-03-04T09:00:00.000Z',
       occurredAt: '2027-03-01T08:00:00.000Z',
-      discoveredAt: '2027-03-01T08:10:00.000Z',
+      discoveredAt: '2027-03-01T09:00:00.000Z',
       status: 'open',
       timeline: [],
     });
@@ -216,5 +217,31 @@ describe('reporting an incident', () => {
     const logged = JSON.stringify(w.logged);
     expect(w.logged.length).toBeGreaterThan(1);
     for (const secret of ['stranger', 'home address', '7B science', 'screenshot', 'Head of year', 'Sam Pupil']) expect(logged).not.toContain(secret);
+  });
+});
+
+describe('what the reporter is told about who has it', () => {
+  const said = (replies: import('../../src/core/conversation.js').Reply[]) => textOf((replies[0] as { prompt: import('../../src/core/prompt.js').Prompt }).prompt);
+
+  test('with nobody set up to receive reports, the reporter is asked to tell the DPO themselves; the error is logged once, not at every tick', async () => {
+    const w = new World({ options: {} });
+    (w.deps as { roles: Roles }).roles = NO_ROLES;
+    const replies = await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now));
+    expect(said(replies)).toMatch(/can't reach anyone at school who deals with data protection yet. Please tell the person who looks after data protection yourself and give them the reference \*\*INC-2027-0001\*\*/);
+    expect(said(replies)).not.toMatch(/has been told/);
+    for (let i = 0; i < 3; i++) {
+      w.advance(0.1);
+      await w.feature.policy.due!({ now: w.now, outbox: w.deps.outbox, timers: w.deps.timers });
+    }
+    expect(w.logged.filter((l) => l.level === 'error' && (l.obj as { event?: string }).event === 'incident.route-problem')).toHaveLength(1);
+    expect(await w.deliveries()).toEqual([]);
+  });
+
+  test('a form sent again after its alert was delivered is told the DPO has been told', async () => {
+    const w = new World();
+    const form = formOf(await w.command(PEOPLE.pupil, DM, 'report'));
+    expect(said(await w.submit(PEOPLE.pupil, DM, form, goodValues(w.now)))).toMatch(/being sent to the person who looks after data protection now/);
+    await w.store.deliveries.update('incident.alert:INC-2027-0001:slack:C-DPO', (d) => d && { ...d, status: 'sent', sentAt: w.now.toISOString() });
+    expect(said(await w.submit(PEOPLE.pupil, DM, form, goodValues(w.now)))).toMatch(/The person who looks after data protection has been told/);
   });
 });

@@ -22,9 +22,15 @@ test('alert, in-place update, reminders once, overdue once after a scheduler res
   try {
     await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now));
     await s.tick();
-    expect(slack.sent.map((m) => [m.to.conversationId, m.tag.kind])).toEqual([['C-DPO', 'incident.alert']]);
+    expect(slack.sent.filter((m) => m.tag.kind === 'incident.alert').map((m) => [m.to.conversationId, m.tag.kind])).toEqual([['C-DPO', 'incident.alert']]);
     expect(teams.sent.map((m) => [m.to.userId, m.tag.kind])).toEqual([['aad-dpo', 'incident.alert']]);
     expect(textOf(slack.sent[0]!.prompt)).toMatch(/New incident report INC-2027-0001[\s\S]*stranger joined/);
+    // Once an alert is out, the reporter hears (once) that it has reached someone.
+    await s.tick();
+    expect(slack.sent.filter((m) => m.tag.kind === 'incident.reporter-update').map((m) => [m.to.userId, textOf(m.prompt as Prompt).split('\n')[0]])).toEqual([
+      ['U-PUPIL', expect.stringMatching(/INC-2027-0001.*has reached/)],
+    ]);
+    slack.sent.splice(0);
 
     // The DPO acknowledges on Slack: Slack's alert is the reply's update; Teams' is replaced in place.
     const replies = await w.action(PEOPLE.dpo, DPO_CHANNEL, A.acknowledge, 'INC-2027-0001');
@@ -39,7 +45,7 @@ test('alert, in-place update, reminders once, overdue once after a scheduler res
     await Promise.all([s.tick(), s.tick()]);
     await s.tick();
     const reminders = (m: MemoryMessenger) => m.sent.filter((x) => x.tag.kind === 'incident.reminder').map((x) => textOf(x.prompt as Prompt).split('\n')[0]);
-    expect(reminders(slack)).toEqual(['24 hours since INC-2027-0001 was reported. 48 h 0 min left to decide about the ICO.']);
+    expect(reminders(slack)).toEqual(['INC-2027-0001: 24 hours since the school became aware. 48 h 0 min left to decide about the ICO.']);
     expect(reminders(teams)).toHaveLength(1);
 
     await s.stop();
@@ -49,7 +55,7 @@ test('alert, in-place update, reminders once, overdue once after a scheduler res
     await s.tick();
     // Down from 24 h to 72 h: the 48 and 68 h reminders are past their time, so only the overdue notice goes.
     expect(reminders(slack)).toEqual([
-      '24 hours since INC-2027-0001 was reported. 48 h 0 min left to decide about the ICO.',
+      'INC-2027-0001: 24 hours since the school became aware. 48 h 0 min left to decide about the ICO.',
       'INC-2027-0001 is overdue: the 72 hours are up and no ICO decision is recorded.',
     ]);
     expect(await w.store.timers.list()).toEqual([]);

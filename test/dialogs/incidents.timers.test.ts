@@ -6,6 +6,8 @@
 import type { Prompt } from '../../src/core/prompt.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 import { World, PEOPLE, DM, DPO_CHANNEL, formOf, goodValues, textOf } from './incidents.harness.js';
+import type { IncidentSettings } from '../../dialogs/incidents/alerts.js';
+import { escalationTimerKey } from '../../dialogs/incidents/policy.js';
 
 const REF = 'INC-2027-0001';
 
@@ -34,14 +36,14 @@ test('no decision: reminders at 24, 48 and 68 hours and overdue at 72, each once
   expect(await tick(w)).toBe(0);
   w.advance(0.1);
   expect(await tick(w)).toBe(1);
-  expect(await texts(w)).toEqual(['24 hours since INC-2027-0001 was reported. 48 h 0 min left to decide about the ICO.']);
+  expect(await texts(w)).toEqual(['INC-2027-0001: 24 hours since the school became aware. 48 h 0 min left to decide about the ICO.']);
   w.advance(24);
   await tick(w);
   w.advance(20);
   await tick(w);
   expect(await texts(w)).toEqual([
-    '24 hours since INC-2027-0001 was reported. 48 h 0 min left to decide about the ICO.',
-    '48 hours since INC-2027-0001 was reported. 24 h 0 min left to decide about the ICO.',
+    'INC-2027-0001: 24 hours since the school became aware. 48 h 0 min left to decide about the ICO.',
+    'INC-2027-0001: 48 hours since the school became aware. 24 h 0 min left to decide about the ICO.',
     'INC-2027-0001: only 4 h 0 min left to decide about the ICO.',
   ]);
   w.advance(4);
@@ -68,7 +70,7 @@ test('a timer run twice (a crash before it was deleted) sends once', async () =>
   await tick(w, { keep: true });
   await tick(w);
   // 24 h, then (48 and 68 h being past their time at 72 h) the overdue notice: each once.
-  expect(await texts(w)).toEqual([expect.stringMatching(/^24 hours/), expect.stringMatching(/is overdue/)]);
+  expect(await texts(w)).toEqual([expect.stringMatching(/24 hours since/), expect.stringMatching(/is overdue/)]);
   expect((await w.store.reports.get(REF))!.timeline.filter((e) => e.kind === 'overdue')).toHaveLength(1);
 });
 
@@ -96,7 +98,7 @@ test('after downtime, reminders past their time are skipped: only the latest due
   const w = await reported();
   w.advance(50);
   await tick(w);
-  expect(await texts(w)).toEqual(['48 hours since INC-2027-0001 was reported. 22 h 0 min left to decide about the ICO.']);
+  expect(await texts(w)).toEqual(['INC-2027-0001: 48 hours since the school became aware. 22 h 0 min left to decide about the ICO.']);
 });
 
 test('a timer for a report that has gone (purged) does nothing', async () => {
@@ -108,7 +110,7 @@ test('a timer for a report that has gone (purged) does nothing', async () => {
 });
 
 test('retention: a closed report is deleted at a tick once its period has run out; open ones stay', async () => {
-  const w = new World({ options: { slackDpoChannel: 'C-DPO', retentionDays: 30 } });
+  const w = new World({ options: { slackDpoChannel: 'C-DPO', retentionDays: 30, escalateAfterHours: 0 } });
   await reported(w);
   await w.submit(PEOPLE.teacher, DM, formOf(await w.command(PEOPLE.teacher, DM, 'report')), goodValues(w.now));
   const form = formOf(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.decision, REF));
@@ -122,4 +124,27 @@ test('retention: a closed report is deleted at a tick once its period has run ou
   await run();
   expect((await w.store.reports.list()).map((r) => r.ref)).toEqual(['INC-2027-0002']);
   expect((await w.deliveries()).filter((d) => d.key.includes(REF))).toEqual([]);
+});
+
+test('escalation follows the settings as they are now: turned on after a report was made, then brought forward', async () => {
+  const settings: IncidentSettings = { slackDpoChannel: 'C-DPO', escalateAfterHours: 0 };
+  const w = new World({ options: { settings: () => settings } });
+  await reported(w);
+  const run = () => w.feature.policy.due!({ now: w.now, outbox: w.deps.outbox, timers: w.deps.timers });
+  const toAdmin = async () => (await w.deliveries()).filter((d) => d.kind === 'incident.alert' && d.to.userId === 'U-ADMIN');
+  w.advance(1);
+  await run();
+  expect(await w.store.timers.get(escalationTimerKey(REF, 1))).toBeUndefined();
+  // Turned on (8 working hours): the open case gets its steps, from when it was reported (09:00 Monday).
+  settings.escalateAfterHours = 8;
+  await run();
+  expect((await w.store.timers.get(escalationTimerKey(REF, 1)))?.dueAt).toBe('2027-03-01T17:00:00.000Z');
+  // Brought forward to 2 hours: the step moves to 11:00, which has passed, and the admins (no deputies) get it.
+  settings.escalateAfterHours = 2;
+  await run();
+  expect((await w.store.timers.get(escalationTimerKey(REF, 1)))?.dueAt).toBe('2027-03-01T11:00:00.000Z');
+  w.advance(1);
+  await tick(w);
+  await run();
+  expect((await toAdmin()).map((d) => textOf(d.prompt as Prompt).split('\n')[0])).toEqual([expect.stringMatching(/Escalated to you/)]);
 });

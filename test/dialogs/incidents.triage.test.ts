@@ -22,8 +22,9 @@ async function viaForm(w: World, who: typeof PEOPLE.dpo | typeof PEOPLE.teamsDpo
 }
 
 describe('the DPO alert', () => {
-  test('shows the reference, category, times, the deadline with time left, and the buttons', async () => {
-    const w = await reported();
+  test('shows the reference, category, times, the deadline from when it was noticed with time left, and the buttons', async () => {
+    const w = new World();
+    await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now, { noticed: new Date(w.now.getTime() - 50 * 60_000).toISOString() }));
     const alert = (await w.deliveries()).find((d) => d.key === `incident.alert:${REF}:slack:C-DPO`)!;
     const text = textOf(alert.prompt!);
     expect(text).toMatch(/New incident report INC-2027-0001/);
@@ -31,8 +32,10 @@ describe('the DPO alert', () => {
     expect(text).toMatch(/Happened: Mon, 1 Mar 2027, 08:00/);
     expect(text).toMatch(/Noticed: Mon, 1 Mar 2027, 08:10/);
     expect(text).toMatch(/Reported: Mon, 1 Mar 2027, 09:00/);
-    expect(text).toMatch(/ICO deadline: Thu, 4 Mar 2027, 09:00 · 72 h 0 min left/);
-    expect(buttonsOf(alert.prompt!).map((b) => b.action)).toEqual([A.acknowledge, A.risk, A.decision, A.told, A.note]);
+    // Noticed 50 minutes before it was reported: the school was aware then, and the 72 hours run from then.
+    expect(text).toMatch(/The 72 hours run from: Mon, 1 Mar 2027, 08:10, when it was noticed/);
+    expect(text).toMatch(/ICO deadline: Thu, 4 Mar 2027, 08:10 · 71 h 10 min left/);
+    expect(buttonsOf(alert.prompt!).map((b) => b.action)).toEqual([A.acknowledge, A.risk, A.decision, A.told, A.note, A.aware]);
   });
 
   test('Acknowledge by the DPO: the pressed alert is updated, the Teams one through the outbox, once', async () => {

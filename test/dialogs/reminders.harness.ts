@@ -28,6 +28,8 @@ export interface School {
   meet(user: Partial<KnownUser> & { platform: 'slack' | 'teams'; id: string }): Promise<void>;
   press(who: Person, action: string, value: string, where?: Place): Promise<Reply[]>;
   say(who: Person, text: string): Promise<Reply[]>;
+  /** The settings file edited while the server runs: the next tick reads these. */
+  edit(settings: Record<string, unknown>): void;
 }
 
 export function school(o: { now: string; settings?: Record<string, unknown>; directory?: StaffDirectory }): School {
@@ -63,6 +65,9 @@ export function school(o: { now: string; settings?: Record<string, unknown>; dir
       }
     },
     deliveries: () => store.deliveries.list(),
+    edit(next) {
+      live.current = settingsSchema.parse(next);
+    },
     async meet(user) {
       const at = clock.now().toISOString();
       await store.users.put(userKey(user.platform, user.id), { firstSeen: at, lastSeen: at, ...user });

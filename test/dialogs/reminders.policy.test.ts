@@ -194,6 +194,30 @@ describe('follow-ups and the summary', () => {
     expect((await s.deliveries()).filter((d) => d.kind === 'reminder.summary')).toHaveLength(2);
   });
 
+  test('a summary due when no DPO is set goes to the DPO named later (the settings edited, no restart), within the catch-up days; one set later still gets it too, once', async () => {
+    const s = school({ now: '2026-12-18T15:00:00Z', settings: { terms: [AUTUMN], reminders: { followUpDays: 2, maxFollowUps: 0 } } });
+    await withPeople(s);
+    await s.tick();
+    s.clock.set('2026-12-20T15:00:00Z');
+    await s.tick();
+    const summaries = async () => (await s.deliveries()).filter((d) => d.kind === 'reminder.summary').map((d) => d.to);
+    expect(await summaries()).toEqual([]);
+    s.edit({ terms: [AUTUMN], reminders: { followUpDays: 2, maxFollowUps: 0 }, slack: { dpo: ['U-DPO'] } });
+    s.clock.set('2026-12-21T09:00:00Z');
+    await s.tick();
+    await s.tick();
+    expect(await summaries()).toEqual([{ platform: 'slack', userId: 'U-DPO' }]);
+    expect(text((await s.deliveries()).find((d) => d.kind === 'reminder.summary')!)).toMatch(/Reminded: 3/);
+    s.edit({ terms: [AUTUMN], reminders: { followUpDays: 2, maxFollowUps: 0 }, slack: { dpo: ['U-DPO'], dpoChannel: 'GDPO1' } });
+    await s.tick();
+    expect(await summaries()).toEqual([{ platform: 'slack', userId: 'U-DPO' }, { platform: 'slack', conversationId: 'GDPO1' }]);
+    // Past the catch-up days a new destination no longer gets an old summary.
+    s.edit({ terms: [AUTUMN], reminders: { followUpDays: 2, maxFollowUps: 0 }, slack: { dpo: ['U-DPO'], dpoChannel: 'GDPO2' } });
+    s.clock.set('2026-12-28T15:01:00Z');
+    await s.tick();
+    expect(await summaries()).toHaveLength(2);
+  });
+
   test('the Teams DPO conversation set in chat is used instead of the DPOs\' DMs; uncertain deliveries are counted', async () => {
     const s = school({ now: '2026-12-18T15:00:00Z', settings: { terms: [AUTUMN], reminders: { followUpDays: 2, maxFollowUps: 0 }, ...dpo } });
     await withPeople(s);
@@ -300,6 +324,17 @@ describe('the DPIA review', () => {
     s.clock.set('2027-06-01T08:00:00Z');
     await s.tick();
     expect((await s.deliveries()).map((d) => d.key)).toContain('dpia-review:2027-06-01:slack:U-DPO');
+  });
+
+  test('a review due while no DPO is set goes to the DPO named later, within the catch-up days', async () => {
+    const s = school({ now: '2026-12-01T09:00:00Z', settings: { terms: [], dpiaSignedOff: '2026-06-01' } });
+    await s.tick();
+    expect(await s.deliveries()).toEqual([]);
+    s.edit({ terms: [], dpiaSignedOff: '2026-06-01', slack: { dpo: ['U-DPO'] } });
+    s.clock.set('2026-12-02T10:00:00Z');
+    await s.tick();
+    await s.tick();
+    expect((await s.deliveries()).map((d) => d.key)).toEqual(['dpia-review:2026-12-01:slack:U-DPO']);
   });
 
   test('a review missed by more than catchUpDays is not sent late', async () => {

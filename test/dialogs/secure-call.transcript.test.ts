@@ -8,6 +8,7 @@ import { Chat, makeDeps, TEACHERS, realContent, returning, seen, walk } from './
 import { accountStepIds } from '../../dialogs/secure-call/dialog.js';
 import { userKey } from '../../src/core/ports.js';
 import { stripMarkup } from '../../src/core/prompt.js';
+import { liveSchool } from '../../src/core/deps.js';
 
 const khan = TEACHERS.khan!;
 const jones = TEACHERS.jones!;
@@ -89,6 +90,21 @@ describe('the guided setup, to the summary, on each platform', () => {
     ]);
     const posted = chat.last[1]!;
     expect(posted.mode === 'post' && posted.to).toBe('C-IT-HELP');
+  });
+
+  it('an IT contact changed in the settings while the server runs gets the next list, without a restart', async () => {
+    const deps = makeDeps();
+    let school = { ...deps.school, itContact: { name: 'the IT helpdesk', slack: 'C-IT-OLD' } };
+    const chat = new Chat({ ...deps, school: liveSchool(() => school) });
+    await chat.replay([
+      ['start zoom', /What kind of call/],
+      ['action setup.kind class', /Step 1 of 7/],
+      ...walk('setup.done', 1, 7, 7),
+    ]);
+    school = { ...school, itContact: { name: 'the trust IT team', slack: 'C-IT-NEW' } };
+    await chat.replay([['action setup.send-to-it', { text: [/I've sent the list to the trust IT team/], modes: ['update', 'post', 'private'] }]]);
+    const posted = chat.last[1]!;
+    expect(posted.mode === 'post' && posted.to).toBe('C-IT-NEW');
   });
 });
 

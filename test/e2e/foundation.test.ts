@@ -38,6 +38,10 @@ describe('health and start-up', () => {
         : { kind: 'lowdb', ok: true, writable: true },
       // Leadership is taken just after start (a single instance always gets it).
       scheduler: { leading: expect.any(Boolean) },
+      // One instance: its settings' fingerprint, with no other instance to compare with.
+      settings: expect.objectContaining({ fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/), state: 'alone', differing: [] }),
+      // These settings name no DPO: said, with what to do (docs/reports.md), and not a reason to answer 503.
+      incidentAlerts: { ok: false, problems: [{ problem: expect.stringMatching(/No DPO destination is set/), fix: expect.stringMatching(/set dpo channel/) }] },
     });
   });
 

@@ -1,15 +1,17 @@
 /**
  * deploy/nginx.conf run for real by Debian's nginx in a temporary prefix: only the upstream addresses, the
- * listen port and the temporary paths differ from the file in deploy/. Fails (never skips) when nginx is
- * missing: .ci/run installs it.
+ * listen port and the temporary paths differ from the file in deploy/. The test files that use it call
+ * `needs('nginx')` first (system-deps.ts): `npm test` installs nginx-light, or they are skipped with the reason.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { depPath } from './system-deps.js';
 
-export const NGINX = '/usr/sbin/nginx';
+/** Debian's nginx (/usr/sbin/nginx), or SAFECALL_TEST_NGINX. */
+export const NGINX = depPath('nginx');
 
 export interface NginxPrefix {
   base: string;
@@ -19,10 +21,12 @@ export interface NginxPrefix {
   stop(): Promise<void>;
   /** Stops nginx and removes the prefix. */
   remove(): Promise<void>;
+  /** The running master's and workers' process ids (Linux), e.g. to pause them with SIGSTOP. */
+  pids(): number[];
 }
 
-export async function nginxFor(upstreams: [number, number]): Promise<NginxPrefix> {
-  execFileSync(NGINX, ['-v'], { stdio: 'ignore' }); // throws (fails the suite) when nginx is not installed
+/** `workers`: nginx's worker processes (2 by default; 1 gives one cache of idle upstream connections). */
+export async function nginxFor(upstreams: [number, number], o: { workers?: number } = {}): Promise<NginxPrefix> {
   const conf = readFileSync(new URL('../../deploy/nginx.conf', import.meta.url), 'utf8');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'safecall-nginx-'));
@@ -30,7 +34,7 @@ export async function nginxFor(upstreams: [number, number]): Promise<NginxPrefix
     .replace(/server safecall-1:3978/, `server 127.0.0.1:${upstreams[0]}`)
     .replace(/server safecall-2:3978/, `server 127.0.0.1:${upstreams[1]}`)
     .replace(/listen \d+;/, `listen 127.0.0.1:${port};`)
-    .replace(/^worker_processes .*$/m, `worker_processes 2;\npid ${dir}/nginx.pid;`)
+    .replace(/^worker_processes .*$/m, `worker_processes ${o.workers ?? 2};\npid ${dir}/nginx.pid;`)
     .replace(/http \{/, `http {\n  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;\n` +
       `  fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s;`);
   if (/safecall-\d:/.test(local)) throw new Error('deploy/nginx.conf no longer names its upstreams safecall-1:3978 and safecall-2:3978');
@@ -63,6 +67,12 @@ export async function nginxFor(upstreams: [number, number]): Promise<NginxPrefix
       }
     },
     stop,
+    pids() {
+      const master = proxy?.pid;
+      if (!master || proxy!.exitCode !== null) return [];
+      const children = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      return [master, ...children];
+    },
     async remove() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

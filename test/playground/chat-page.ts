@@ -6,8 +6,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { depPath } from '../helpers/system-deps.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium (/usr/bin/chromium), or SAFECALL_TEST_CHROMIUM. */
+export const CHROMIUM = depPath('chromium');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const CARD = '.ac-adaptiveCard';
 /** How long one press may take to get an answer on screen. */

@@ -6,10 +6,9 @@
  * checklist shows), so wording and step counts can change without touching this test.
  *
  * Screenshots and a report (card width, presses, cut-off labels) go to test-output/playground/ (git-ignored).
- * Without Chromium this skips loudly on a laptop; in CI (CI=true) it fails, as .ci/run installs Chromium.
+ * Needs Chromium (`npm test` installs it, or skips this with the reason: test/helpers/system-deps.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -20,21 +19,15 @@ import { loadContent } from '../../src/content/load.js';
 import { createLogger } from '../../src/log.js';
 import { start, type Running } from '../../src/main.js';
 import { startPlayground, type Playground } from './agents-playground.js';
-import { CHROMIUM, ChatPage, type CardSeen } from './chat-page.js';
+import { ChatPage, type CardSeen } from './chat-page.js';
+import { needs } from '../helpers/system-deps.js';
 
 const OUT = resolve(new URL('../..', import.meta.url).pathname, 'test-output/playground');
 const SCHOOL = 'Hillside Primary';
 const MAX_PRESSES = 40;
 const NEW_TEACHER = fileURLToPath(new URL('./new-teacher.m365agentsplayground.yml', import.meta.url));
 
-const inCI = process.env.CI === 'true';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !inCI) {
-  console.warn(
-    `\n!!! SKIPPING the real Teams client test: no Chromium at ${CHROMIUM}.\n!!! Install it with: apt-get update && apt-get install -y chromium\n`,
-  );
-}
-const suite = haveChromium || inCI ? describe : describe.skip;
+needs('chromium');
 
 const { strings, guidance } = loadContent();
 const t = strings.t.bind(strings);
@@ -126,9 +119,8 @@ async function emergency(tag: string, on: ChatPage = chat): Promise<CardSeen> {
 
 const has = (card: CardSeen, label: string) => card.buttons.some((b) => b.label === label);
 
-suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
+describe('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run should have installed it (apt-get install -y chromium).`);
     await mkdir(OUT, { recursive: true });
     // Only this walk's pictures: reports-reminders.test.ts writes its reports-*.png here at the same time.
     for (const f of await readdir(OUT)) if (!f.startsWith('reports-')) await rm(join(OUT, f), { recursive: true, force: true });
@@ -157,11 +149,9 @@ suite('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
 
   afterAll(async () => {
     report.warnings = logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 40).length;
-    if (haveChromium) {
-      await mkdir(OUT, { recursive: true });
-      await writeFile(join(OUT, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-      console.log(`Agents Playground walk: ${JSON.stringify(report)}`);
-    }
+    await mkdir(OUT, { recursive: true });
+    await writeFile(join(OUT, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`Agents Playground walk: ${JSON.stringify(report)}`);
     await chat?.close();
     await playground?.stop();
     await bot?.stop();

@@ -5,10 +5,9 @@
  * alert and the reminder all show in one chat. The form is filled and sent by clicking and typing in the
  * rendered Adaptive Card; the reminder comes from the server's own scheduler, ticked with a fixed clock.
  *
- * Screenshots go to test-output/playground/reports-*.png (git-ignored). Without Chromium this skips loudly on
- * a laptop; in CI (CI=true) it fails, as .ci/run installs Chromium.
+ * Screenshots go to test-output/playground/reports-*.png (git-ignored). Needs Chromium (`npm test` installs
+ * it, or skips this with the reason: test/helpers/system-deps.ts).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,7 +20,8 @@ import { createLogger } from '../../src/log.js';
 import { start, type Running } from '../../src/main.js';
 import { MAX_BUTTON_LABEL } from '../../src/teams/render.js';
 import { startPlayground, type Playground } from './agents-playground.js';
-import { CHROMIUM, ChatPage, type CardSeen } from './chat-page.js';
+import { ChatPage, type CardSeen } from './chat-page.js';
+import { needs } from '../helpers/system-deps.js';
 
 const OUT = resolve(new URL('../..', import.meta.url).pathname, 'test-output/playground');
 const DPO_TEACHER = fileURLToPath(new URL('./dpo-teacher.m365agentsplayground.yml', import.meta.url));
@@ -34,10 +34,7 @@ const ZONE = 'Europe/London';
  */
 const WINDOW = { width: 1280, height: 900 };
 
-const inCI = process.env.CI === 'true';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !inCI) console.warn(`\n!!! SKIPPING the real Teams client reports test: no Chromium at ${CHROMIUM}.\n`);
-const suite = haveChromium || inCI ? describe : describe.skip;
+needs('chromium');
 
 const { strings } = loadContent();
 const t = strings.t.bind(strings);
@@ -68,9 +65,8 @@ async function record(card: CardSeen, name: string): Promise<CardSeen> {
 
 const NARRATIVE = 'A stranger joined our 7B science call and shared their screen';
 
-suite('incident reports and the term-end reminder in the Agents Playground (Chromium)', () => {
+describe('incident reports and the term-end reminder in the Agents Playground (Chromium)', () => {
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI=true but there is no Chromium at ${CHROMIUM}: .ci/run should have installed it.`);
     await mkdir(OUT, { recursive: true });
     for (const f of await readdir(OUT)) if (f.startsWith('reports-')) await rm(join(OUT, f));
     work = await mkdtemp(join(tmpdir(), 'safecall-playground-reports-'));

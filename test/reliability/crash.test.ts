@@ -25,6 +25,9 @@ import { INCIDENT_KINDS as K, REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '..
 import type { Recorded } from '../rig/recorder.js';
 import { slackButtons } from '../rig/clicks.js';
 import type { StoredReport } from '../../src/core/records/report.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const random = rng(SEED);

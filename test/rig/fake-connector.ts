@@ -14,6 +14,11 @@ export class FakeConnector extends RecordingServer {
   /** Conversations whose sends are refused with this status and error code (e.g. 403 MessageWritesBlocked). */
   readonly refuse = new Map<string, { status: number; code: string }>();
   rateLimit?: ConnectorRateLimit;
+  /**
+   * Answers POST /v3/conversations (a bot opening a 1:1 chat) with this status and code, as Teams does for a
+   * person who does not have the app; unset, the chat is created.
+   */
+  refuseCreate?: { status: number; code: string };
   /** Sends answered 429. */
   limited = 0;
   private recent: { at: number; conversation: string }[] = [];
@@ -29,6 +34,7 @@ export class FakeConnector extends RecordingServer {
         if (limited) return limited;
       }
       if (/^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/.test(r.path.split('?')[0]!)) return { body: { id: `activity-${++this.n}` } };
+      if (r.path === '/v3/conversations' && this.refuseCreate) return { status: this.refuseCreate.status, body: { error: { code: this.refuseCreate.code, message: 'refused by the fake' } } };
       if (r.path === '/v3/conversations') return { body: { id: `conv-${++this.n}` } };
       // Where an accepted file is PUT (the uploadUrl a test gives in its fileConsent/invoke).
       if (r.path.startsWith('/files/') && r.method === 'PUT') return { status: 201, body: { id: r.path.slice('/files/'.length) } };

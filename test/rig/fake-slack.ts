@@ -36,6 +36,8 @@ export class FakeSlack extends RecordingServer {
   readonly posted = new Map<string, PostedMessage[]>();
   /** Users whose DM answers this error (e.g. `user_disabled`, `messages_tab_disabled`). */
   readonly refuse = new Map<string, string>();
+  /** Channels the bot has not been invited to: chat.postMessage there answers `not_in_channel` (delete one to invite). */
+  readonly notIn = new Set<string>();
   /** Channel members, for conversations.members (the reminders' staff channel); unknown channels: not_in_channel. */
   readonly members = new Map<string, string[]>();
   rateLimit?: SlackRateLimit;
@@ -161,6 +163,7 @@ export class FakeSlack extends RecordingServer {
         if (limited) return limited;
         const refused = [...this.refuse].find(([user]) => dmOf(user) === channel)?.[1];
         if (refused) return { body: { ok: false, error: refused } };
+        if (this.notIn.has(channel)) return { body: { ok: false, error: 'not_in_channel' } };
         const ts = `${++this.ts}.000100`;
         const list = this.posted.get(channel) ?? [];
         list.push({ channel, ts, at: Date.now(), metadata: r.body.metadata as PostedMessage['metadata'] });

@@ -2,7 +2,8 @@
  * Starts the real SafeCall server (real Bolt, real botbuilder, real lowdb files) on loopback, with the far
  * sides faked: Slack's Web API and the Bot Connector. Logs are captured so tests can read (and scan) them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -35,6 +36,11 @@ export interface RigOptions {
    * the fake's apps.connections.open.
    */
   socketMode?: boolean;
+  /**
+   * The settings as a file the server watches (SAFECALL_SETTINGS), so `rig.editSettings` changes them while
+   * it runs, as a school's admin would; without it the settings are given at start only.
+   */
+  settingsFile?: boolean;
 }
 
 /** The app-level token the rig gives SafeCall in Socket Mode. */
@@ -59,8 +65,29 @@ export class Rig {
     return parseSettings(this.opts.settingsYaml ?? '', 'test settings');
   }
 
+  /** Where the settings file is (RigOptions.settingsFile). */
+  get settingsPath(): string {
+    return join(this.dataDir, '..', `${this.dataDir.split('/').pop()}.settings.yaml`);
+  }
+
+  /**
+   * Rewrites the settings file the running server watches (RigOptions.settingsFile), with a modification
+   * time of its own so the server sees the change however soon after the last one it comes.
+   */
+  async editSettings(yaml: string): Promise<void> {
+    if (!this.opts.settingsFile) throw new Error('editSettings needs RigOptions.settingsFile');
+    this.opts.settingsYaml = yaml;
+    await writeFile(this.settingsPath, yaml);
+    this.settingsEdits += 1;
+    const t = new Date(Date.now() + this.settingsEdits * 1000);
+    await utimes(this.settingsPath, t, t);
+  }
+  private settingsEdits = 0;
+
   async boot(): Promise<this> {
+    if (this.opts.settingsFile && !existsSync(this.settingsPath)) await writeFile(this.settingsPath, this.opts.settingsYaml ?? '');
     const env = loadEnv({
+      ...(this.opts.settingsFile ? { SAFECALL_SETTINGS: this.settingsPath } : {}),
       PORT: '0',
       HOST: '127.0.0.1',
       ...storeEnv(this.dataDir),
@@ -81,7 +108,7 @@ export class Rig {
     });
     this.running = await start({
       env,
-      settings: this.settings,
+      settings: this.opts.settingsFile ? parseSettings(await readFile(this.settingsPath, 'utf8'), 'test settings') : this.settings,
       clock: this.opts.clock,
       log: createLogger('info', sink),
       print: (l) => this.banner.push(l),
@@ -141,6 +168,7 @@ export class Rig {
     await Promise.all([this.slack.stop(), this.connector.stop(), this.socket?.stop()]);
     if (!this.opts.dataDir) {
       await rm(this.dataDir, { recursive: true, force: true });
+      await rm(this.settingsPath, { force: true });
       await dropStoreFor(this.dataDir);
     }
   }

@@ -160,8 +160,9 @@ export class Cluster {
     }, dir);
   }
 
-  async start(name: string): Promise<Instance> {
-    const instance = await startInstance(name, this.env);
+  /** `env` adds to (or overrides) the cluster's environment for this instance only. */
+  async start(name: string, env: Record<string, string> = {}): Promise<Instance> {
+    const instance = await startInstance(name, { ...this.env, ...env });
     this.instances.push(instance);
     return instance;
   }

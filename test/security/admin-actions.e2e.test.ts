@@ -1,7 +1,7 @@
 /**
  * Everything only the DPO and the admins may do, tried by someone else, on both platforms, through the real
  * server: the commands (set the DPO channel, the breach log, the term dates), every button on a DPO alert
- * (acknowledge, assess risk, ICO decision, individuals told, add note, close) and every DPO form saved with a
+ * (acknowledge, assess risk, ICO decision, individuals told, add note, awareness time, close) and every DPO form saved with a
  * state taken from an officer's own form. Each try is refused in words, changes nothing (the report's
  * timeline, the DPO channel, no file handed over), and is logged as not permitted, with ids only.
  */
@@ -19,12 +19,13 @@ const TEAMS_PUPIL = 'aad-pupil';
 const PUPIL_CHAT = 'a:chat-pupil';
 const REFUSED = /not permitted|Only the school's admins/;
 
-const BUTTONS = [A.acknowledge, A.risk, A.decision, A.told, A.note, A.close];
+const BUTTONS = [A.acknowledge, A.risk, A.decision, A.told, A.note, A.aware, A.close];
 const FORMS: [string, string, Record<string, string>][] = [
   ['risk', REPORT_FORMS.risk, { [T.risk]: 'none' }],
   ['decision', REPORT_FORMS.decision, { [T.decision]: 'not-reported', [T.reason]: 'forged' }],
   ['told', REPORT_FORMS.told, { [T.how]: 'email' }],
   ['note', REPORT_FORMS.note, { [T.note]: 'forged note' }],
+  ['awareness', REPORT_FORMS.aware, { [T.awareAt]: new Date(Date.now() - 3_600_000).toISOString(), [T.awareReason]: 'forged reason' }],
 ];
 const COMMANDS = ['set dpo channel', 'breach log', 'terms'];
 
@@ -80,7 +81,7 @@ describe('Slack, someone who is not the DPO or an admin', () => {
 
   test.each(FORMS)('the %s form, saved with the state of the DPO\'s own form, is refused and records nothing', async (_name, formId, typed) => {
     // The DPO opens the form; its hidden state reaches someone else, who saves it as themselves.
-    const action = { [REPORT_FORMS.risk]: A.risk, [REPORT_FORMS.decision]: A.decision, [REPORT_FORMS.told]: A.told, [REPORT_FORMS.note]: A.note }[formId]!;
+    const action = { [REPORT_FORMS.risk]: A.risk, [REPORT_FORMS.decision]: A.decision, [REPORT_FORMS.told]: A.told, [REPORT_FORMS.note]: A.note, [REPORT_FORMS.aware]: A.aware }[formId]!;
     const from = rig.slack.calls.length;
     await postSlack(rig.url, blockAction({ user: SLACK_DPO, channel: SLACK_DPO_CHANNEL, actionId: action, value: ref, responseUrl: respondUrlOf(rig, SLACK_DPO) }), FORM);
     const opened = (await rig.slack.waitFor((c) => rig.slack.calls.indexOf(c) >= from && c.path === '/api/views.open')).body.view as SlackView;
@@ -122,7 +123,7 @@ describe('Teams, someone who is not the DPO or an admin', () => {
 
 test('every refusal was logged as not permitted, with ids only (checked last)', () => {
   const lines = rig.logs.filter((l) => l.includes('not-permitted'));
-  // Slack and Teams: 3 commands (2 logged by the incidents feature; terms says so in words), 6 buttons, 4 forms.
+  // Slack and Teams: 3 commands (2 logged by the incidents feature; terms says so in words), 7 buttons, 5 forms.
   expect(lines.filter((l) => l.includes(PUPIL)).length).toBeGreaterThanOrEqual(2 + BUTTONS.length + FORMS.length);
   expect(lines.filter((l) => l.includes(TEAMS_PUPIL)).length).toBeGreaterThanOrEqual(2 + BUTTONS.length + FORMS.length);
   expect(rig.logs.filter((l) => l.includes(NARRATIVE.slice(0, 12)) || l.includes('forged note'))).toEqual([]);

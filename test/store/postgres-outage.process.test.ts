@@ -17,6 +17,9 @@ import { TEST_DATABASE_URL } from '../rig/store-env.js';
 import { message, postTeams } from '../rig/teams-requests.js';
 import { FakeSlack } from '../rig/fake-slack.js';
 import { FORM, SIGNING_SECRET, event, postSlack, sign, slashCommand } from '../rig/slack-requests.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 const PASSWORD = 'n0t-in-any-log-line';
 const schema = `t_outage_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -120,7 +123,7 @@ test('a server that loses the database answers 503, keeps answering every reques
     expect(out + err).not.toContain(PASSWORD);
     // Beyond that line, what is logged at warn or above is per failed request (a Teams turn), never per
     // pooled connection, scheduler tick, heartbeat or sweep.
-    const expected = /^(PostgreSQL unreachable|teams: a turn failed because the database is unreachable|slack: the database is unreachable|slack: the database is unreachable; answered an event 503|SAFECALL_DATA_KEY is not set)/;
+    const expected = /^(PostgreSQL unreachable|teams: a turn failed because the database is unreachable|slack: the database is unreachable|slack: the database is unreachable; answered an event 503|SAFECALL_DATA_KEY is not set|incident alerts: No DPO destination is set)/;
     expect(lines.filter((l) => l.level >= 40 && !expected.test(l.msg)).map((l) => l.msg)).toEqual([]);
     process.stdout.write(
       `outage (process): /healthz 503 ${toUnavailable} ms after the cut; two Teams messages and a /healthz answered in ${answeredIn} ms ` +

@@ -11,6 +11,9 @@ import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/
 import { TEST_DATABASE_URL } from '../rig/store-env.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { captureLog, type CapturedLog } from './helpers.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 const target = new URL(TEST_DATABASE_URL);
 const PASSWORD = 'n0t-in-any-message';

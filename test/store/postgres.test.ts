@@ -12,6 +12,9 @@ import { indexColumn } from '../../src/store/postgres/collection.js';
 import { collectionContract } from './collection-contract.js';
 import { captureLog } from './helpers.js';
 import { TEST_DATABASE_URL, runPrefix } from '../rig/store-env.js';
+import { needs } from '../helpers/system-deps.js';
+
+needs('postgres');
 
 let n = 0;
 const freshSchema = () => `${runPrefix()}s${process.pid}_${(n += 1)}_${Math.random().toString(36).slice(2, 6)}`;

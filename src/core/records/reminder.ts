@@ -73,6 +73,7 @@ export const isRoundReminder = (r: ReminderState | undefined): r is RoundReminde
 /** Settings an admin sets from chat (e.g. the Teams DPO conversation): key → value. */
 export interface RuntimeSetting {
   value: unknown;
-  setBy: { platform: 'slack' | 'teams'; id: string };
+  /** Who set it; SafeCall itself for what it keeps on its own (the failing alert destinations). */
+  setBy: { platform: 'slack' | 'teams' | 'system'; id: string };
   setAt: string;
 }

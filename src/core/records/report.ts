@@ -4,7 +4,8 @@
  * `reporter` and `closedAt`.
  *
  * The report as made is never edited: everything that happens later is a timeline entry appended with who
- * and when. What may identify a person (the reporter's name, the narrative, what was done, evidence, who
+ * and when. Three fields follow the timeline, each written with its entry: `status`/`closedAt` (closed),
+ * `awareAt`/`deadlineAt` (the DPO's awareness time) and `alerts` (where alerts went). What may identify a person (the reporter's name, the narrative, what was done, evidence, who
  * was told, and the free text of every timeline entry) is kept in `sealed` fields, encrypted when a data
  * key is set (src/core/sealer.ts). Categories, times, counts and decisions stay readable: they are what the
  * DPO sorts and counts by, and they say nothing about anyone.
@@ -44,7 +45,12 @@ export interface ReportFacts {
 
 export type Actor = { platform: 'slack' | 'teams'; id: string };
 
-export type TimelineKind = 'acknowledged' | 'risk' | 'note' | 'decision' | 'told' | 'fact' | 'overdue' | 'closed';
+export type TimelineKind = 'acknowledged' | 'risk' | 'note' | 'decision' | 'told' | 'fact' | 'overdue' | 'closed' | 'escalated' | 'aware';
+
+/** Who an escalation brought in: 1 the DPO's deputies (the admins too when there are none), 2 the admins. */
+export type EscalationLevel = 1 | 2;
+/** Why: nobody acted on the alert in time, or no DPO destination could be reached at all. */
+export type EscalationReason = 'no-answer' | 'no-route';
 
 export interface TimelineEntry {
   /** Unique within the report: a form's nonce, or the kind for once-only entries (acknowledged, closed, overdue). */
@@ -65,15 +71,30 @@ export interface TimelineEntry {
   delayReason?: string;
   /** The decision was recorded after the deadline. */
   late?: boolean;
+  /** `escalated`: who was brought in, and why. */
+  level?: EscalationLevel;
+  reason?: EscalationReason;
+  /** `aware`: the awareness time the DPO recorded (ISO 8601), and the one it replaced; `text` holds the reason. */
+  awareAt?: string;
+  previousAwareAt?: string;
 }
 
-/** Where a DPO alert went, so it can be updated in place as the case moves. */
+/**
+ * Where a DPO alert went, so it can be updated in place as the case moves: the record keeps where alerts
+ * went as history; where they go next is decided from the settings as they are now (dialogs/incidents/alerts.ts).
+ */
 export interface AlertRef {
   key: string;
   platform: 'slack' | 'teams';
   conversationId?: string;
   userId?: string;
+  /** Why it went there: a DPO destination, a deputy or an admin (brought in by an escalation). Unset: 'dpo'. */
+  role?: AlertRole;
+  /** No longer a destination (the settings changed): its message was replaced by a note without the case's details. */
+  retiredAt?: string;
 }
+
+export type AlertRole = 'dpo' | 'deputy' | 'admin';
 
 export interface StoredReport {
   /** The reference people say on the phone, e.g. INC-2027-0042 (also the record key). */
@@ -85,9 +106,13 @@ export interface StoredReport {
   discoveredAt: string;
   /** The server's clock when the report was stored. */
   reportedAt: string;
-  /** When the school became aware: the report reached it (see README, "Incident reports"). */
+  /**
+   * When the school became aware, which starts the ICO's 72 hours: the earlier of when it was noticed and
+   * when it was reported (`defaultAwareness`), until the DPO records another with a reason (an `aware`
+   * timeline entry, written in the same conditional write as this field: `withAwareness`). docs/reports.md.
+   */
   awareAt: string;
-  /** awareAt + 72 hours. */
+  /** awareAt + 72 hours; moves with it. Whether something is late: `isLate`. */
   deadlineAt: string;
   subjects: Subject[];
   howMany?: HowMany;
@@ -113,6 +138,10 @@ export interface ReportState {
   told?: TimelineEntry;
   closed?: TimelineEntry;
   overdue?: TimelineEntry;
+  /** The highest escalation so far. */
+  escalated?: TimelineEntry;
+  /** The DPO's latest recorded awareness time. */
+  aware?: TimelineEntry;
   notes: TimelineEntry[];
 }
 
@@ -142,6 +171,12 @@ export function reportState(r: Pick<StoredReport, 'timeline'>): ReportState {
       case 'fact':
         state.notes.push(e);
         break;
+      case 'escalated':
+        if ((e.level ?? 0) > (state.escalated?.level ?? 0)) state.escalated = e;
+        break;
+      case 'aware':
+        state.aware = e;
+        break;
     }
   }
   return state;
@@ -157,6 +192,33 @@ export function closeRefusal(r: Pick<StoredReport, 'timeline' | 'status'>): 'clo
 }
 
 export const deadlineFor = (awareAt: Date) => new Date(awareAt.getTime() + ICO_HOURS * 3_600_000);
+
+/**
+ * When the school became aware, unless the DPO says otherwise: a teacher who noticed is the school, so the
+ * clock starts when it was noticed, or when it was reported if that came first (a report cannot be later
+ * than the school knowing). Pure.
+ */
+export const defaultAwareness = (discoveredAt: Date, reportedAt: Date) => new Date(Math.min(discoveredAt.getTime(), reportedAt.getTime()));
+
+/**
+ * Whether something done at `now` is after the ICO deadline: the one judgement of lateness (the decision
+ * form's field for the reason, the record's `late`, the alert's "overdue"). At the deadline itself the case
+ * is overdue (the 72-hour timer fires then), so late too. Pure.
+ */
+export const isLate = (r: Pick<StoredReport, 'deadlineAt'>, now: Date): boolean => now.getTime() >= Date.parse(r.deadlineAt);
+
+/** The report with the DPO's awareness time recorded: the entry appended, the clock moved, in one value. Pure. */
+export function withAwareness<R extends Pick<StoredReport, 'timeline' | 'awareAt' | 'deadlineAt'>>(r: R, e: TimelineEntry & { awareAt: string }): R {
+  if (r.timeline.some((x) => x.id === e.id)) return r;
+  const at = new Date(e.awareAt);
+  return { ...r, awareAt: at.toISOString(), deadlineAt: deadlineFor(at).toISOString(), timeline: [...r.timeline, { ...e, previousAwareAt: r.awareAt }] };
+}
+
+/** How far the case has been escalated (0: not at all). Pure. */
+export const escalationLevel = (r: Pick<StoredReport, 'timeline'>): 0 | EscalationLevel => reportState(r).escalated?.level ?? 0;
+
+/** Whether a person (not SafeCall) has done anything on the case: an answer to the alert stops escalation. Pure. */
+export const answered = (r: Pick<StoredReport, 'timeline'>): boolean => r.timeline.some((e) => e.by.platform !== 'system' && e.kind !== 'escalated');
 
 /** Appends an entry unless one with its id is there already (a double submit, a retry). Pure. */
 export function appendEntry<R extends Pick<StoredReport, 'timeline'>>(r: R, e: TimelineEntry): R {

@@ -39,6 +39,17 @@ export function storeOutbox(store: Pick<Store, 'deliveries'>, clock: Clock, seal
       return { added, existing };
     },
     get: (key) => store.deliveries.get(key),
+    async retry(key, prompt) {
+      const current = await store.deliveries.read(key);
+      if (!current || (current.value.status !== 'unreachable' && current.value.status !== 'failed')) return false;
+      const { error: _error, sendingSince: _since, ...rest } = current.value;
+      const body = prompt === undefined ? {} : sealer?.enabled ? { sealed: sealer.seal(JSON.stringify(prompt)), prompt: undefined } : { prompt, sealed: undefined };
+      const next: Delivery = { ...rest, ...body, status: 'queued', attempts: 0, notBefore: clock.now().toISOString() };
+      for (const k of ['prompt', 'sealed'] as const) if (next[k] === undefined) delete next[k];
+      const written = (await store.deliveries.putIf(key, next, current.revision)) !== undefined;
+      if (written) for (const fn of listeners) fn();
+      return written;
+    },
     async cancel(key) {
       const current = await store.deliveries.read(key);
       if (!current || current.value.status !== 'queued') return false;

@@ -125,6 +125,12 @@ export interface Outbox {
   /** Cancels a queued delivery (e.g. a follow-up no longer needed); false when it is already sending or sent. */
   cancel(key: string): Promise<boolean>;
   /**
+   * Queues a delivery that was given up (`unreachable` or `failed`) once more, as a new first attempt, with
+   * `prompt` instead of the old one when given (a DPO alert retried days later shows the case as it is now).
+   * False when it is in any other state (queued, sending, sent, cancelled) or gone. Idempotent per state.
+   */
+  retry(key: string, prompt?: Prompt): Promise<boolean>;
+  /**
    * Calls `fn` after an enqueue that added something, so a running scheduler sends it now (a DPO alert must
    * not wait for the next tick). Resolves to a function that stops the calls.
    */

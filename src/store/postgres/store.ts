@@ -16,7 +16,7 @@ import pg from 'pg';
 import pTimeout from 'p-timeout';
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionSpec, type StoreCollections } from '../../core/collections.js';
 import type { Clock, Log, Signals, Store, StoreHealth } from '../../core/ports.js';
-import { StoreUnavailableError } from '../errors.js';
+import { connectionFailure, StoreUnavailableError } from '../errors.js';
 import { PgCollection, type Queryable } from './collection.js';
 import { loadMigrations, migrate, migrationStatus } from './migrations.js';
 import { StoreVersionError } from '../errors.js';
@@ -68,9 +68,12 @@ export async function firstContact(pool: pg.Pool, where: string): Promise<void> 
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new StoreUnavailableError(where, reasonOf(err));
+    throw new StoreUnavailableError(where, reasonOf(err), connectionFailure(err));
   }
 }
+
+/** A connection the server ended or that closed under a query: the database may well still be there. */
+const connectionLost = (err: unknown) => ['ended', 'closed'].includes(connectionFailure(err));
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -90,9 +93,24 @@ export function isConnectionError(err: unknown): boolean {
  */
 function reachability(log: Log, where: string) {
   let down = false;
+  let lastLost = 0;
   return {
     get down() {
       return down;
+    },
+    /**
+     * A connection in use was ended by the server or closed: said once (at most every 10 s, as a failover ends
+     * every pooled connection at once), and not as "unreachable" unless a fresh connection fails too (the probe).
+     */
+    lost(reason: string, failure: string) {
+      if (down || Date.now() - lastLost < 10_000) return;
+      lastLost = Date.now();
+      log.info(
+        { where, reason, failure },
+        failure === 'ended'
+          ? `database: the server ended a connection in use (${reason}): an administrator, a shutdown or a failover. The next request opens a new one`
+          : `database: a connection closed while in use (${reason}). The next request opens a new one`,
+      );
     },
     failed(reason: string) {
       if (down) return;
@@ -122,10 +140,10 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   const reach = reachability(o.log, where);
   // Every query of the collections goes through here: a connection failure is a StoreUnavailableError
   // (where and why, never the password) and marks the database down; any answer marks it up again.
-  const guarded: Queryable = {
+  const guardedOn = (runner: Queryable): Queryable => ({
     async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
       try {
-        const r = await pool.query<R>(text, values);
+        const r = await runner.query<R>(text, values);
         reach.ok();
         return r;
       } catch (err) {
@@ -133,11 +151,16 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
           reach.ok(); // it answered, with an error of the query
           throw err;
         }
-        reach.failed(reasonOf(err));
-        throw new StoreUnavailableError(where, reasonOf(err));
+        const failure = connectionFailure(err);
+        if (connectionLost(err)) {
+          reach.lost(reasonOf(err), failure);
+          probe(); // a new connection tells whether the database itself is gone
+        } else reach.failed(reasonOf(err));
+        throw new StoreUnavailableError(where, reasonOf(err), failure);
       }
     },
-  };
+  });
+  const guarded = guardedOn(pool);
   // One probe at a time, after a connection dropped: it tells "the database is gone" (one warning line)
   // from "one connection was closed" (nothing to say) even when no request is in flight.
   let probing = false;
@@ -169,15 +192,47 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     throw err;
   }
 
-  const collections = Object.fromEntries(
-    COLLECTION_NAMES.map((name) => [name, new PgCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, guarded, o.schema, o.clock)]),
-  ) as unknown as StoreCollections;
+  const collectionsOn = (runner: Queryable) =>
+    Object.fromEntries(
+      COLLECTION_NAMES.map((name) => [name, new PgCollection<unknown>(COLLECTIONS[name] as CollectionSpec<unknown>, runner, o.schema, o.clock)]),
+    ) as unknown as StoreCollections;
+  const collections = collectionsOn(guarded);
+
+  /** Every collection read in one read-only REPEATABLE READ transaction: one snapshot of the whole database. */
+  async function readConsistent<T>(fn: (view: StoreCollections) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      reach.failed(reasonOf(err));
+      throw new StoreUnavailableError(where, reasonOf(err), connectionFailure(err));
+    }
+    const inTransaction = guardedOn(client);
+    let failed: unknown;
+    try {
+      await inTransaction.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(collectionsOn(inTransaction));
+      await inTransaction.query('COMMIT');
+      return result;
+    } catch (err) {
+      failed = err;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is not given back to the pool.
+      client.release(failed instanceof StoreUnavailableError ? failed : undefined);
+    }
+  }
   const signals = listener(o, where, guarded, reach, probe);
 
   const health = async (): Promise<StoreHealth> => {
     if (closed) return { ok: false, writable: false, reachable: false, error: 'closed' };
     try {
-      const migrations = await pTimeout(migrationStatus(pool, o.schema, known, { allowNewer: true }), { milliseconds: HEALTH_TIMEOUT_MS });
+      const check = () => pTimeout(migrationStatus(pool, o.schema, known, { allowNewer: true }), { milliseconds: HEALTH_TIMEOUT_MS });
+      // A pooled connection the server ended (pg_terminate_backend, a failover) says nothing about the
+      // database: asked again, the pool opens a new one.
+      const migrations = await check().catch((err: unknown) => (connectionLost(err) ? check() : Promise.reject(err)));
       reach.ok();
       return { ok: migrations.current, writable: migrations.current, reachable: true, migrations, ...(migrations.current ? {} : { error: 'migrations behind' }) };
     } catch (err) {
@@ -199,6 +254,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     available: () => !closed && !reach.down,
     writable: async () => (await health()).ok,
     signals: signals.api,
+    readConsistent,
     async close() {
       if (closed) return;
       closed = true;
