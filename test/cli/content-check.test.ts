@@ -269,7 +269,7 @@ describe("the source documents' one name each (strings/sources.yaml)", () => {
   const names = (text: string) => writeFileSync(join(dir, 'en-GB/strings/sources.yaml'), text);
 
   test('a name for every document, and no other, passes', async () => {
-    names('PCPD: "the Hong Kong privacy regulator\'s guidelines"\nDPIA: "a school trust\'s data protection impact assessment (DPIA)"\n');
+    names('PCPD: "Guidance on securing video meetings, published in 2020 by Hong Kong\'s data protection regulator"\nDPIA: "Data protection impact assessment (DPIA) of Zoom, made in 2020 by a multi-academy trust"\n');
     expect((await run(['content', 'check', '--dir', dir])).code).toBe(0);
   });
 

@@ -144,7 +144,7 @@ describe('help on a card', () => {
     await chat.replay([
       ['start', /What kind of call/],
       ['action setup.kind class', /Step 1 of 6/],
-      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- Hong Kong privacy regulator's guidelines: Data security, point 1/, /School trust's data protection impact assessment \(DPIA\): Risk 1/, /Step 1 of 6/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
+      ['action setup.why', { text: [/Why it matters/, /Anyone who gets hold of the link/, /Sources\n- Guidance on securing video meetings, published in 2020 by Hong Kong's data protection regulator: Data security, point 1/, /Data protection impact assessment \(DPIA\) of Zoom, made in 2020 by a multi-academy trust: Risk 1/, /Step 1 of 6/], not: [/Source:/, /Zoom DPIA/], modes: [...UPDATE] }],
       ['action setup.why', /Step 1 of 6/],
       ['action setup.skip', /Step 2 of 6/],
     ]);

@@ -20,9 +20,11 @@ export type AnswerContext = Pick<Deps, 'strings' | 'guidance'> & {
  * A hit scoring below this is not a good match. Scores (search.ts) are the BM25 evidence of the words matched
  * times the share of the question's known words matched, so they do not grow with the question's length.
  * Chosen on the tuning questions (docs/search.md): the lowest right answers to real questions, one word
- * included ("lobby", "pasword"), score about 12 or more; off-topic questions mostly score under 8, though one
- * sharing a single strong word with an item can pass ("where is the staff room": "room" as in waiting room).
- * test/core/guidance/answer.test.ts checks both sides.
+ * included ("lobby", "pasword"), score about 12 or more; off-topic questions mostly score under 8. One sharing
+ * a single word with an item scores low too when the question qualifies that word otherwise ("where is the
+ * staff room": not the waiting room), and an item matching only words found in most items is no hit at all
+ * (search.ts); one sharing a specific word can still pass ("how many weeks till half term": the term-end
+ * item). test/core/guidance/answer.test.ts checks both sides.
  */
 export const MIN_SCORE = 8;
 

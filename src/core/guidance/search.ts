@@ -70,6 +70,17 @@ const FUZZY_MIN = 6;
 const PREFIX_WEIGHT = 0.3;
 /** How much each two neighbouring words of the question found together in a phrase of the item add (×). */
 const PAIR_BONUS = 1;
+/**
+ * Weight of a word that the question and every phrase of the item holding it qualify differently: "staff
+ * room" where the item only says "waiting room", "day off" where it only says "sign off" (see modifiedOtherwise).
+ */
+const OTHERWISE_WEIGHT = 0.25;
+/**
+ * A word found in more than this share of the items is generic: BM25's classic IDF for it is zero or less, so
+ * it says nothing about which item is meant ("off", "ask", "call"). A hit matching generic words only is not
+ * a match.
+ */
+const GENERIC_SHARE = 0.5;
 
 /**
  * The most of a message that is read as a question. Teachers ask in a sentence or two; a pasted page or a
@@ -114,8 +125,12 @@ interface Unit {
   senses: Set<string>;
 }
 
-/** A phrase of an item in the teacher's words (its title, a synonym), as the senses of its words in order. */
-type Phrase = Set<string>[];
+/**
+ * A phrase of an item in the teacher's words (its title, a synonym), as its words that count, in order: each
+ * word's senses, and whether it comes straight after the previous one (no stop word between: "waiting room",
+ * "sign off", not "lock the room").
+ */
+type Phrase = { senses: Set<string>; joined: boolean }[];
 
 export class GuidanceSearch {
   readonly lang: Language;
@@ -175,7 +190,7 @@ export class GuidanceSearch {
           const uses = this.concepts.uses(ws);
           uses.forEach((u) => tokens.add(u.token));
           for (const t of lang.terms(ws)) this.indexed.add(t);
-          if (f === 'title' || f === 'synonyms') phrases.push(this.senses(ws, undefined, uses).map((u) => u.senses));
+          if (f === 'title' || f === 'synonyms') phrases.push(this.senses(ws, undefined, uses).map((u, k, all) => ({ senses: u.senses, joined: k > 0 && all[k - 1]!.at === u.at - 1 })));
         }
         tokens.forEach((t) => this.indexed.add(t));
         doc[f] = [...parts[f], ...tokens].join(' ');
@@ -268,6 +283,9 @@ export class GuidanceSearch {
    * - times a bonus for each two neighbouring words found together in one of the item's phrases (its title
    *   or a synonym): "turn off the chat" favours "Turn off sending files in the chat", and "randoms
    *   joining" favours "strangers joining".
+   * A word the question qualifies otherwise than the item does counts for little ("staff room" is not a
+   * waiting room: modifiedOtherwise), and an item matching only generic words (found in more than half the
+   * items: "off", "ask") is not a hit at all.
    */
   search(question: string, options: SearchOptions = {}): SearchResult {
     const corrected = this.correct(questionWords(question));
@@ -281,26 +299,60 @@ export class GuidanceSearch {
     const ids = new Set([...bySense.values()].flatMap((m) => [...m.keys()]));
     const known = units.filter((u) => [...u.senses].some((s) => (bySense.get(s)?.size ?? 0) > 0));
     const total = known.reduce((sum, u) => sum + u.weight, 0);
-    const ranked = [...ids].map((id) => {
+    const generic = (sense: string) => (bySense.get(sense)?.size ?? 0) > GENERIC_SHARE * this.items.size;
+    const ranked = [...ids].flatMap((id) => {
+      const phrases = this.phrases.get(id) ?? [];
       let sum = 0;
       let covered = 0;
+      let specific = false;
       for (const u of units) {
         // A concept weighs less than the word itself, unless the word is nowhere in the content: then the
         // concept is the only way it reaches an item ("randoms", "lost").
         const conceptWeight = this.indexed.has(u.term) && !u.term.startsWith(CONCEPT_MARK) ? CONCEPT_WEIGHT : 1;
-        const best = Math.max(0, ...[...u.senses].map((s) => (bySense.get(s)?.get(id) ?? 0) * (s === u.term ? 1 : conceptWeight)));
+        let best = 0;
+        let bestSense = '';
+        for (const s of u.senses) {
+          const score = (bySense.get(s)?.get(id) ?? 0) * (s === u.term ? 1 : conceptWeight);
+          if (score > best) [best, bestSense] = [score, s];
+        }
         if (best === 0) continue;
-        sum += u.weight * best;
+        if (!generic(bestSense)) specific = true;
+        sum += u.weight * best * (this.modifiedOtherwise(u, units, phrases) ? OTHERWISE_WEIGHT : 1);
         covered += u.weight;
       }
-      const together = this.together(units, uses, this.phrases.get(id) ?? []);
-      return { id, score: sum * (covered / total) * (1 + PAIR_BONUS * together) };
+      if (!specific) return [];
+      const together = this.together(units, uses, phrases);
+      return [{ id, score: sum * (covered / total) * (1 + PAIR_BONUS * together) }];
     });
     ranked.sort((a, b) => b.score - a.score);
     const hits = ranked
       .slice(0, options.limit ?? 10)
       .map((r) => ({ item: this.items.get(r.id)!, score: Math.round(r.score * 1000) / 1000 }));
     return { platform, hits };
+  }
+
+  /**
+   * Whether the question says `u` straight after a word that the item never puts before it, where the item
+   * has `u` straight after another word: "staff room" for an item whose phrases say "waiting room", "day off"
+   * for one that says "sign off". They are different things, so the match counts for little. Only when:
+   * - `u` ends the pair in the question (a word that counts straight after it makes `u` the qualifier, not
+   *   the thing: "room key");
+   * - the word before it counts and is not weak ("class link" is still a link);
+   * - no phrase of the item has `u` alone, or straight after that same word or a synonym of it.
+   */
+  private modifiedOtherwise(u: Unit, units: Unit[], phrases: Phrase[]): boolean {
+    const before = units.find((x) => x.at === u.at - 1);
+    if (!before || this.weak.has(before.term) || units.some((x) => x.at === u.at + 1)) return false;
+    const meets = (x: Set<string>, y: Set<string>) => [...x].some((s) => y.has(s));
+    let otherwise = false;
+    for (const p of phrases) {
+      for (let k = 0; k < p.length; k++) {
+        if (!meets(u.senses, p[k]!.senses)) continue;
+        if (p.length === 1 || (k > 0 && meets(before.senses, p[k - 1]!.senses))) return false;
+        if (p[k]!.joined) otherwise = true;
+      }
+    }
+    return otherwise;
   }
 
   /** The question's units (see search) in order, and the concepts it uses outside platform names. */
@@ -351,7 +403,7 @@ export class GuidanceSearch {
    */
   private together(units: Unit[], uses: ConceptUse[], phrases: Phrase[]): number {
     const meets = (x: Set<string>, y: Set<string>) => [...x].some((s) => y.has(s));
-    const inPhrase = (token: string) => phrases.some((p) => p.some((s) => s.has(token)));
+    const inPhrase = (token: string) => phrases.some((p) => p.some((w) => w.senses.has(token)));
     let sum = 0;
     const counted = new Set<string>();
     for (const use of uses) {
@@ -364,7 +416,9 @@ export class GuidanceSearch {
       const a = units[i]!;
       const b = units[i + 1]!;
       const shared = [...a.senses].filter((s) => s.startsWith(CONCEPT_MARK) && b.senses.has(s));
-      const found = phrases.some((p) => p.some((s, k) => (k + 1 < p.length && meets(a.senses, s) && meets(b.senses, p[k + 1]!)) || shared.some((c) => s.has(c))));
+      const found = phrases.some((p) =>
+        p.some(({ senses: s }, k) => (k + 1 < p.length && meets(a.senses, s) && meets(b.senses, p[k + 1]!.senses)) || shared.some((c) => s.has(c))),
+      );
       if (found) sum += (a.weight + b.weight) / 2;
     }
     return sum;

@@ -20,6 +20,7 @@ const SETUP_START = SETUP_ACTIONS.start;
 import type { GuidanceItem } from '../../../src/core/guidance/schema.js';
 import { GuidanceSearch, type SearchResult } from '../../../src/core/guidance/search.js';
 import type { Block, Button, Prompt } from '../../../src/core/prompt.js';
+import { loadQuestions, QUESTION_FILES } from './quality.js';
 
 const content = loadContent();
 const ctx: AnswerContext = { strings: content.strings, guidance: content.guidance, setupStart: SETUP_START };
@@ -61,12 +62,67 @@ describe('no good match', () => {
     expect(texts(answerPrompt(ctx, result([wr], undefined, MIN_SCORE - 1), 'x'))[0]).toBe(t('noMatch.heading'));
   });
 
-  // Off-topic questions sharing a word with an item ("where is the staff room", "can i have a day off") may
-  // still get a weak match: the threshold is set for teachers' real questions, which are often one word.
-  test.each(['what is the weather tomorrow', 'can you order more printer paper', 'tell me a joke', 'how do i mark homework', 'how do i book the minibus', 'where is the seating plan template'])(
+  // Sharing a word with an item is not enough: "staff room" is not a waiting room, "day off" not the DPIA's
+  // sign-off (search.ts: a word qualified otherwise; an item matching only words found in most items).
+  test.each([
+    'what is the weather tomorrow',
+    'can you order more printer paper',
+    'where is the staff room',
+    'tell me a joke',
+    'how do i mark homework',
+    'can i have a day off',
+    'how do i book the minibus',
+    'where is the seating plan template',
+  ])(
     'off-topic "%s" finds no good match',
     (q) => expect(goodHits(search.search(q))).toEqual([]),
   );
+
+  // What else school staff type to a bot in the staff channel: the off-topic questions of the unseen set's
+  // tune half (test/core/guidance/questions-unseen.yaml), written before the search was changed for them.
+  const staffRoom = [
+    'can i get a coffee from the staff room',
+    'whens the next inset day',
+    'can i swap my duty on thursday',
+    'where is the seating plan template',
+    'how do i book the minibus for the trip',
+    'whats for lunch in the canteen today',
+    'who is covering my year 9 lesson tomorrow',
+    'where do i print the mock exam papers',
+    'photocopier jammed again who do i call',
+    'who has the key for the science room',
+    'who do i ask about my payslip',
+    'my classroom is freezing who do i tell',
+    'who is on break duty today',
+  ];
+  test.each(staffRoom)('off-topic "%s" finds no good match', (q) => expect(goodHits(search.search(q))).toEqual([]));
+
+  // Known gaps: these share a specific word with an item ("term", "week", "new", "shut", "lost", and the DPIA's
+  // "risk assessment") and still get a weak answer. Each is expected to find no good match, and is marked
+  // failing until it does: when one starts to pass, move it to the list above.
+  const stillAnswered = [
+    'when is parents evening this term',
+    'how do i report a broken projector in room 12',
+    'how many weeks till half term',
+    'what time is the staff meeting in the library',
+    'can i order new whiteboard pens',
+    'is the car park shut tomorow',
+    'when are the end of year reports due',
+    'can i leave early on friday for a dentist appointment',
+    'where does lost property go',
+    'how do i write a risk assesment for the trip',
+    'do we have a fire drill this week',
+    'how do i take the register on the new system',
+  ];
+  test.failing.each(stillAnswered)('known gap: off-topic "%s" still gets a weak answer', (q) => expect(goodHits(search.search(q))).toEqual([]));
+
+  test('the two lists are the tune half\'s off-topic questions, each once', () => {
+    const offTopic = loadQuestions(QUESTION_FILES.unseen)
+      .filter((q) => q.set === 'tune' && q.expect.length === 0)
+      .map((q) => q.q);
+    expect([...staffRoom, ...stillAnswered].sort()).toEqual([...offTopic].sort());
+    expect(staffRoom.length + stillAnswered.length).toBeGreaterThanOrEqual(25);
+  });
 
   test.each(['lobby', 'mute', 'pasword', 'record', 'kick someone out'])('a one- or two-word topic "%s" is a good match', (q) =>
     expect(goodHits(search.search(q)).length).toBeGreaterThan(0),

@@ -211,10 +211,43 @@ describe("a tired teacher's typing (issue 24)", () => {
     onTeams.id = 'on-teams';
     onZoom.platforms.zoom.steps = [...base.platforms.zoom.steps, 'Check the quokka.'];
     onTeams.platforms.teams.steps = [...base.platforms.teams.steps, 'Check the quokka.'];
-    const items = [onZoom, onTeams];
+    // Among the real items, so that "quokka" is in two items of many (a word in every item says nothing).
+    const items = [...content.guidance.items, onZoom, onTeams];
     const s = new GuidanceSearch({ ...content.guidance, items, byId: new Map(items.map((i) => [i.id, i])) }, content.vocabulary);
     expect(s.search('quokka in teams').hits[0]?.item.id).toBe('on-teams');
     expect(s.search('quokka on zoom').hits[0]?.item.id).toBe('on-zoom');
     expect(s.search('quokka', { platform: 'teams' }).hits[0]?.item.id).toBe('on-teams');
+  });
+});
+
+describe('what is not a match (issue 24 follow-up)', () => {
+  const score = (q: string, id: string) => search.search(q).hits.find((h) => h.item.id === id)?.score ?? 0;
+
+  test('a word the question qualifies otherwise than the item does counts for little: a staff room is not a waiting room', () => {
+    // "room" on its own, or with the item's own word before it, is the waiting room; "staff room" is not.
+    expect(top('where is the room')).toBe('waiting-room');
+    expect(top('where is the waiting room')).toBe('waiting-room');
+    expect(score('where is the staff room', 'waiting-room')).toBeLessThan(score('where is the room', 'waiting-room') / 3);
+    // "day off" is not the DPIA's "sign off".
+    expect(score('can i have a day off', 'dpia-review')).toBeLessThan(score('can i have a sign off', 'dpia-review') / 3);
+  });
+
+  test('only a word that ends the pair, after a word that counts and is not weak, is read as qualified otherwise', () => {
+    // "room key": a word after "room" makes it the qualifier; "class link" is still a link (class is a weak word).
+    expect(score('staff room key', 'waiting-room')).toBeGreaterThan(score('staff room', 'waiting-room') * 2);
+    expect(score('a kid put our class link on tiktok', 'no-public-links')).toBeGreaterThanOrEqual(score('a kid put our link on tiktok', 'no-public-links'));
+    // A misspelt pair is corrected first, so it is the item's own pair.
+    expect(top('wiating rom')).toBe('waiting-room');
+  });
+
+  test('an item matching only words found in most items is not a hit', () => {
+    // "ask" and "off" are in most items' text: alone they say nothing about which item is meant.
+    const df = (word: string) => content.guidance.items.filter((i) => JSON.stringify(i).toLowerCase().includes(` ${word} `)).length;
+    expect(df('ask')).toBeGreaterThan(content.guidance.items.length / 2);
+    expect(search.search('who do i ask about my payslip').hits).toEqual([]);
+    expect(search.search('how do i turn it off').hits).toEqual([]);
+    // With a word that does say which, the item is found.
+    expect(top('who do i ask about the lobby')).toBe('waiting-room');
+    expect(top('how do i turn off the camera')).toBe('stop-participant-video');
   });
 });

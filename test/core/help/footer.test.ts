@@ -1,7 +1,8 @@
 /**
  * The help card's footer names the source documents as every other message does: by their one name each
  * (content/<locale>/strings/sources.yaml), so renaming a document there renames it here too (issue 24: the
- * footer had a wording of its own, telling English schools about "the Hong Kong privacy regulator").
+ * footer had a wording of its own, telling English schools about "the Hong Kong privacy regulator"; the names
+ * themselves now say what each document is, who made it and when: test/content/source-names.test.ts).
  */
 import { loadContent } from '../../../src/content/load.js';
 import { makeDeps } from '../../../src/core/deps.js';
@@ -31,4 +32,10 @@ test('a document renamed in sources.yaml is renamed in the footer, and no other 
   const text = footer({ 'sources.PCPD': 'Guidance on safe video calls (a privacy regulator, 2020)' });
   expect(text).toContain('Guidance on safe video calls (a privacy regulator, 2020)');
   expect(text).not.toMatch(/Hong Kong/);
+});
+
+test('the footer names the documents, not a regulator as if it were the school\'s own', () => {
+  const text = footer();
+  expect(text).not.toMatch(/\bthe (Hong Kong )?(privacy |data protection )?regulator\b/i);
+  expect(text).toMatch(/published in \d{4} by Hong Kong's data protection regulator/);
 });
