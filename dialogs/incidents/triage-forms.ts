@@ -5,7 +5,7 @@
  */
 import type { FormField, Option, Prompt } from '../../src/core/prompt.js';
 import type { Strings } from '../../src/core/strings.js';
-import { DECISIONS, RISKS, type Decision, type Risk, type StoredReport } from '../../src/core/records/report.js';
+import { DECISIONS, isDecisionLate, RISKS, type Decision, type Risk, type StoredReport } from '../../src/core/records/report.js';
 import { REPORT_FORMS, TRIAGE_FIELDS as F } from './ids.js';
 import { CLOCK_SKEW_MS, MAX_TEXT } from './form.js';
 
@@ -54,7 +54,7 @@ const TITLES: Record<TriageForm, string> = { risk: 'riskTitle', decision: 'decis
 export const triageFormOf = (formId: string): TriageForm | undefined => (Object.keys(FORM_IDS) as TriageForm[]).find((k) => FORM_IDS[k] === formId);
 
 export function triageForm(which: TriageForm, strings: Strings, r: StoredReport, state: string, now: Date, kept: Record<string, string> = {}, errors: Record<string, string> = {}): Prompt {
-  const late = now.getTime() >= Date.parse(r.deadlineAt); // at the deadline itself the case is overdue (the 72 h timer), so late too
+  const late = isDecisionLate(r, now);
   const fields = fieldsFor(which, strings, late).map((f) => ({ ...f, ...(kept[f.id] ? { initial: kept[f.id] } : {}), ...(errors[f.id] ? { error: errors[f.id] } : {}) }));
   const title = strings.t(`reports.triage.${TITLES[which]}`);
   return {
@@ -99,7 +99,7 @@ export function checkTriage(which: TriageForm, values: Record<string, string>, r
       const decision = one(F.decision, DECISIONS);
       const icoRef = text(F.icoRef, 60, decision === 'reported', 'reports.triage.needIcoRef');
       const reason = text(F.reason, MAX_TEXT, decision === 'not-reported', 'reports.triage.needReason');
-      const late = now.getTime() >= Date.parse(r.deadlineAt); // at the deadline itself the case is overdue (the 72 h timer), so late too
+      const late = isDecisionLate(r, now);
       const delayReason = text(F.delayReason, MAX_TEXT, late, 'reports.triage.needDelay');
       return done({ which, decision: decision ?? 'reported', ...(icoRef && decision === 'reported' ? { icoRef } : {}), ...(reason ? { text: reason } : {}), ...(delayReason && late ? { delayReason } : {}), late });
     }

@@ -158,6 +158,16 @@ export function closeRefusal(r: Pick<StoredReport, 'timeline' | 'status'>): 'clo
 
 export const deadlineFor = (awareAt: Date) => new Date(awareAt.getTime() + ICO_HOURS * 3_600_000);
 
+/** The ICO's deadline for a report: 72 hours from when the school became aware (its `awareAt`). */
+export const icoDeadline = (r: Pick<StoredReport, 'awareAt'>) => deadlineFor(new Date(r.awareAt));
+
+/**
+ * Whether an ICO decision recorded at `at` is late, so needs the reason for the delay. The one judge of
+ * lateness: the form asks for the reason and its submission is checked by this, whenever each happens. At
+ * the deadline itself the case is overdue (the 72-hour timer), so late too.
+ */
+export const isDecisionLate = (r: Pick<StoredReport, 'awareAt'>, at: Date) => at.getTime() >= icoDeadline(r).getTime();
+
 /** Appends an entry unless one with its id is there already (a double submit, a retry). Pure. */
 export function appendEntry<R extends Pick<StoredReport, 'timeline'>>(r: R, e: TimelineEntry): R {
   if (r.timeline.some((x) => x.id === e.id)) return r;
