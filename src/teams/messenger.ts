@@ -9,6 +9,7 @@
 import { ActivityTypes, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import { conversationKey, userKey, type Log, type Store } from '../core/ports.js';
 import type { Prompt } from '../core/prompt.js';
+import { cutText } from '../core/cut-text.js';
 import type { Strings } from '../core/strings.js';
 import type { Address, MessageRef, Messenger, SendOutcome } from '../core/schedule/types.js';
 import { renderCard } from './render.js';
@@ -58,7 +59,7 @@ export function outcomeOf(err: unknown): Exclude<SendOutcome, { ok: true }> {
 
 export function teamsMessenger(o: TeamsMessengerOptions): Messenger {
   const options = { timeZone: o.timezone, choiceSubmitLabel: o.strings.t('cards.ok'), timeLabel: o.strings.t('cards.time'), requiredMessage: o.strings.t('cards.required') };
-  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [renderCard(p, options)] });
+  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: cutText(p.fallback, 200), attachments: [renderCard(p, options)] });
 
   async function referenceOf(to: Address): Promise<{ conversationId: string; reference: Partial<ConversationReference> } | string> {
     let conversationId = to.conversationId;

@@ -15,6 +15,7 @@
 import MiniSearch, { type SearchResult as MiniResult } from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import { CALL_PLATFORMS, type CallPlatform, type Guidance, type GuidanceItem } from './schema.js';
+import { cutText } from '../cut-text.js';
 import type { Intent, Vocabulary } from './vocabulary.js';
 
 export interface SearchHit {
@@ -83,7 +84,7 @@ const words = (text: string): string[] => {
 };
 
 /** The words of a message that are read as the question (see MAX_QUESTION_WORDS). */
-const questionWords = (text: string): string[] => words(text.slice(0, MAX_QUESTION_CHARS)).slice(0, MAX_QUESTION_WORDS);
+const questionWords = (text: string): string[] => words(cutText(text, MAX_QUESTION_CHARS)).slice(0, MAX_QUESTION_WORDS);
 
 /** Index of the first place `phrase` occurs in `seq` at or after `from`, or -1. */
 function findSeq(seq: readonly string[], phrase: readonly string[], from = 0): number {
