@@ -70,9 +70,9 @@ export const OPT_OUT_ROUND = 'opt-out';
 export const isPersonReminder = (r: ReminderState | undefined): r is PersonReminder => r?.kind === 'person';
 export const isRoundReminder = (r: ReminderState | undefined): r is RoundReminder => r?.kind === 'round';
 
-/** Settings an admin sets from chat (e.g. the Teams DPO conversation): key → value. */
+/** Settings an admin sets from chat (e.g. the Teams DPO conversation): key → value; SafeCall's own notes (`system`). */
 export interface RuntimeSetting {
   value: unknown;
-  setBy: { platform: 'slack' | 'teams'; id: string };
+  setBy: { platform: 'slack' | 'teams' | 'system'; id: string };
   setAt: string;
 }

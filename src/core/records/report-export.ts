@@ -9,20 +9,23 @@ import { z } from 'zod';
 import type { Sealer } from '../sealer.js';
 import { CALL_PLATFORMS, CATEGORIES, DECISIONS, HOW_MANY, openFacts, openText, reportState, RISKS, SUBJECTS, YES_NO_UNSURE, type StoredReport, type TimelineEntry } from './report.js';
 
+/** A timeline entry with its sealed text opened. */
+export type OpenedEntry = Omit<TimelineEntry, 'text' | 'delayReason'> & { text?: string; delayReason?: string };
+
 /** Opened for export: sealed fields in plain text. */
 export interface OpenedReport extends Omit<StoredReport, 'facts' | 'timeline'> {
   facts: ReturnType<typeof openFacts>;
-  timeline: TimelineEntry[];
+  timeline: OpenedEntry[];
 }
 
 export function openReport(r: StoredReport, sealer: Sealer): OpenedReport {
   return {
     ...r,
     facts: openFacts(r, sealer),
-    timeline: r.timeline.map((e) => ({
+    timeline: r.timeline.map(({ text, delayReason, ...e }) => ({
       ...e,
-      ...(e.text !== undefined ? { text: openText(e.text, sealer) } : {}),
-      ...(e.delayReason !== undefined ? { delayReason: openText(e.delayReason, sealer) } : {}),
+      ...(text !== undefined ? { text: openText(text, sealer) } : {}),
+      ...(delayReason !== undefined ? { delayReason: openText(delayReason, sealer) } : {}),
     })),
   };
 }
@@ -49,7 +52,7 @@ export function neutralise(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-const who = (e: TimelineEntry | undefined) => (e ? `${e.by.platform}:${e.by.id}` : '');
+const who = (e: OpenedEntry | undefined) => (e ? `${e.by.platform}:${e.by.id}` : '');
 
 export function csvRow(o: OpenedReport): string[] {
   const s = reportState(o);

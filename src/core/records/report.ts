@@ -9,7 +9,7 @@
  * key is set (src/core/sealer.ts). Categories, times, counts and decisions stay readable: they are what the
  * DPO sorts and counts by, and they say nothing about anyone.
  */
-import type { Sealer } from '../sealer.js';
+import type { MaybeSealed, Sealer } from '../sealer.js';
 
 export const CATEGORIES = ['uninvited', 'inappropriate', 'personal-data', 'link-shared', 'account', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -60,9 +60,9 @@ export interface TimelineEntry {
   /** When individuals were told (ISO 8601). */
   toldAt?: string;
   /** Free text (likely consequences, the note, the reason not reported, how people were told, the new fact): sealed. */
-  text?: string;
+  text?: MaybeSealed;
   /** Why the decision came after the 72 hours: sealed. */
-  delayReason?: string;
+  delayReason?: MaybeSealed;
   /** The decision was recorded after the deadline. */
   late?: boolean;
 }
@@ -93,7 +93,7 @@ export interface StoredReport {
   howMany?: HowMany;
   specialCategory?: YesNoUnsure;
   /** JSON of ReportFacts, sealed. */
-  facts: string;
+  facts: MaybeSealed;
   timeline: TimelineEntry[];
   /** 'open' until closed. */
   status: 'open' | 'closed';
@@ -106,18 +106,19 @@ export interface StoredReport {
 }
 
 /** The latest state, as the timeline says. Pure. */
-export interface ReportState {
-  acknowledged?: TimelineEntry;
-  risk?: TimelineEntry;
-  decision?: TimelineEntry;
-  told?: TimelineEntry;
-  closed?: TimelineEntry;
-  overdue?: TimelineEntry;
-  notes: TimelineEntry[];
+export interface ReportState<E = TimelineEntry> {
+  acknowledged?: E;
+  risk?: E;
+  decision?: E;
+  told?: E;
+  closed?: E;
+  overdue?: E;
+  notes: E[];
 }
 
-export function reportState(r: Pick<StoredReport, 'timeline'>): ReportState {
-  const state: ReportState = { notes: [] };
+/** (Also of an opened timeline, whose entries carry their text opened.) */
+export function reportState<E extends Pick<TimelineEntry, 'kind'> = TimelineEntry>(r: { timeline: readonly E[] }): ReportState<E> {
+  const state: ReportState<E> = { notes: [] };
   for (const e of r.timeline) {
     switch (e.kind) {
       case 'acknowledged':
@@ -176,4 +177,4 @@ export function appendEntry<R extends Pick<StoredReport, 'timeline'>>(r: R, e: T
 
 export const sealFacts = (facts: ReportFacts, sealer: Sealer) => sealer.seal(JSON.stringify(facts));
 export const openFacts = (r: Pick<StoredReport, 'facts'>, sealer: Sealer): ReportFacts => JSON.parse(sealer.open(r.facts)) as ReportFacts;
-export const openText = (text: string | undefined, sealer: Sealer) => (text === undefined ? undefined : sealer.open(text));
+export const openText = (text: MaybeSealed | undefined, sealer: Sealer) => (text === undefined ? undefined : sealer.open(text));
