@@ -16,6 +16,7 @@ import { storeOutbox } from '../../src/core/schedule/store-ports.js';
 import { TEST_DATABASE_URL, runPrefix } from '../rig/store-env.js';
 import { dropSchema } from '../helpers/pg-admin.js';
 import { legacySeal } from '../helpers/legacy-seal.js';
+import { beforeReportWrites } from '../helpers/store-hook.js';
 import { World, PEOPLE, DM, DPO_CHANNEL, formOf, goodValues, silent } from '../dialogs/incidents.harness.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 
@@ -84,25 +85,11 @@ describe.each(STORES)('on %s', (_name, open) => {
     const { ref } = await reportUnder(key);
     const server = new World({ store: s.store, sealer: aesSealer(other, [key]) });
     let raced = false;
-    const racing = new Proxy(s.store, {
-      get(target, prop) {
-        if (prop !== 'reports') return Reflect.get(target, prop, target) as unknown;
-        return new Proxy(target.reports, {
-          get(reports, p) {
-            if (p === 'putIf')
-              return async (...args: Parameters<Store['reports']['putIf']>) => {
-                if (!raced) {
-                  raced = true;
-                  const form = formOf(await server.action(PEOPLE.dpo, DPO_CHANNEL, A.note, ref));
-                  await server.submit(PEOPLE.dpo, DPO_CHANNEL, form, { [T.kind]: 'note', [T.note]: 'added mid-rotation' });
-                }
-                return reports.putIf(...args);
-              };
-            const v = Reflect.get(reports, p, reports) as unknown;
-            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(reports) : v;
-          },
-        });
-      },
+    const racing = beforeReportWrites(s.store, 'putIf', async () => {
+      if (raced) return;
+      raced = true;
+      const form = formOf(await server.action(PEOPLE.dpo, DPO_CHANNEL, A.note, ref));
+      await server.submit(PEOPLE.dpo, DPO_CHANNEL, form, { [T.kind]: 'note', [T.note]: 'added mid-rotation' });
     });
     const result = await rotateKeys(racing, aesSealer(other, [key]));
     expect(raced).toBe(true);

@@ -16,6 +16,7 @@ import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 import { TEST_DATABASE_URL, runPrefix } from '../rig/store-env.js';
 import { dropSchema } from '../helpers/pg-admin.js';
+import { beforeReportWrites } from '../helpers/store-hook.js';
 import { World, PEOPLE, DM, DPO_CHANNEL, formOf, goodValues, silent } from './incidents.harness.js';
 
 const ADMIN = { platform: 'slack' as const, id: 'U-ADMIN', name: 'Mr Admin', teamId: 'T1' };
@@ -49,16 +50,7 @@ const STORES: [string, () => Promise<Pair>][] = [
 ];
 
 /** `store` with its report writes held until `gate` opens (the read before them goes through at once). */
-function holdingWrites(store: Store, gate: Promise<unknown>): Store {
-  const reports = new Proxy(store.reports, {
-    get(target, prop, receiver) {
-      if (prop === 'update') return async (...args: Parameters<Store['reports']['update']>) => (await gate, target.update(...args));
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return new Proxy(store, { get: (target, prop) => (prop === 'reports' ? reports : (Reflect.get(target, prop, target) as unknown)) });
-}
+const holdingWrites = (store: Store, gate: Promise<unknown>) => beforeReportWrites(store, 'update', () => gate);
 
 /** What must hold of every case, whatever raced. */
 function expectConsistent(r: StoredReport): void {
