@@ -1,5 +1,5 @@
 /**
- * Text that looks like ciphertext is text. With no SAFECALL_DATA_KEY, a note, a reason and an ICO reference
+ * Text that looks like ciphertext is text. With no SAFECALL_DATA_KEY, a note, likely consequences and an ICO reference
  * the DPO types as `sc1: …` (what sealed values once started with) are stored and shown as typed: the
  * breach log from chat and from the CLI carries them, and the server starts again on that data.
  */
@@ -12,17 +12,15 @@ import { REPORT_ACTIONS as A, REPORT_FIELDS as F, TRIAGE_FIELDS as T } from '../
 import { SETTINGS, SLACK_DPO, SLACK_DPO_CHANNEL, nextCall, slackState, submitReport, type SlackView } from './reports.rig.js';
 
 const NOTE = 'sc1: spoke to head';
-const REASON = 'sc1:a:b:c one name only, contained';
+const REASON = 'sc1:a:b:c distress for one pupil';
 const ICO_REF = 'sc1: IC-4455';
 const NARRATIVE = 'sc1: a stranger joined 7B maths';
 
 let rig: Rig;
 let ref = '';
-let other = '';
 beforeAll(async () => {
   rig = await startRig({ settingsYaml: SETTINGS });
   ref = await submitReport(rig, 'U0TYPED', { [F.narrative]: NARRATIVE });
-  other = await submitReport(rig, 'U0TYPED2');
   await rig.running!.scheduler.flush();
 });
 afterAll(async () => rig.stop());
@@ -40,10 +38,10 @@ async function triage(ref: string, action: string, typed: Record<string, string>
   await nextCall(rig.slack, from, (c) => c.path === '/api/chat.update', 15_000);
 }
 
-test('the DPO types a note, a reason and an ICO reference starting "sc1:"; they are saved', async () => {
+test('the DPO types a note, likely consequences and an ICO reference starting "sc1:"; they are saved', async () => {
   await triage(ref, A.note, { [T.kind]: 'note', [T.note]: NOTE });
+  await triage(ref, A.risk, { [T.risk]: 'risk', [T.consequences]: REASON });
   await triage(ref, A.decision, { [T.decision]: 'reported', [T.icoRef]: ICO_REF });
-  await triage(other, A.decision, { [T.decision]: 'not-reported', [T.reason]: REASON });
 });
 
 test('"breach log" in chat gives the CSV with what was typed, as typed', async () => {
