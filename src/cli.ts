@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   ask: () => import('./cli/ask.js').then((m) => m.command),
   status: () => import('./cli/status.js').then((m) => m.command),
   reports: () => import('./cli/reports.js').then((m) => m.command),
+  keys: () => import('./cli/keys.js').then((m) => m.command),
   'terms import': () => import('./cli/terms.js').then((m) => m.importCommand),
   'terms list': () => import('./cli/terms.js').then((m) => m.listCommand),
   'reminders report': () => import('./cli/reminders.js').then((m) => m.reportCommand),

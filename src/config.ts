@@ -62,6 +62,13 @@ export const envSchema = z.object({
     (v) => !v || readDataKey(v) !== undefined,
     'must be 32 random bytes in base64 (44 characters ending in =); make one with `openssl rand -base64 32`',
   ),
+  /** Earlier data keys that still read (comma-separated), while `safecall keys rotate` re-seals with SAFECALL_DATA_KEY. */
+  SAFECALL_DATA_KEYS_OLD: optionalText.superRefine((v, ctx) => {
+    const keys = (v ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    keys.forEach((k, i) => {
+      if (readDataKey(k) === undefined) ctx.addIssue({ code: 'custom', message: `key ${i + 1} of ${keys.length} is not 32 random bytes in base64 (each is 44 characters ending in =, separated by commas)` });
+    });
+  }),
 });
 export type Env = z.infer<typeof envSchema>;
 
@@ -256,6 +263,8 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): Env {
   if (mode === 'authenticated' && !e.MicrosoftAppId) problems.push('MicrosoftAppId: is required when TEAMS_MODE is authenticated');
   if (mode === 'authenticated' && e.MicrosoftAppId && !e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI')
     problems.push('MicrosoftAppPassword: is required with MicrosoftAppId (the Azure Bot\'s client secret), unless MicrosoftAppType is UserAssignedMSI');
+  if (e.SAFECALL_DATA_KEYS_OLD && !e.SAFECALL_DATA_KEY)
+    problems.push('SAFECALL_DATA_KEYS_OLD: old keys only read; set SAFECALL_DATA_KEY to the key that encrypts from now on (docs/reports-encryption.md)');
   if (problems.length) throw new ConfigError(problems, 'The environment');
   return e;
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadEnv, loadSettings, rolesOf, teamsMode, type Env, type Settings } from './config.js';
 import { ContentError } from './content/load.js';
-import { systemClock, type Clock, type Log } from './core/ports.js';
+import { systemClock, type Clock, type Log, type Store } from './core/ports.js';
 import { createLogger } from './log.js';
 import { isLoopbackUrl } from './http/loopback.js';
 import { keepServingOnStrayErrors } from './http/stray-errors.js';
@@ -25,46 +25,45 @@ import { DateTime } from 'luxon';
 import { termInfos } from './core/reminders/calendar.js';
 import type { Scheduler } from './core/schedule/runner.js';
 import { VERSION } from './version.js';
-import { aesSealer, plainSealer, readDataKey, SealError, SEALED_PREFIX, type Sealer } from './core/sealer.js';
+import { SealError, sealerFromKeys, type Sealer } from './core/sealer.js';
+import { missingKeys, upgradeSealedData } from './core/sealed-data.js';
 
-/** The first sealed value inside a stored record, if any. */
-function firstSealed(x: unknown): string | undefined {
-  if (typeof x === 'string') return x.startsWith(SEALED_PREFIX) ? x : undefined;
-  if (!x || typeof x !== 'object') return undefined;
-  for (const v of Object.values(x)) {
-    const found = firstSealed(v);
-    if (found) return found;
-  }
-  return undefined;
+/** Start-up's refusal when the stored data needs keys this server does not have: which, and what to do. */
+function keyProblem(sealer: Sealer, missing: string[]): ConfigError {
+  const ids = missing.filter((id) => id.startsWith('k'));
+  return new ConfigError(
+    [
+      sealer.enabled
+        ? `SAFECALL_DATA_KEY: this is not the key the stored incident reports were encrypted with${ids.length ? ` (they need key ${ids.join(', ')}; this server has ${sealer.keyIds.join(', ')})` : ''}. ` +
+          'Set SAFECALL_DATA_KEY to that key, or, after a key change, keep the old key in SAFECALL_DATA_KEYS_OLD (docs/reports-encryption.md).'
+        : 'SAFECALL_DATA_KEY: not set, but the stored incident reports are encrypted. Set it to the key they were written with.',
+    ],
+    'The environment',
+  );
 }
 
 /**
- * A key that cannot open the reports already stored (another key, or none for sealed reports) is refused at
- * start, with what to do, rather than found later as failed deliveries and unreadable alerts.
+ * A data key that cannot open what is stored (another key, or none for sealed data) is refused at start,
+ * with what to do, rather than found later as failed deliveries and unreadable alerts. Sealed values stored
+ * in the legacy string form are moved to the tagged form first (once; only with a key that opens them).
  */
-async function checkDataKey(store: { reports: { list(): Promise<unknown[]> } }, sealer: Sealer): Promise<void> {
-  for (const report of await store.reports.list()) {
-    const sealed = firstSealed(report);
-    if (!sealed) continue;
-    try {
-      sealer.open(sealed);
-      return;
-    } catch (err) {
-      if (!(err instanceof SealError)) throw err;
-      throw new ConfigError(
-        [sealer.enabled
-          ? 'SAFECALL_DATA_KEY: this is not the key the stored incident reports were encrypted with. Set it to that key (see README, "Incident reports").'
-          : 'SAFECALL_DATA_KEY: not set, but the stored incident reports are encrypted. Set it to the key they were written with.'],
-        'The environment',
-      );
-    }
-  }
+async function checkDataKey(store: Store, sealer: Sealer, log: Log, clock: Clock): Promise<void> {
+  const missing = await missingKeys(store, sealer);
+  if (missing.length) throw keyProblem(sealer, missing);
+  const upgraded = await upgradeSealedData(store, sealer, clock.now());
+  if (upgraded) log.info({ event: 'data.sealed-format', records: upgraded }, 'sealed values moved to the tagged form');
+  const after = await missingKeys(store, sealer);
+  if (after.length) throw keyProblem(sealer, after);
 }
 
-/** The data key's sealer (config.ts has checked the key), or plain storage without one. */
+/** The data keys' sealer (config.ts has checked the keys), or plain storage without one. */
 function dataSealer(env: Env): Sealer {
-  const key = env.SAFECALL_DATA_KEY ? readDataKey(env.SAFECALL_DATA_KEY) : undefined;
-  return key ? aesSealer(key) : plainSealer;
+  try {
+    return sealerFromKeys(env.SAFECALL_DATA_KEY, env.SAFECALL_DATA_KEYS_OLD);
+  } catch (err) {
+    if (err instanceof SealError) throw new ConfigError([err.message], 'The environment');
+    throw err;
+  }
 }
 import { reloadingSettings } from './settings-reload.js';
 import { watchSettings } from './settings-fingerprint.js';
@@ -113,7 +112,7 @@ export async function start(o: StartOptions): Promise<Running> {
   let settingsWatch: ReturnType<typeof watchSettings> | undefined;
   try {
     const sealer = dataSealer(env);
-    await checkDataKey(store, sealer);
+    await checkDataKey(store, sealer, log, clock);
     // The settings file as it is now: terms imported, officers and DPO destinations changed while the server
     // runs are used from their next use (a press, a tick), without a restart.
     const current = reloadingSettings(env.SAFECALL_SETTINGS, settings, log);

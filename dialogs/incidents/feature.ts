@@ -10,6 +10,7 @@ import type { CommandName } from '../../src/core/commands.js';
 import { isOfficer, type Deps, type Feature } from '../../src/core/deps.js';
 import { digest, nonce } from '../../src/core/nonce.js';
 import type { Prompt } from '../../src/core/prompt.js';
+import { cutText } from '../../src/core/cut-text.js';
 import type { SchedulePolicy } from '../../src/core/schedule/types.js';
 import { breachLogCsv, selectReports } from '../../src/core/records/report-export.js';
 import { reportState } from '../../src/core/records/report.js';
@@ -122,7 +123,7 @@ export function incidentsFeature(deps: Deps, options: IncidentOptions = {}): Inc
     async onCommand(turn, name, rest) {
       switch (name) {
         case 'report':
-          return open(rest.trim() ? { [F.narrative]: rest.trim().slice(0, 3000) } : {});
+          return open(rest.trim() ? { [F.narrative]: cutText(rest.trim(), 3000) } : {});
         case 'myReports':
           return mine(turn);
         case 'setDpoChannel':

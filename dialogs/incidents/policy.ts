@@ -159,9 +159,10 @@ export function incidentPolicy(deps: Deps, alerts: IncidentAlerts, reach: Incide
       if (hour >= ICO_HOURS) {
         const at = ctx.now.toISOString();
         const written = await deps.store.reports.update(ref, (current) =>
-          !current || current.timeline.some((e) => e.id === 'overdue') ? current : { ...current, timeline: [...current.timeline, { id: 'overdue', kind: 'overdue', at, by: { platform: 'system', id: 'safecall' } }] },
+          !current || current.status === 'closed' || current.timeline.some((e) => e.id === 'overdue') ? current : { ...current, timeline: [...current.timeline, { id: 'overdue', kind: 'overdue', at, by: { platform: 'system', id: 'safecall' } }] },
         );
-        if (!written) return;
+        // Closed between the read above and this write: nothing is added to a closed case, nobody reminded.
+        if (!written || written.status === 'closed') return;
         await alerts.notify(written, `h${hour}`, t('reports.reminders.h72', { ref }));
         await alerts.refresh(written, `h${hour}`);
         deps.log.info({ event: 'incident.overdue', ref }, 'incident flagged overdue');

@@ -32,14 +32,39 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts, onAwareness: 
     return [{ mode: 'private', prompt: note(t('reports.triage.notPermitted')) }];
   }
 
-  /** Appends `entry` (once, by its id); `also` changes status fields. Resolves to the report as written. */
-  async function append(ref: string, entry: TimelineEntry, also?: (r: StoredReport) => StoredReport): Promise<StoredReport | undefined> {
-    return deps.store.reports.update(ref, (current) => {
-      if (!current) return undefined;
-      if (current.timeline.some((e) => e.id === entry.id)) return current;
-      const next = appendEntry(current, entry);
-      return also ? also(next) : next;
+  /**
+   * Appends `entry` (once, by its id) to an open case, in one conditional write that judges the case as it
+   * is at that write, not as it was read: a case closed meanwhile gets nothing more. Resolves to the report
+   * as written (unchanged when refused) and why it was refused, if it was.
+   */
+  async function append(ref: string, entry: TimelineEntry): Promise<{ written?: StoredReport; refused?: 'closed' }> {
+    let refused: 'closed' | undefined;
+    const written = await deps.store.reports.update(ref, (current) => {
+      refused = undefined;
+      if (!current || current.timeline.some((e) => e.id === entry.id)) return current;
+      if (current.status === 'closed') {
+        refused = 'closed';
+        return current;
+      }
+      return appendEntry(current, entry);
     });
+    return { written, refused };
+  }
+
+  /**
+   * Closes the case: the `closed` entry, the status and closedAt in one conditional write, made only if the
+   * case as it is at that write may close (a high risk assessed a moment before leaves it open). An entry
+   * `closed` left by an earlier SafeCall's race on a case still open gets a fresh id beside it.
+   */
+  async function close(ref: string, at: string, by: TimelineEntry['by']): Promise<{ written?: StoredReport; refused?: ReturnType<typeof closeRefusal> }> {
+    let refused: ReturnType<typeof closeRefusal>;
+    const written = await deps.store.reports.update(ref, (current) => {
+      refused = current ? closeRefusal(current) : undefined;
+      if (!current || refused) return current;
+      const id = current.timeline.some((e) => e.id === 'closed') ? `closed-${current.timeline.length}` : 'closed';
+      return { ...appendEntry(current, { id, kind: 'closed', at, by }), status: 'closed', closedAt: at };
+    });
+    return { written, refused };
   }
 
   /** The replies after a change: the pressed alert redrawn by `update`, the others through the outbox. */
@@ -100,17 +125,20 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts, onAwareness: 
       const at = deps.clock.now().toISOString();
       if (action === A.acknowledge) {
         if (r.status === 'closed') return [{ mode: 'update', prompt: await alerts.view(r) }];
-        const written = await append(r.ref, { id: 'acknowledged', kind: 'acknowledged', at, by: by(turn) });
+        const { written, refused } = await append(r.ref, { id: 'acknowledged', kind: 'acknowledged', at, by: by(turn) });
         if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+        if (refused) return [{ mode: 'update', prompt: await alerts.view(written) }];
         deps.log.info({ event: 'incident.acknowledged', ref: r.ref }, 'incident acknowledged');
         return redraw(turn, written, false);
       }
       if (action === A.close) {
-        const why = closeRefusal(r);
-        if (why === 'closed') return [{ mode: 'update', prompt: await alerts.view(r) }];
-        if (why) return [{ mode: 'private', prompt: note(t(`reports.triage.${why}`, { ref: r.ref })) }];
-        const written = await append(r.ref, { id: 'closed', kind: 'closed', at, by: by(turn) }, (next) => (closeRefusal(next) === undefined ? { ...next, status: 'closed', closedAt: at } : next));
+        const { written, refused: why } = await close(r.ref, at, by(turn));
         if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
+        if (why === 'closed') return [{ mode: 'update', prompt: await alerts.view(written) }];
+        if (why) {
+          if (closeRefusal(r) === undefined) deps.log.info({ event: 'incident.close-refused', ref: r.ref, reason: why }, 'incident: the case changed as it was being closed; it stays open');
+          return [{ mode: 'private', prompt: note(t(`reports.triage.${why}`, { ref: r.ref })) }];
+        }
         await cancelTimers(r.ref);
         deps.log.info({ event: 'incident.closed', ref: r.ref }, 'incident closed');
         return redraw(turn, written, false);
@@ -137,21 +165,24 @@ export function triageHandlers(deps: Deps, alerts: IncidentAlerts, onAwareness: 
       if (decided(r)) return refusedDecided();
       const checked = checkTriage(which, values, r, now, deps.strings);
       if (!checked.ok) return [{ mode: 'form-errors', errors: checked.errors, prompt: triageForm(which, deps.strings, r, state!, now, values, checked.errors) }];
-      let lost = false;
+      // One conditional write judging the case as it is then: closed or decided meanwhile, nothing is added.
+      let lost: 'closed' | 'decided' | undefined;
       const written = await deps.store.reports.update(r.ref, (current) => {
-        lost = false;
+        lost = undefined;
         if (!current) return undefined;
         if (current.timeline.some((e) => e.id === s.id)) return current;
-        if (decided(current)) {
-          lost = true;
-          return current;
-        }
+        lost = current.status === 'closed' ? 'closed' : decided(current) ? 'decided' : undefined;
+        if (lost) return current;
         const entry = entryFor(checked.input, s.id, turn);
         // The awareness time and the deadline it moves are written with the entry that records them.
         return entry.kind === 'aware' && entry.awareAt ? withAwareness(current, { ...entry, awareAt: entry.awareAt }) : appendEntry(current, entry);
       });
       if (!written) return [{ mode: 'private', prompt: note(t('reports.triage.unknown')) }];
-      if (lost) {
+      if (lost === 'closed') {
+        deps.log.info({ event: `incident.${which}-refused`, ref: r.ref, reason: 'closed' }, 'incident: a form saved after the case was closed was refused');
+        return [{ mode: 'private', prompt: note(t('reports.triage.closed', { ref: r.ref })) }];
+      }
+      if (lost === 'decided') {
         deps.log.info({ event: 'incident.decision-refused', ref: r.ref, reason: 'already-decided' }, 'incident: a second ICO decision was refused');
         return refusedDecided();
       }

@@ -4,8 +4,9 @@
  */
 import type { Block, Button, Prompt } from '../../src/core/prompt.js';
 import { prompt } from '../../src/core/prompt.js';
+import { shorten } from '../../src/core/cut-text.js';
 import type { Strings } from '../../src/core/strings.js';
-import { closeRefusal, reportState, type ReportFacts, type StoredReport } from '../../src/core/records/report.js';
+import { closeRefusal, icoDeadline, reportState, type ReportFacts, type StoredReport } from '../../src/core/records/report.js';
 import { REPORT_ACTIONS as A } from './ids.js';
 import { hoursMinutes, showTime } from './time.js';
 
@@ -20,8 +21,7 @@ const when = (ctx: ViewContext, iso: string) => showTime(iso, ctx.timezone, ctx.
 
 /** Text a person typed, shown as typed: the markup that would make a link or bold is broken up. */
 export function quoted(text: string, max = 600): string {
-  const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  return cut.replace(/\]\(/g, '] (').replace(/\*\*/g, '*\u200B*');
+  return shorten(text, max).replace(/\]\(/g, '] (').replace(/\*\*/g, '*\u200B*');
 }
 
 /**
@@ -74,7 +74,7 @@ export function myReports(ctx: ViewContext, reports: StoredReport[], total: numb
 }
 
 function timeLeft(ctx: ViewContext, r: StoredReport): string {
-  const ms = Date.parse(r.deadlineAt) - ctx.now.getTime();
+  const ms = icoDeadline(r).getTime() - ctx.now.getTime();
   const hm = hoursMinutes(ms);
   return ms > 0 ? t(ctx, 'reports.alert.left', hm) : t(ctx, 'reports.alert.overdue', hm);
 }

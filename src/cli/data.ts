@@ -21,6 +21,8 @@ import { COLLECTION_NAMES } from '../core/collections.js';
 import { exportData, importData, readExport, snapshot, TRANSFERRED, type Counts, type ExportFile } from '../store/transfer.js';
 import { VERSION } from '../version.js';
 import { NoDataError, openServerStoreForReading, serverDataDir } from './data-dir.js';
+import { sealerFromEnv } from './data-key.js';
+import { legacyWaiting, missingKeys, upgradeSealedData } from '../core/sealed-data.js';
 
 const silent: Log = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
@@ -54,6 +56,25 @@ const total = (counts: Counts) => COLLECTION_NAMES.reduce((sum, n) => sum + coun
 
 const dataDirOf = (env: Env, flag: string | undefined) => resolve(flag ?? env.DATA_DIR);
 
+/**
+ * Sealed values still in the earlier string form (src/core/sealed-data.ts) are moved to the tagged form,
+ * which needs the key that opens them; the server does the same at start. Says nothing when there are none.
+ */
+async function sealedStep(store: Store, statusOnly: boolean): Promise<{ lines: string[]; pending: boolean }> {
+  try {
+    if (!(await legacyWaiting(store))) return { lines: [], pending: false };
+    if (statusOnly) return { lines: ['Pending: sealed values in the earlier form. Run `npx safecall migrate` with SAFECALL_DATA_KEY set (or start the server: it moves them).'], pending: true };
+    const sealer = sealerFromEnv();
+    const missing = await missingKeys(store, sealer);
+    if (missing.length)
+      return { lines: ['Sealed values in the earlier form need the key they were written with: set SAFECALL_DATA_KEY (and SAFECALL_DATA_KEYS_OLD after a key change), then run migrate again.'], pending: true };
+    const n = await upgradeSealedData(store, sealer, new Date());
+    return { lines: [`Sealed values moved to the tagged form: ${n} record${n === 1 ? '' : 's'}.`], pending: false };
+  } finally {
+    await store.close();
+  }
+}
+
 export const migrateCommand: CliCommand = {
   summary: "Bring the data up to this version's schema (the server also does this at start); --status only reports",
   usage: 'migrate [--status] [--data-dir DIR]\n\n  PostgreSQL when DATABASE_URL is set (safe while instances run), else the data directory (stop the server first).\n  --status exits 1 when something is pending.',
@@ -71,8 +92,9 @@ export const migrateCommand: CliCommand = {
         if (r.pending.length > 0) {
           lines.push(`Pending: ${r.pending.map((m) => `${String(m.version).padStart(4, '0')} ${m.name}`).join(', ')}. Run \`npx safecall migrate\` (or start one instance: it migrates).`);
         } else if (r.now.length === 0) lines.push('Up to date: nothing to do.');
-        console.log(lines.join('\n'));
-        return r.pending.length > 0 ? 1 : 0;
+        const sealed = r.pending.length ? { lines: [], pending: false } : await sealedStep(await openStore(env, { log: silent, clock: systemClock, readOnly: statusOnly }), statusOnly);
+        console.log([...lines, ...sealed.lines].join('\n'));
+        return r.pending.length > 0 || sealed.pending ? 1 : 0;
       }
       const dir = serverDataDir(o.values['data-dir'] ?? env.DATA_DIR);
       const before = (JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as { schemaVersion: number }).schemaVersion;
@@ -83,13 +105,13 @@ export const migrateCommand: CliCommand = {
             : before > CURRENT_SCHEMA_VERSION
               ? `written by a newer SafeCall: this version understands schema ${CURRENT_SCHEMA_VERSION}`
               : `schema ${CURRENT_SCHEMA_VERSION} is current: run \`npx safecall migrate\` with the server stopped (or start the server: it migrates)`;
-        console.log(`Data directory ${dir}: schema ${before}, ${state}.`);
-        return before === CURRENT_SCHEMA_VERSION ? 0 : 1;
+        const sealed = before === CURRENT_SCHEMA_VERSION ? await sealedStep(await openLowdbStore(dir, { log: silent, readOnly: statusOnly }), statusOnly) : { lines: [], pending: false };
+        console.log([`Data directory ${dir}: schema ${before}, ${state}.`, ...sealed.lines].join('\n'));
+        return before === CURRENT_SCHEMA_VERSION && !sealed.pending ? 0 : 1;
       }
-      const store = await openLowdbStore(dir, { log: silent });
-      await store.close();
-      console.log(`Data directory ${dir}: upgraded from schema ${before} to ${CURRENT_SCHEMA_VERSION}.`);
-      return 0;
+      const sealed = await sealedStep(await openLowdbStore(dir, { log: silent }), false);
+      console.log([`Data directory ${dir}: upgraded from schema ${before} to ${CURRENT_SCHEMA_VERSION}.`, ...sealed.lines].join('\n'));
+      return sealed.pending ? 1 : 0;
     }),
 };
 

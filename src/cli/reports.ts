@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import type { CliCommand } from '../cli.js';
 import { ConfigError, loadSettings } from '../config.js';
-import { aesSealer, plainSealer, readDataKey, SealError, type Sealer } from '../core/sealer.js';
+import { SealError, type Sealer } from '../core/sealer.js';
+import { sealerFromEnv } from './data-key.js';
+import { legacyWaiting } from '../core/sealed-data.js';
 import { breachLogCsv, breachLogJson, selectReports } from '../core/records/report-export.js';
 import { expiredReports, purgeCutoff, purgeReport } from '../core/records/report-retention.js';
 import { StoreLockedError } from '../store/lowdb-store.js';
@@ -29,12 +31,13 @@ function asUsage(err: unknown): never {
   throw err instanceof NoDataError ? new UsageError(err.message) : err;
 }
 
-function sealerFromEnv(): Sealer {
-  const text = process.env.SAFECALL_DATA_KEY?.trim();
-  if (!text) return plainSealer;
-  const key = readDataKey(text);
-  if (!key) throw new UsageError('SAFECALL_DATA_KEY must be 32 random bytes in base64 (make one with `openssl rand -base64 32`).');
-  return aesSealer(key);
+/** The data keys as the server reads them; a bad key is a usage error. */
+function sealer(): Sealer {
+  try {
+    return sealerFromEnv();
+  } catch (err) {
+    throw err instanceof SealError ? new UsageError(err.message) : err;
+  }
 }
 
 function settings() {
@@ -76,11 +79,13 @@ async function exportLog(args: string[]): Promise<number> {
   if (format !== 'csv' && format !== 'json') throw new UsageError(`--format must be csv or json, not "${format}"`);
   const s = settings();
   const from = since(values.since, s.school.timezone);
-  const sealer = sealerFromEnv();
+  const opener = sealer();
   const store = await openServerStoreForReading(values['data-dir']).catch(asUsage);
   try {
+    // Sealed in the form before tagged values, and no key to tell them from text: they are not shown as text.
+    if (!opener.enabled && (await legacyWaiting(store))) throw new SealError('The stored reports were encrypted with a data key. Set SAFECALL_DATA_KEY to the key they were written with.');
     const reports = selectReports(await store.reports.list(), from);
-    const text = format === 'csv' ? breachLogCsv(reports, sealer) : breachLogJson(reports, sealer, new Date());
+    const text = format === 'csv' ? breachLogCsv(reports, opener) : breachLogJson(reports, opener, new Date());
     if (values.out) {
       writePrivate(values.out, text);
       console.error(`Wrote ${reports.length} reports to ${values.out}`);

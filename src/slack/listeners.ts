@@ -23,7 +23,7 @@ import {
   shortcutSchema,
   viewSubmissionSchema,
 } from './payloads.js';
-import { decodeActionId, formErrors, formValuesFromView } from './render.js';
+import { decodeActionId, fitsOpenModal, formErrors, formValuesFromView } from './render.js';
 
 export interface ListenerDeps {
   bot: Bot;
@@ -149,8 +149,9 @@ export function registerListeners(app: App, d: ListenerDeps): void {
       return apologise();
     }
     const refused = replies.find((r) => r.mode === 'form-errors');
-    if (refused && refused.mode === 'form-errors') return ack(formErrors(refused.errors));
-    const nextForm = replies.find((r) => r.mode === 'modal');
+    if (refused && refused.mode === 'form-errors' && fitsOpenModal(view.blocks, refused.prompt, refused.errors)) return ack(formErrors(refused.errors));
+    // Otherwise the form changed while it was open: the refusal redraws it (fields kept, errors beside them).
+    const nextForm = refused ?? replies.find((r) => r.mode === 'modal');
     if (nextForm) {
       try {
         await ack({ response_action: 'update', view: modalView(nextForm.prompt, envelope, d.log) });

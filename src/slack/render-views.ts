@@ -143,3 +143,15 @@ export function formValuesFromView(values: StateValues): Record<string, string> 
 export function formErrors(errors: Record<string, string>): { response_action: 'errors'; errors: Record<string, string> } {
   return { response_action: 'errors', errors: { ...errors } };
 }
+
+/**
+ * Whether a refused submission's errors can be shown in the modal that is open: only when every field of
+ * the form as it stands now is in that modal. A form whose fields changed since it opened (the ICO decision
+ * form asks for the reason for the delay once the 72 hours have passed) must be redrawn instead, with what
+ * was typed kept: Slack refuses errors for a block the open view lacks, and the person could never save.
+ */
+export function fitsOpenModal(openBlocks: readonly { block_id?: string }[], prompt: Prompt, errors: Record<string, string>): boolean {
+  const open = new Set(openBlocks.map((b) => b.block_id).filter((id): id is string => id !== undefined));
+  return (prompt.form?.fields ?? []).every((f) => open.has(f.id)) && Object.keys(errors).every((id) => open.has(id));
+}
+

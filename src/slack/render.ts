@@ -9,7 +9,7 @@ import { makeActionIds, renderBlocks } from './render-blocks.js';
 import { escapeMrkdwn, splitText, truncate } from './text.js';
 
 export { decodeActionId } from './render-blocks.js';
-export { formErrors, formValuesFromView, renderHome, renderModal } from './render-views.js';
+export { fitsOpenModal, formErrors, formValuesFromView, renderHome, renderModal } from './render-views.js';
 
 export interface SlackMessage {
   text: string;

@@ -2,6 +2,7 @@
  * Text helpers for the Slack renderer: the neutral markdown subset → Slack mrkdwn, plain text,
  * visible truncation and splitting long text at paragraph / line / word boundaries.
  */
+import { cutText, shorten } from '../core/cut-text.js';
 import { stripMarkup } from '../core/prompt.js';
 
 const LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
@@ -34,19 +35,8 @@ export function plain(md: string): string {
   return stripMarkup(md);
 }
 
-/** Cuts at `max` without splitting a surrogate pair. */
-function cut(text: string, max: number): string {
-  let end = Math.max(0, max);
-  const code = text.charCodeAt(end - 1);
-  if (end < text.length && code >= 0xd800 && code <= 0xdbff) end -= 1;
-  return text.slice(0, end);
-}
-
-/** Shortens visibly: at most `max` characters, the last being "…". */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${cut(text, max - 1).trimEnd()}…`;
-}
+/** Shortens visibly: at most `max` characters, the last being "…", cut between whole characters (graphemes). */
+export const truncate = (text: string, max: number): string => shorten(text, max);
 
 const SEPARATORS = ['\n\n', '\n', ' '];
 
@@ -83,7 +73,7 @@ function hardCut(text: string, max: number): string[] {
   const out: string[] = [];
   let rest = text;
   while (rest.length > max) {
-    const head = cut(rest, max) || rest.slice(0, max);
+    const head = cutText(rest, max) || rest.slice(0, max);
     out.push(head);
     rest = rest.slice(head.length);
   }

@@ -20,6 +20,7 @@ import type { Bot } from '../core/bot.js';
 import type { ConversationKind, Input, Reply, Turn } from '../core/conversation.js';
 import { conversationKey, isStoreUnavailable, type Clock, type Log, type Store } from '../core/ports.js';
 import type { Prompt } from '../core/prompt.js';
+import { cutText } from '../core/cut-text.js';
 import type { Strings } from '../core/strings.js';
 import { isTooLong, MAX_QUESTION_CHARS, tooLongPrompt } from '../http/limits.js';
 import { renderCard, submitPayload } from './render.js';
@@ -213,7 +214,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
   const appId = o.env.MicrosoftAppId ?? '';
   const options = cardOptions(o.strings, o.timezone);
   const card = (p: Prompt) => renderCard(p, options);
-  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [card(p)] });
+  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: cutText(p.fallback, 200), attachments: [card(p)] });
 
   async function sendTo(conversationId: string, p: Prompt): Promise<void> {
     const known = await o.store.conversations.get(conversationKey('teams', conversationId));
@@ -240,7 +241,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     const attachment = card({ fallback: p.fallback, blocks: p.blocks });
     const open = { type: 'Action.Submit', title: o.strings.t('cards.openForm'), style: 'positive', data: { msteams: { type: TASK_FETCH }, safecall: { task: p } } };
     attachment.content.body.push({ type: 'ActionSet', actions: [open] });
-    return { type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [attachment] };
+    return { type: ActivityTypes.Message, summary: cutText(p.fallback, 200), attachments: [attachment] };
   }
 
   /** Teams asks for the dialog of a form opener: the form it carries, as a card. */
@@ -248,7 +249,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     const task = ((context.activity.value as { data?: { safecall?: { task?: unknown } } } | undefined)?.data?.safecall?.task ?? {}) as Prompt;
     let body: unknown = {};
     try {
-      if (task.form && Array.isArray(task.blocks) && typeof task.fallback === 'string') body = { task: { type: 'continue', value: { title: String(task.form.title).slice(0, 64), height: 'large', width: 'medium', card: card(task) } } };
+      if (task.form && Array.isArray(task.blocks) && typeof task.fallback === 'string') body = { task: { type: 'continue', value: { title: cutText(String(task.form.title), 64), height: 'large', width: 'medium', card: card(task) } } };
     } catch (err) {
       o.log.warn({ err: (err as Error).message.slice(0, 80) }, 'teams: a form opener carried a form that cannot be shown');
     }
@@ -269,7 +270,7 @@ export function turnLogic(o: TeamsOptions, adapter: CloudAdapter) {
     const form = shown.find((p) => p.form);
     const p: Prompt = form ?? { fallback: shown.map((x) => x.fallback).join('\n'), blocks: shown.flatMap((x, i) => (i ? [{ kind: 'divider' as const }, ...x.blocks] : x.blocks)) };
     if (!form && p.blocks.length === 0) return undefined;
-    return { task: { type: 'continue', value: { title: (form?.form?.title ?? 'SafeCall').slice(0, 64), height: form ? 'large' : 'medium', width: 'medium', card: card(p) } } };
+    return { task: { type: 'continue', value: { title: cutText(form?.form?.title ?? 'SafeCall', 64), height: form ? 'large' : 'medium', width: 'medium', card: card(p) } } };
   }
 
   const note = (text: string): Prompt => ({ fallback: text, blocks: [{ kind: 'note', text }] });

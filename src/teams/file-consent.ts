@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import pTimeout from 'p-timeout';
 import type { Clock, Log, Store } from '../core/ports.js';
-import { plainSealer, type Sealer } from '../core/sealer.js';
+import { plainSealer, type MaybeSealed, type Sealer } from '../core/sealer.js';
 
 export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
 export const FILE_INFO_CARD = 'application/vnd.microsoft.teams.card.file.info';
@@ -87,7 +87,7 @@ export function fileConsent(o: FileConsentOptions) {
       o.log.warn({ reason: 'upload-url' }, 'teams: a file consent gave an upload URL SafeCall will not call');
       return { outcome: 'failed' };
     }
-    const detail = pending.detail as { name: string; mime: string; sealed: string };
+    const detail = pending.detail as { name: string; mime: string; sealed: MaybeSealed };
     const body = Buffer.from(sealer.open(detail.sealed), 'utf8');
     try {
       const res = await pTimeout(

@@ -16,6 +16,7 @@ import { ActivityTypes, type Activity, type CloudAdapter, type ConversationRefer
 import { conversationKey, userKey, type KnownConversation, type Log, type Store } from '../core/ports.js';
 import { upsertConversation, upsertUser } from '../core/people.js';
 import type { Prompt } from '../core/prompt.js';
+import { cutText } from '../core/cut-text.js';
 import type { Strings } from '../core/strings.js';
 import type { Address, MessageRef, Messenger, SendOutcome } from '../core/schedule/types.js';
 import { renderCard } from './render.js';
@@ -65,7 +66,7 @@ export function outcomeOf(err: unknown): Exclude<SendOutcome, { ok: true }> {
 
 export function teamsMessenger(o: TeamsMessengerOptions): Messenger {
   const options = { timeZone: o.timezone, choiceSubmitLabel: o.strings.t('cards.ok'), timeLabel: o.strings.t('cards.time'), requiredMessage: o.strings.t('cards.required') };
-  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: p.fallback.slice(0, 200), attachments: [renderCard(p, options)] });
+  const message = (p: Prompt): Partial<Activity> => ({ type: ActivityTypes.Message, summary: cutText(p.fallback, 200), attachments: [renderCard(p, options)] });
 
   /** A stored reference of a chat in the person's tenant (the most recent), to open a chat from: serviceUrl, bot, tenant. */
   async function templateFor(tenant: string | undefined): Promise<Partial<ConversationReference> | undefined> {

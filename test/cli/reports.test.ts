@@ -67,6 +67,9 @@ test('export --format json --out writes the full timelines to a file only its ow
   const json = JSON.parse(readFileSync(file, 'utf8')) as { count: number; reports: { ref: string; timeline: { kind: string; text?: string }[] }[] };
   expect(json.count).toBe(2);
   expect(json.reports[0]!.timeline.map((e) => [e.kind, e.text])).toEqual([['decision', 'No risk: a name only'], ['closed', undefined]]);
+  // What the DPO and the ICO need only: not the form it came from, where alerts went, or entry ids.
+  expect(JSON.stringify(json)).not.toMatch(/"(submission|alerts|v)":/);
+  expect(json.reports.flatMap((r) => r.timeline.map((e) => Object.keys(e)))).not.toContainEqual(expect.arrayContaining(['id']));
 });
 
 test('export with no key, or the wrong key, says so and writes nothing; a bad format or date is a usage error', async () => {

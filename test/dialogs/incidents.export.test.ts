@@ -78,3 +78,47 @@ test('"breach log" in chat gives the DPO the CSV file; anyone else is not permit
   expect(refused[0]!.mode).toBe('private');
   expect(textOf((refused[0] as { prompt: Prompt }).prompt)).toMatch(/not permitted/);
 });
+
+/** Every key path in a JSON value, array positions folded to `[]`. */
+function keyPaths(x: unknown, at = ''): string[] {
+  if (Array.isArray(x)) return [...new Set(x.flatMap((v) => keyPaths(v, `${at}[]`)))];
+  if (!x || typeof x !== 'object') return [];
+  return Object.entries(x).flatMap(([k, v]) => [`${at}.${k}`, ...keyPaths(v, `${at}.${k}`)]);
+}
+
+test('the JSON breach log holds what the DPO and the ICO need and nothing of SafeCall\'s bookkeeping, even fields it has never seen', async () => {
+  const w = new World();
+  await caseWithHistory(w);
+  const told = formOf(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.told, 'INC-2027-0001'));
+  await w.submit(PEOPLE.dpo, DPO_CHANNEL, told, { [T.toldAt]: w.now.toISOString(), [T.how]: 'Phoned' });
+  await w.action(PEOPLE.dpo, DPO_CHANNEL, A.close, 'INC-2027-0001');
+  // A field a later SafeCall (or a hand edit) might add to the record, at each level.
+  const stored = (await w.store.reports.list()).map((r) => ({ ...r, internal: 'x', timeline: r.timeline.map((e) => ({ ...e, internal: 'x' })) }));
+  const json = JSON.parse(breachLogJson(stored, w.deps.sealer, w.now)) as { reports: unknown[] };
+  const paths = [...new Set(keyPaths(json.reports, 'reports'))].sort();
+  expect(paths).toEqual(
+    [
+      'ref', 'status', 'category', 'callPlatform', 'reporter', 'reporter.platform', 'reporter.id', 'reporter.name',
+      'occurredAt', 'discoveredAt', 'reportedAt', 'awareAt', 'deadlineAt', 'closedAt', 'subjects', 'howMany', 'specialCategory',
+      'facts', 'facts.meeting', 'facts.narrative', 'facts.actionsTaken', 'facts.evidence', 'facts.othersTold',
+      'timeline', 'timeline[].kind', 'timeline[].at', 'timeline[].by', 'timeline[].by.platform', 'timeline[].by.id',
+      'timeline[].risk', 'timeline[].decision', 'timeline[].text', 'timeline[].toldAt',
+    ].map((p) => `reports[].${p}`).sort(),
+  );
+  const raw = JSON.stringify(json);
+  for (const internal of ['submission', 'alerts', 'C-DPO', 'internal', '"v"', '"id":"acknowledged"']) expect(raw).not.toContain(internal);
+  expect(raw).toContain('Sam Pupil');
+});
+
+test("the JSON breach log keeps the DPO's recorded awareness time with the time it replaced and the reason, as the Article 33(5) record needs", async () => {
+  const w = new World();
+  await w.submit(PEOPLE.pupil, DM, formOf(await w.command(PEOPLE.pupil, DM, 'report')), goodValues(w.now));
+  const reported = (await w.store.reports.get('INC-2027-0001'))!;
+  const earlier = new Date(Date.parse(reported.occurredAt) + 10 * 60_000).toISOString();
+  const aware = formOf(await w.action(PEOPLE.dpo, DPO_CHANNEL, A.aware, 'INC-2027-0001'));
+  await w.submit(PEOPLE.dpo, DPO_CHANNEL, aware, { [T.awareAt]: earlier, [T.awareReason]: 'The head of year knew on Monday' });
+  const json = JSON.parse(breachLogJson(await w.store.reports.list(), w.deps.sealer, w.now)) as { reports: { awareAt: string; timeline: Record<string, unknown>[] }[] };
+  const entry = json.reports[0]!.timeline.find((e) => e.kind === 'aware');
+  expect(entry).toEqual(expect.objectContaining({ awareAt: earlier, previousAwareAt: reported.awareAt, text: 'The head of year knew on Monday' }));
+  expect(json.reports[0]!.awareAt).toBe(earlier);
+});

@@ -21,8 +21,8 @@ const SECRET = 'Qx77-secret-typed';
 const count = async () => rig.logs.filter((l) => l.includes('incident.reported')).length;
 
 const openView = (user: string) => openReportView(rig, user);
-const rawSubmit = (user: string, callbackId: string, values: Record<string, Record<string, unknown>>, privateMetadata?: string) =>
-  submitView(rig, user, { callback_id: callbackId, private_metadata: privateMetadata }, values);
+const rawSubmit = (user: string, view: SlackView, values: Record<string, Record<string, unknown>>, privateMetadata = view.private_metadata) =>
+  submitView(rig, user, { callback_id: view.callback_id, private_metadata: privateMetadata, blocks: view.blocks }, values);
 const report = (user: string) => submitReport(rig, user);
 
 describe('the report form on Slack, sent bad values', () => {
@@ -39,7 +39,7 @@ describe('the report form on Slack, sent bad values', () => {
     const user = 'U0BAD';
     const view = await openView(user);
     const before = await count();
-    const res = await rawSubmit(user, view.callback_id, values(view), view.private_metadata);
+    const res = await rawSubmit(user, view, values(view));
     expect(res.status).toBe(200);
     expect(res.json?.response_action).toBe('errors');
     expect(Object.keys((res.json as { errors: Record<string, string> }).errors)).toContain(field);
@@ -56,7 +56,7 @@ describe('the report form on Slack, sent bad values', () => {
     const view = await openView(user);
     const before = await count();
     const logs = rig.logs.length;
-    const res = await rawSubmit(user, view.callback_id, values(view), view.private_metadata);
+    const res = await rawSubmit(user, view, values(view));
     expect(res.status).toBe(400);
     expect(rig.logs.slice(logs).filter((l) => /"level":(40|50)/.test(l))).toHaveLength(1);
     expect(await count()).toBe(before);
@@ -66,7 +66,7 @@ describe('the report form on Slack, sent bad values', () => {
     const user = 'U0META';
     const view = await openView(user);
     for (const meta of ['{"x":', 'A'.repeat(5000), '"\u0000"', (view.private_metadata ?? '').slice(0, 5)]) {
-      const res = await rawSubmit(user, view.callback_id, slackState(view, answers(new Date(), { [F.narrative]: '' })), meta);
+      const res = await rawSubmit(user, view, slackState(view, answers(new Date(), { [F.narrative]: '' })), meta);
       expect(res.status).toBe(200);
       expect(res.json?.response_action).toBe('errors');
     }
@@ -93,7 +93,7 @@ describe('DPO buttons with forged values and decisions at once', () => {
     }
     const typed: Record<string, string>[] = [{ [T.decision]: 'not-reported', [T.reason]: 'low risk, contained' }, { [T.decision]: 'reported', [T.icoRef]: 'ICO-123' }];
     const results = await Promise.all(
-      opened.map((v, i) => rawSubmit([SLACK_DPO, SLACK_ADMIN][i]!, v.callback_id, slackState(v, typed[i]!), v.private_metadata)),
+      opened.map((v, i) => rawSubmit([SLACK_DPO, SLACK_ADMIN][i]!, v, slackState(v, typed[i]!))),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(rig.logs.filter((l) => l.includes('"incident.decision"') && l.includes(ref))).toHaveLength(1);

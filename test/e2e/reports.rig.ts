@@ -163,9 +163,9 @@ export async function admitted(send: () => Promise<SlackPost>, tries = 60): Prom
   }
 }
 
-/** Submits `view` as `user` with these view.state values, signed, as Slack would. */
-export function submitView(rig: Rig, user: string, view: Pick<SlackView, 'callback_id' | 'private_metadata'>, values: Record<string, Record<string, unknown>>): Promise<SlackPost> {
-  const body = viewSubmission({ user, callbackId: view.callback_id, values, privateMetadata: view.private_metadata });
+/** Submits `view` as `user` with these view.state values, signed, as Slack would (with the view's blocks when given). */
+export function submitView(rig: Rig, user: string, view: Pick<SlackView, 'callback_id' | 'private_metadata'> & { blocks?: SlackView['blocks'] }, values: Record<string, Record<string, unknown>>): Promise<SlackPost> {
+  const body = viewSubmission({ user, callbackId: view.callback_id, values, privateMetadata: view.private_metadata, ...(view.blocks ? { blocks: view.blocks } : {}) });
   return postSlack(rig.url, body, FORM, sign(body));
 }
 

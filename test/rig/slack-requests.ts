@@ -95,6 +95,8 @@ export function viewSubmission(o: {
   values: Record<string, Record<string, unknown>>;
   privateMetadata?: string;
   team?: string;
+  /** The open view's blocks; by default its input blocks, one per value (Slack sends a value for every input). */
+  blocks?: { type: string; block_id?: string }[];
 }): string {
   return payload({
     type: 'view_submission',
@@ -108,7 +110,7 @@ export function viewSubmission(o: {
       type: 'modal',
       callback_id: o.callbackId,
       private_metadata: o.privateMetadata ?? '',
-      blocks: [],
+      blocks: o.blocks ?? Object.keys(o.values).map((k) => ({ type: 'input', block_id: k })),
       state: { values: Object.fromEntries(Object.entries(o.values).map(([k, v]) => [k, { [k]: v }])) },
       hash: 'h',
     },

@@ -6,7 +6,8 @@
 import { memoryStore } from '../../src/core/memory.js';
 import { rememberTurn } from '../../src/core/people.js';
 import { userKey, type Store } from '../../src/core/ports.js';
-import type { Sealer } from '../../src/core/sealer.js';
+import { aesSealer, type Sealer } from '../../src/core/sealer.js';
+import { randomBytes } from 'node:crypto';
 import { createScheduler, type SchedulerOptions } from '../../src/core/schedule/runner.js';
 import { storeOutbox } from '../../src/core/schedule/store-ports.js';
 import type { Delivery } from '../../src/core/schedule/types.js';
@@ -287,7 +288,7 @@ describe('scheduler: timers, sealing, updates', () => {
 
   it('a sealed prompt is opened for the platform and never stored or logged in clear', async () => {
     const { clock, store, slack, log, make } = setup();
-    const sealer: Sealer = { enabled: true, seal: (p) => Buffer.from(p).toString('base64'), open: (s) => Buffer.from(s, 'base64').toString('utf8') };
+    const sealer: Sealer = aesSealer(randomBytes(32));
     await storeOutbox(store, clock, sealer).enqueue([{ key: 's1', kind: 'k', to: { platform: 'slack', userId: 'U1' }, prompt: prompt('Pupil A named in a report') }]);
     expect(JSON.stringify(await store.deliveries.get('s1'))).not.toContain('Pupil A');
     await make({ sealer }).flush();

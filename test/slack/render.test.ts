@@ -2,7 +2,7 @@ import type { ViewStateValue } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { Block, FormField, Prompt } from '../../src/core/prompt.js';
 import * as L from '../../src/slack/limits.js';
-import { decodeActionId, formErrors, formValuesFromView, renderHome, renderMessage, renderModal } from '../../src/slack/render.js';
+import { decodeActionId, fitsOpenModal, formErrors, formValuesFromView, renderHome, renderMessage, renderModal } from '../../src/slack/render.js';
 import { splitText, toMrkdwn, truncate } from '../../src/slack/text.js';
 import { expectWithinSlackLimits } from '../helpers/slack-limits.js';
 import { rng } from '../helpers/rng.js';
@@ -274,6 +274,16 @@ describe('renderModal', () => {
 
   test('formErrors', () => {
     expect(formErrors({ when: 'Must be in the past' })).toEqual({ response_action: 'errors', errors: { when: 'Must be in the past' } });
+  });
+
+  test('errors show in the open modal only when it has every field of the form as it is now', () => {
+    const form = (ids: string[]): Prompt => ({ fallback: 'f', blocks: [], form: { id: 'f', title: 'F', submitLabel: 'Save', fields: ids.map((id) => ({ id, label: id, type: 'text' as const })) } });
+    const open = [{ block_id: 'intro~0' }, { block_id: 'decision' }, { block_id: 'ico_ref' }];
+    expect(fitsOpenModal(open, form(['decision', 'ico_ref']), { ico_ref: 'Needed' })).toBe(true);
+    // A field added since the modal opened (the reason for the delay, once the deadline has passed).
+    expect(fitsOpenModal(open, form(['decision', 'ico_ref', 'delay_reason']), { delay_reason: 'Needed' })).toBe(false);
+    expect(fitsOpenModal(open, form(['decision', 'ico_ref', 'delay_reason']), { ico_ref: 'Needed' })).toBe(false);
+    expect(fitsOpenModal(open, form(['decision']), { other: 'x' })).toBe(false);
   });
 });
 

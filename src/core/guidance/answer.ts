@@ -7,6 +7,7 @@
  */
 import type { Deps } from '../deps.js';
 import { prompt, type Block, type Button, type Prompt } from '../prompt.js';
+import { cutText, shorten } from '../cut-text.js';
 import { CALL_PLATFORMS, PHASES, type CallPlatform, type Guidance, type GuidanceItem } from './schema.js';
 import type { SearchHit, SearchResult } from './search.js';
 import { GUIDE_ACTIONS } from './ids.js';
@@ -47,7 +48,7 @@ export function encodeState(state: AnswerState): string {
   for (;;) {
     const value = JSON.stringify({ q, p: state.p, ...(state.pf ? { pf: state.pf } : {}), ...(state.id ? { id: state.id } : {}) });
     if (value.length <= MAX_VALUE_LENGTH) return value;
-    q = q.slice(0, Math.max(0, q.length - (value.length - MAX_VALUE_LENGTH) - 1));
+    q = cutText(q, Math.max(0, q.length - (value.length - MAX_VALUE_LENGTH) - 1));
   }
 }
 
@@ -77,7 +78,7 @@ const g = (ctx: AnswerContext, key: string, vars?: Record<string, string | numbe
 const QUOTE_MAX = 200;
 export const quote = (question: string) => {
   const plain = question.replace(/[_*`[\]]/g, '').replace(/\s+/g, ' ').trim();
-  return plain.length > QUOTE_MAX ? `${plain.slice(0, QUOTE_MAX - 1)}…` : plain;
+  return shorten(plain, QUOTE_MAX);
 };
 const platformName = (ctx: AnswerContext, p: CallPlatform) => g(ctx, `platformName.${p}`);
 

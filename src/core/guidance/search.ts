@@ -18,6 +18,7 @@
  */
 import MiniSearch, { type SearchResult as MiniResult } from 'minisearch';
 import { CALL_PLATFORMS, type CallPlatform, type Guidance, type GuidanceItem } from './schema.js';
+import { cutText } from '../cut-text.js';
 import type { Intent, Vocabulary } from './vocabulary.js';
 import { Speller, type Corrected } from './spelling.js';
 import { Concepts, CONCEPT_MARK, type ConceptUse } from './concepts.js';
@@ -108,7 +109,7 @@ function boosts(platform: CallPlatform | undefined): Record<Field, number> {
 }
 
 /** The words of a message that are read as the question (see MAX_QUESTION_WORDS). */
-const questionWords = (text: string): string[] => words(text.slice(0, MAX_QUESTION_CHARS)).slice(0, MAX_QUESTION_WORDS);
+const questionWords = (text: string): string[] => words(cutText(text, MAX_QUESTION_CHARS)).slice(0, MAX_QUESTION_WORDS);
 
 interface Span {
   start: number;

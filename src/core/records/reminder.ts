@@ -70,7 +70,7 @@ export const OPT_OUT_ROUND = 'opt-out';
 export const isPersonReminder = (r: ReminderState | undefined): r is PersonReminder => r?.kind === 'person';
 export const isRoundReminder = (r: ReminderState | undefined): r is RoundReminder => r?.kind === 'round';
 
-/** Settings an admin sets from chat (e.g. the Teams DPO conversation): key → value. */
+/** Settings an admin sets from chat (e.g. the Teams DPO conversation): key → value; SafeCall's own notes (`system`). */
 export interface RuntimeSetting {
   value: unknown;
   /** Who set it; SafeCall itself for what it keeps on its own (the failing alert destinations). */

@@ -1,27 +1,31 @@
 /**
  * The breach log (UK GDPR Art. 33(5): every breach, reported or not, with the facts, the effects and the
  * remedial action): every report with its latest state and decisions, as CSV for Excel or JSON with the
- * full timelines. Shared by `safecall reports export` and the DPO's chat command "breach log". Opens the
+ * full timelines; either carries only what the DPO and the ICO need (CSV_COLUMNS, exportedReportSchema). Shared by `safecall reports export` and the DPO's chat command "breach log". Opens the
  * sealed fields, so its output is as sensitive as the reports: it is handed only to those allowed.
  */
 import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
 import type { Sealer } from '../sealer.js';
-import { openFacts, openText, reportState, type StoredReport, type TimelineEntry } from './report.js';
+import { CALL_PLATFORMS, CATEGORIES, DECISIONS, HOW_MANY, openFacts, openText, reportState, RISKS, SUBJECTS, YES_NO_UNSURE, type StoredReport, type TimelineEntry } from './report.js';
+
+/** A timeline entry with its sealed text opened. */
+export type OpenedEntry = Omit<TimelineEntry, 'text' | 'delayReason'> & { text?: string; delayReason?: string };
 
 /** Opened for export: sealed fields in plain text. */
 export interface OpenedReport extends Omit<StoredReport, 'facts' | 'timeline'> {
   facts: ReturnType<typeof openFacts>;
-  timeline: TimelineEntry[];
+  timeline: OpenedEntry[];
 }
 
 export function openReport(r: StoredReport, sealer: Sealer): OpenedReport {
   return {
     ...r,
     facts: openFacts(r, sealer),
-    timeline: r.timeline.map((e) => ({
+    timeline: r.timeline.map(({ text, delayReason, ...e }) => ({
       ...e,
-      ...(e.text !== undefined ? { text: openText(e.text, sealer) } : {}),
-      ...(e.delayReason !== undefined ? { delayReason: openText(e.delayReason, sealer) } : {}),
+      ...(text !== undefined ? { text: openText(text, sealer) } : {}),
+      ...(delayReason !== undefined ? { delayReason: openText(delayReason, sealer) } : {}),
     })),
   };
 }
@@ -48,7 +52,7 @@ export function neutralise(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-const who = (e: TimelineEntry | undefined) => (e ? `${e.by.platform}:${e.by.id}` : '');
+const who = (e: OpenedEntry | undefined) => (e ? `${e.by.platform}:${e.by.id}` : '');
 
 export function csvRow(o: OpenedReport): string[] {
   const s = reportState(o);
@@ -100,6 +104,74 @@ export function breachLogCsv(reports: StoredReport[], sealer: Sealer): string {
   return stringify([[...CSV_COLUMNS], ...rows], { bom: true, quoted: true, record_delimiter: 'windows' });
 }
 
+const actor = z.object({ platform: z.enum(['slack', 'teams', 'system']), id: z.string() });
+
+/**
+ * One report in the JSON breach log: what the DPO and the ICO need (Art. 33(5): the facts, the effects, the
+ * remedial action, the decision and why), and nothing of SafeCall's own bookkeeping (the form submission it
+ * came from, where alerts went, entry ids, the shape version). Declared here so the shape is a decision:
+ * a field added to the stored report stays out of the export until it is added to this schema.
+ */
+export const exportedReportSchema = z.object({
+  ref: z.string(),
+  status: z.enum(['open', 'closed']),
+  category: z.enum(CATEGORIES),
+  callPlatform: z.enum(CALL_PLATFORMS).optional(),
+  reporter: z.object({ platform: z.enum(['slack', 'teams']), id: z.string(), name: z.string().optional() }),
+  occurredAt: z.string(),
+  discoveredAt: z.string(),
+  reportedAt: z.string(),
+  awareAt: z.string(),
+  deadlineAt: z.string(),
+  closedAt: z.string().optional(),
+  subjects: z.array(z.enum(SUBJECTS)),
+  howMany: z.enum(HOW_MANY).optional(),
+  specialCategory: z.enum(YES_NO_UNSURE).optional(),
+  facts: z.object({
+    meeting: z.string().optional(),
+    narrative: z.string(),
+    actionsTaken: z.string().optional(),
+    evidence: z.string().optional(),
+    othersTold: z.string().optional(),
+  }),
+  timeline: z.array(
+    z.object({
+      kind: z.string(),
+      at: z.string(),
+      by: actor,
+      risk: z.enum(RISKS).optional(),
+      decision: z.enum(DECISIONS).optional(),
+      icoRef: z.string().optional(),
+      toldAt: z.string().optional(),
+      text: z.string().optional(),
+      delayReason: z.string().optional(),
+      late: z.boolean().optional(),
+      /** `aware`: the awareness time the DPO recorded and the one it replaced (the reason is `text`). */
+      awareAt: z.string().optional(),
+      previousAwareAt: z.string().optional(),
+      /** `escalated`: who was brought in (1 deputies, 2 admins) and why. */
+      level: z.number().int().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+});
+export type ExportedReport = z.infer<typeof exportedReportSchema>;
+
+/** Only the fields named, so an absent one is left out rather than written as undefined. */
+const only = <T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> =>
+  Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Pick<T, K>;
+
+/** A report as the breach log exports it: opened, mapped field by field, and checked against the schema (which drops anything else). */
+export function exportReport(r: StoredReport, sealer: Sealer): ExportedReport {
+  const o = openReport(r, sealer);
+  return exportedReportSchema.parse({
+    ...only(o, ['ref', 'status', 'category', 'callPlatform', 'occurredAt', 'discoveredAt', 'reportedAt', 'awareAt', 'deadlineAt', 'closedAt', 'subjects', 'howMany', 'specialCategory']),
+    reporter: { platform: o.reporter.platform, id: o.reporter.id, ...(o.facts.reporterName ? { name: o.facts.reporterName } : {}) },
+    facts: only(o.facts, ['meeting', 'narrative', 'actionsTaken', 'evidence', 'othersTold']),
+    timeline: o.timeline.map((e) => ({ ...only(e, ['kind', 'at', 'risk', 'decision', 'icoRef', 'toldAt', 'text', 'delayReason', 'late', 'awareAt', 'previousAwareAt', 'level', 'reason']), by: { platform: e.by.platform, id: e.by.id } })),
+  });
+}
+
 export function breachLogJson(reports: StoredReport[], sealer: Sealer, exportedAt: Date): string {
-  return `${JSON.stringify({ exportedAt: exportedAt.toISOString(), count: reports.length, reports: reports.map((r) => openReport(r, sealer)) }, null, 2)}\n`;
+  return `${JSON.stringify({ exportedAt: exportedAt.toISOString(), count: reports.length, reports: reports.map((r) => exportReport(r, sealer)) }, null, 2)}\n`;
 }

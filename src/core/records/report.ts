@@ -10,7 +10,7 @@
  * key is set (src/core/sealer.ts). Categories, times, counts and decisions stay readable: they are what the
  * DPO sorts and counts by, and they say nothing about anyone.
  */
-import type { Sealer } from '../sealer.js';
+import type { MaybeSealed, Sealer } from '../sealer.js';
 
 export const CATEGORIES = ['uninvited', 'inappropriate', 'personal-data', 'link-shared', 'account', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -66,9 +66,9 @@ export interface TimelineEntry {
   /** When individuals were told (ISO 8601). */
   toldAt?: string;
   /** Free text (likely consequences, the note, the reason not reported, how people were told, the new fact): sealed. */
-  text?: string;
+  text?: MaybeSealed;
   /** Why the decision came after the 72 hours: sealed. */
-  delayReason?: string;
+  delayReason?: MaybeSealed;
   /** The decision was recorded after the deadline. */
   late?: boolean;
   /** `escalated`: who was brought in, and why. */
@@ -118,7 +118,7 @@ export interface StoredReport {
   howMany?: HowMany;
   specialCategory?: YesNoUnsure;
   /** JSON of ReportFacts, sealed. */
-  facts: string;
+  facts: MaybeSealed;
   timeline: TimelineEntry[];
   /** 'open' until closed. */
   status: 'open' | 'closed';
@@ -131,22 +131,23 @@ export interface StoredReport {
 }
 
 /** The latest state, as the timeline says. Pure. */
-export interface ReportState {
-  acknowledged?: TimelineEntry;
-  risk?: TimelineEntry;
-  decision?: TimelineEntry;
-  told?: TimelineEntry;
-  closed?: TimelineEntry;
-  overdue?: TimelineEntry;
+export interface ReportState<E = TimelineEntry> {
+  acknowledged?: E;
+  risk?: E;
+  decision?: E;
+  told?: E;
+  closed?: E;
+  overdue?: E;
   /** The highest escalation so far. */
-  escalated?: TimelineEntry;
+  escalated?: E;
   /** The DPO's latest recorded awareness time. */
-  aware?: TimelineEntry;
-  notes: TimelineEntry[];
+  aware?: E;
+  notes: E[];
 }
 
-export function reportState(r: Pick<StoredReport, 'timeline'>): ReportState {
-  const state: ReportState = { notes: [] };
+/** (Also of an opened timeline, whose entries carry their text opened.) */
+export function reportState<E extends Pick<TimelineEntry, 'kind' | 'level'> = TimelineEntry>(r: { timeline: readonly E[] }): ReportState<E> {
+  const state: ReportState<E> = { notes: [] };
   for (const e of r.timeline) {
     switch (e.kind) {
       case 'acknowledged':
@@ -200,12 +201,16 @@ export const deadlineFor = (awareAt: Date) => new Date(awareAt.getTime() + ICO_H
  */
 export const defaultAwareness = (discoveredAt: Date, reportedAt: Date) => new Date(Math.min(discoveredAt.getTime(), reportedAt.getTime()));
 
+/** The ICO's deadline for a report: 72 hours from when the school became aware (its `awareAt`). Pure. */
+export const icoDeadline = (r: Pick<StoredReport, 'awareAt'>) => deadlineFor(new Date(r.awareAt));
+
 /**
  * Whether something done at `now` is after the ICO deadline: the one judgement of lateness (the decision
- * form's field for the reason, the record's `late`, the alert's "overdue"). At the deadline itself the case
- * is overdue (the 72-hour timer fires then), so late too. Pure.
+ * form's field for the reason and the check of its submission, whenever each happens; the record's `late`;
+ * the alert's "overdue"). At the deadline itself the case is overdue (the 72-hour timer fires then), so late
+ * too. Pure.
  */
-export const isLate = (r: Pick<StoredReport, 'deadlineAt'>, now: Date): boolean => now.getTime() >= Date.parse(r.deadlineAt);
+export const isLate = (r: Pick<StoredReport, 'awareAt'>, now: Date): boolean => now.getTime() >= icoDeadline(r).getTime();
 
 /** The report with the DPO's awareness time recorded: the entry appended, the clock moved, in one value. Pure. */
 export function withAwareness<R extends Pick<StoredReport, 'timeline' | 'awareAt' | 'deadlineAt'>>(r: R, e: TimelineEntry & { awareAt: string }): R {
@@ -228,4 +233,4 @@ export function appendEntry<R extends Pick<StoredReport, 'timeline'>>(r: R, e: T
 
 export const sealFacts = (facts: ReportFacts, sealer: Sealer) => sealer.seal(JSON.stringify(facts));
 export const openFacts = (r: Pick<StoredReport, 'facts'>, sealer: Sealer): ReportFacts => JSON.parse(sealer.open(r.facts)) as ReportFacts;
-export const openText = (text: string | undefined, sealer: Sealer) => (text === undefined ? undefined : sealer.open(text));
+export const openText = (text: MaybeSealed | undefined, sealer: Sealer) => (text === undefined ? undefined : sealer.open(text));

@@ -17,6 +17,7 @@
  */
 import type { Platform } from '../conversation.js';
 import type { Prompt } from '../prompt.js';
+import type { MaybeSealed } from '../sealer.js';
 
 /** Where a delivery goes: a conversation the bot knows, or a person (the adapter opens or finds the 1:1 chat). */
 export interface Address {
@@ -91,7 +92,7 @@ export interface Delivery {
    * may carry personal data (a DPO alert names the reporter); `sealed` holds it then and `prompt` is unset.
    */
   prompt?: Prompt;
-  sealed?: string;
+  sealed?: MaybeSealed;
   /** Replace the message sent by the delivery with this key instead of posting a new one. */
   updateOf?: string;
   status: DeliveryStatus;

@@ -45,6 +45,6 @@ test('the working hours as a person reads them', () => {
 test('awareness: the earlier of noticed and reported; lateness: at or after the deadline', () => {
   expect(defaultAwareness(at('2027-02-27T10:00:00Z'), at('2027-03-01T09:00:00Z')).toISOString()).toBe('2027-02-27T10:00:00.000Z');
   expect(defaultAwareness(at('2027-03-01T09:02:00Z'), at('2027-03-01T09:00:00Z')).toISOString()).toBe('2027-03-01T09:00:00.000Z');
-  const r = { deadlineAt: '2027-03-04T09:00:00.000Z' };
+  const r = { awareAt: '2027-03-01T09:00:00.000Z' };
   expect([isLate(r, at('2027-03-04T08:59:59Z')), isLate(r, at('2027-03-04T09:00:00Z')), isLate(r, at('2027-03-04T09:00:01Z'))]).toEqual([false, true, true]);
 });
