@@ -46,7 +46,7 @@ beforeEach(async () => {
   for (const who of people) await bot.handle({ who, where: { platform: who.platform, id: `D-${who.id}`, kind: 'dm' }, input: { kind: 'message', text: 'help' }, at: now });
   const ctx = { now, outbox: storeOutbox(server, clock), timers: storeTimers(server, clock) };
   for (const p of policies) await p.due?.(ctx);
-  await bot.handle({ who: people[0]!, where: { platform: 'slack', id: 'D-U-KHAN', kind: 'dm' }, input: { kind: 'action', action: 'remind.done', value: 'term-end:autumn-2026' }, at: now });
+  await bot.handle({ who: people[0]!, where: { platform: 'slack', id: 'D-U-KHAN', kind: 'dm' }, input: { kind: 'action', action: 'remind.done', value: 'term-end:2026-12-18' }, at: now });
 });
 afterEach(async () => {
   await server.close();

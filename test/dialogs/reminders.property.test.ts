@@ -24,8 +24,8 @@ test('each person gets each message at most once; answers stop follow-ups; one s
         for (const e of events) {
           s.clock.set(new Date(END + e.at * HOUR).toISOString());
           if (e.kind === 'tick') await s.tick();
-          else if (await s.store.reminders.get('round:term-end:autumn-2026')) {
-            await s.press({ platform: 'slack', id: e.a.who }, e.a.answer, 'term-end:autumn-2026');
+          else if (await s.store.reminders.get('round:term-end:2026-12-18')) {
+            await s.press({ platform: 'slack', id: e.a.who }, e.a.answer, 'term-end:2026-12-18');
             // Done, none and stop are final for the round (a later snooze does not reopen them).
             if (e.a.answer !== 'remind.snooze' && !answeredAt.has(e.a.who)) answeredAt.set(e.a.who, e.at);
           }
@@ -34,7 +34,7 @@ test('each person gets each message at most once; answers stop follow-ups; one s
         const keys = ds.map((d) => d.key);
         expect(new Set(keys).size).toBe(keys.length);
         for (const id of PEOPLE) {
-          const first = ds.filter((d) => d.key === `term-end:autumn-2026:slack:${id}`);
+          const first = ds.filter((d) => d.key === `term-end:2026-12-18:slack:${id}`);
           expect(first.length).toBeLessThanOrEqual(1);
           const follows = ds.filter((d) => /:follow-up-\d+:/.test(d.key) && d.key.endsWith(`:slack:${id}`));
           expect(follows.length).toBeLessThanOrEqual(2);
@@ -43,7 +43,7 @@ test('each person gets each message at most once; answers stop follow-ups; one s
         }
         const summaries = ds.filter((d) => d.kind === 'reminder.summary');
         expect(summaries.length).toBeLessThanOrEqual(1);
-        const round = await s.store.reminders.get('round:term-end:autumn-2026');
+        const round = await s.store.reminders.get('round:term-end:2026-12-18');
         const lastTick = Math.max(...tickHours);
         // Started in time, and ticked after the summary's day: it went, once.
         if (round?.status !== 'skipped' && lastTick >= 24 * 9 && tickHours.some((h) => h >= 0 && h <= 24 * 7)) expect(summaries).toHaveLength(1);
