@@ -68,6 +68,7 @@ function dataSealer(env: Env): Sealer {
 }
 import { reloadingSettings } from './settings-reload.js';
 import { slackDirectory } from './slack/directory.js';
+import { lazyTeamsDirectory } from './teams/lazy-messenger.js';
 
 const SLACK_VARIABLES =
   'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
@@ -116,6 +117,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const reminders = {
       settings: reloadingSettings(env.SAFECALL_SETTINGS, settings, log),
       directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
+      teams: teamsMode(env) !== 'off' ? lazyTeamsDirectory({ env, store, log, mayCall: localOnly(env), auth: o.teamsAuth }) : undefined,
     };
     const { bot, deps, policies } = buildBot({ store, clock, log, school: settings.school, roles, sealer, reminders, incidents: { slackDpoChannel: settings.slack.dpoChannel, retentionDays: settings.reports.retentionDays } });
     if (!sealer.enabled) {

@@ -18,7 +18,7 @@ export type ReachReason = 'not-installed' | 'left' | 'blocked' | 'bot' | 'failed
  */
 export function reachReason(error: string | undefined): ReachReason {
   const e = error ?? '';
-  if (/^(no-conversation|no-reference|no-tenant-conversation)$/.test(e)) return 'not-installed';
+  if (/^(no-conversation|no-reference)$|^no-install-/.test(e)) return 'not-installed';
   if (/^(user_disabled|account_inactive|user_not_found)$|^404(_|$)|^http_404$/.test(e)) return 'left';
   if (e === 'cannot_dm_bot') return 'bot';
   if (/^(messages_tab_disabled)$|^403(_|$)|^http_403$/.test(e)) return 'blocked';

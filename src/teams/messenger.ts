@@ -1,6 +1,7 @@
 /**
  * The outbox's Teams side (core/schedule/types.ts Messenger): proactive messages to a stored
- * ConversationReference with `continueConversationAsync`, updates with `updateActivity`. Loaded lazily
+ * ConversationReference with `continueConversationAsync`, updates with `updateActivity`; a person with no
+ * stored conversation (a staff team member who never wrote) gets one opened first (directory.ts). Loaded lazily
  * (src/teams/lazy-messenger.ts), like the request endpoint, so a Slack-only server never loads botbuilder.
  *
  * The Bot Connector has no read-back of what the bot sent, so `findSent` answers 'unknown' and the outbox
@@ -12,6 +13,7 @@ import type { Prompt } from '../core/prompt.js';
 import type { Strings } from '../core/strings.js';
 import type { Address, MessageRef, Messenger, SendOutcome } from '../core/schedule/types.js';
 import { renderCard } from './render.js';
+import { openOneToOne } from './directory.js';
 
 export interface TeamsMessengerOptions {
   adapter: CloudAdapter;
@@ -63,6 +65,8 @@ export function teamsMessenger(o: TeamsMessengerOptions): Messenger {
   async function referenceOf(to: Address): Promise<{ conversationId: string; reference: Partial<ConversationReference> } | string> {
     let conversationId = to.conversationId;
     if (!conversationId && to.userId) conversationId = (await o.store.users.get(userKey('teams', to.userId)))?.dmConversationId;
+    // Someone who never wrote to SafeCall (a staff team member): Teams opens the 1:1 when SafeCall may reach them.
+    if (!conversationId && to.userId) return openOneToOne({ adapter: o.adapter, appId: o.appId, store: o.store, log: o.log, mayCall: o.mayCall }, to, new Date());
     if (!conversationId) return 'no-conversation';
     const known = await o.store.conversations.get(conversationKey('teams', conversationId));
     if (!known?.reference) return 'no-reference';
@@ -72,7 +76,13 @@ export function teamsMessenger(o: TeamsMessengerOptions): Messenger {
   }
 
   async function call(to: Address | MessageRef, activity: Partial<Activity>, updateId?: string): Promise<SendOutcome> {
-    const target = await referenceOf('messageId' in to ? { platform: 'teams', conversationId: to.conversationId } : to);
+    let target: Awaited<ReturnType<typeof referenceOf>>;
+    try {
+      target = await referenceOf('messageId' in to ? { platform: 'teams', conversationId: to.conversationId } : to);
+    } catch (err) {
+      // Opening the 1:1 was refused (403: SafeCall is not in a team with them, or blocked) or failed.
+      return outcomeOf(err);
+    }
     if (typeof target === 'string') {
       // No stored reference: Teams cannot open a chat with someone who never installed or used the bot.
       o.log.info({ reason: target }, 'teams: no way to message that person or conversation');
