@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadEnv, parseSettings, type Settings } from '../../src/config.js';
+import { loadEnv, loadSettings, parseSettings, type Settings } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import type { Clock } from '../../src/core/ports.js';
@@ -55,8 +55,10 @@ export class Rig {
     private readonly opts: RigOptions,
   ) {}
 
+  /** What the server starts with: the settings file when SAFECALL_SETTINGS names one (as `npm start` reads it), so a restart sees the file as edited. */
   get settings(): Settings {
-    return parseSettings(this.opts.settingsYaml ?? '', 'test settings');
+    const file = this.opts.env?.SAFECALL_SETTINGS;
+    return file ? loadSettings(file) : parseSettings(this.opts.settingsYaml ?? '', 'test settings');
   }
 
   async boot(): Promise<this> {
