@@ -19,7 +19,7 @@ import {
   type PersonReminder,
   type PersonStatus,
 } from '../../src/core/records/reminder.js';
-import { addLocalDays, showDate, showLocal, termInfos } from '../../src/core/reminders/calendar.js';
+import { addLocalDays, showDate, showLocal, termInfos, weekendDay } from '../../src/core/reminders/calendar.js';
 import { REMIND_ACTIONS as A, REMIND_PREFIX, REMIND_TIMERS, ROUND_VALUE, SNOOZE_DAYS } from './ids.js';
 import type { ReminderSettings } from './settings.js';
 import { answeredPrompt, stepsBlocks, type ViewContext } from './views.js';
@@ -162,7 +162,7 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
         ordered: false,
         items: terms.map(
           (x) =>
-            `${t('reminders.terms.line', { name: x.name, start: showDate(x.start, zone), end: showDate(x.end, zone), remindAt: showLocal(x.remindAt, zone) })}${x.summer ? ` ${t('reminders.terms.summer')}` : ''}`,
+            `${t('reminders.terms.line', { name: x.name, start: showDate(x.start, zone), end: showDate(x.end, zone), remindAt: showLocal(x.remindAt, zone) })}${x.summer ? ` ${t('reminders.terms.summer')}` : ''}${weekendDay(x.end, zone) ? ` ${t('reminders.terms.weekend', { day: weekendDay(x.end, zone)! })}` : ''}`,
         ),
       },
       { kind: 'note', text: t('reminders.terms.note') },

@@ -163,7 +163,12 @@ async function preview(args: string[]): Promise<number> {
     console.log(JSON.stringify(added.map((d) => ({ key: d.key, kind: d.kind, to: d.to, text: d.prompt?.fallback })), null, 2));
     return 0;
   }
-  const staffNote = s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ' (not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them)' : '';
+  const notes = [
+    ...(s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ['not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them'] : []),
+    // The Teams roster is read through the Bot Connector with the server's credentials; the preview does not call it.
+    ...(s.teams.staffTeam ? ['not counting Teams staff team members who never used the bot'] : []),
+  ];
+  const staffNote = notes.length ? ` (${notes.join('; ')})` : '';
   console.log(`At ${showLocal(at, zone)} (${zone}; ${at.toISOString()}) SafeCall would send ${added.length} message(s)${staffNote}:`);
   const byKind = new Map<string, Delivery[]>();
   for (const d of added) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d]);

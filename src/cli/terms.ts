@@ -13,7 +13,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type { CliCommand } from '../cli.js';
 import { ConfigError, loadSettings, parseSettings, settingsSchema } from '../config.js';
-import { showDate, showLocal, termInfos, termSlug, type Term } from '../core/reminders/calendar.js';
+import { showDate, showLocal, termInfos, termSlug, weekendDay, type Term } from '../core/reminders/calendar.js';
 
 /** Shorter than this, an event called "… term" is not a term (a "term starts" marker, an INSET day). */
 const MIN_TERM_DAYS = 14;
@@ -172,7 +172,8 @@ export function withTerms(settingsText: string, terms: Term[]): string {
 
 function lines(terms: Term[], zone: string, termEndTime: string): string[] {
   return termInfos(terms, termEndTime, zone).map((t) => {
-    const weekend = DateTime.fromISO(t.end, { zone }).weekday >= 6 ? `   (ends on a ${DateTime.fromISO(t.end, { zone }).toFormat('cccc')}: the reminder goes that day)` : '';
+    const day = weekendDay(t.end, zone);
+    const weekend = day ? `   (ends on a ${day}: the reminder goes that day)` : '';
     return `  ${t.name.padEnd(20)} ${showDate(t.start, zone)} to ${showDate(t.end, zone)}   reminder ${showLocal(t.remindAt, zone)}${t.summer ? ' (end of the school year)' : ''}${weekend}`;
   });
 }

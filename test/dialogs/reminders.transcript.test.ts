@@ -159,6 +159,12 @@ describe('the terms command', () => {
     expect(seen).toMatch(/Academies .* set their own dates/);
   });
 
+  test('a term that ends on a Saturday is flagged: its reminder would go that day', async () => {
+    const s = school({ now: '2026-12-02T10:00:00Z', settings: { slack: { admins: ['U-ADMIN'] }, terms: [{ name: 'Summer 2027', start: '2027-04-12', end: '2027-07-24' }] } });
+    const seen = textOf((await s.say({ platform: 'slack', id: 'U-ADMIN' }, 'terms'))[0]!);
+    expect(seen).toMatch(/Summer 2027: .* Reminder: Saturday 24 July 2027 at 15:00 \(end of the school year\) \(ends on a Saturday: the reminder goes that day/);
+  });
+
   test('the DPO on Teams may list them; a teacher may not', async () => {
     const s = school({ now: '2026-12-02T10:00:00Z', settings: { teams: { dpo: ['29:aad-dpo'] } } });
     expect(textOf((await s.say({ platform: 'teams', id: '29:aad-dpo' }, 'term dates'))[0]!)).toMatch(/Autumn 2026/);

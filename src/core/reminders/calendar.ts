@@ -110,6 +110,12 @@ export function nextDpiaReview(signedOff: string, now: Date, time: string, zone:
   }
 }
 
+/** The day's name when `date` (YYYY-MM-DD) is a Saturday or Sunday: a term ending then has its reminder on a weekend. */
+export function weekendDay(date: string, zone: string, locale = 'en-GB'): string | undefined {
+  const d = DateTime.fromISO(date, { zone });
+  return d.weekday >= 6 ? d.setLocale(locale).toFormat('cccc') : undefined;
+}
+
 /** "Friday 18 December 2026 at 15:00", in the school's zone. */
 export function showLocal(at: Date, zone: string, locale = 'en-GB'): string {
   return DateTime.fromJSDate(at, { zone }).setLocale(locale).toFormat("cccc d LLLL yyyy 'at' HH:mm");
