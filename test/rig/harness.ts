@@ -106,6 +106,18 @@ export class Rig {
     throw new Error('Slack did not connect to the fake API');
   }
 
+  /**
+   * Waits for the server's own catch-up tick at start (taken with the scheduler's lead) to finish, so a test
+   * that flushes the outbox itself and counts what that flush did is not racing it.
+   */
+  async schedulerSettled(timeoutMs = 5000): Promise<void> {
+    await eventually(async () => {
+      const health = (await (await fetch(`${this.url}/healthz`)).json()) as { scheduler?: { leading?: boolean } };
+      if (!health.scheduler?.leading) throw new Error('the scheduler has not taken the lead yet');
+    }, timeoutMs);
+    await this.running!.scheduler.idle();
+  }
+
   /** Stops the server (as a deploy or crash would) and starts it again on the same data. */
   async restart(): Promise<this> {
     await this.running?.stop();
