@@ -80,6 +80,8 @@ async function accounts(deps: Pick<Deps, 'store' | 'log'>, settings: ReminderSet
       const identity = emailIdentity(m.email);
       if (known) {
         if (identity) known.identity = identity;
+        // A member SafeCall opened a 1:1 with last term is stored without a name: the roster has it.
+        if (!known.person.name && m.name) known.person = { ...known.person, name: m.name };
         continue;
       }
       found.set(key, {

@@ -19,6 +19,7 @@ const clock = { now: () => now };
 const SETTINGS = `
 terms:
   - { name: Autumn 2026, start: 2026-09-02, end: 2026-12-18 }
+  - { name: Spring 2027, start: 2027-01-04, end: 2027-03-26 }
 reminders: { followUpDays: 1, maxFollowUps: 1 }
 slack: { dpoChannel: GDPO0001 }
 teams: { staffTeam: "https://teams.microsoft.com/l/team/${encodeURIComponent(TEAM)}/conversations?groupId=0000&tenantId=${TENANT}" }
@@ -86,6 +87,17 @@ test('the staff team is read, each member who never wrote gets a 1:1 and one rem
   const summary = JSON.stringify(rig.slack.callsOf('chat.postMessage').find((c) => c.body.channel === 'GDPO0001')!.body);
   expect(summary).toMatch(/Couldn't be reached: 1 haven't added SafeCall in Teams and aren't in the staff team:\*?\*? Mr Outside/);
   expect(summary).toMatch(/1 people use both Slack and Teams/);
+
+  // Next term: Ms Roster's 1:1 is known now (no new one is created), and she is still named in the round.
+  await tickAt('2027-03-26T15:00:00Z');
+  expect(rig.connector.chatsCreated().filter((m) => m === 'a200')).toHaveLength(1);
+  expect(reminders(oneToOneOf('a200'))).toHaveLength(3);
+  const view = await rig.view();
+  try {
+    expect(await view.reminders.get('term-end:2027-03-26:teams:a200')).toMatchObject({ person: { name: 'Ms Roster' } });
+  } finally {
+    await view.close();
+  }
 });
 
 test('SafeCall not yet added to the staff team: the people who used it are reminded, and the DPO is told the team could not be read', async () => {
