@@ -22,7 +22,7 @@ import type { EmergencyOptions } from '../dialogs/secure-call/emergency.js';
 import { settingsSchema } from './config.js';
 import { remindersFeature } from '../dialogs/reminders/feature.js';
 import { remindersPolicy } from '../dialogs/reminders/policy.js';
-import type { ReminderSettings, StaffDirectory } from '../dialogs/reminders/settings.js';
+import type { ReminderSettings, StaffDirectory, TeamsStaffDirectory } from '../dialogs/reminders/settings.js';
 import { beforeCallPolicy } from '../dialogs/secure-call/before-call.js';
 
 /** What the bot is built from: the infrastructure the composition root picked, and the content. */
@@ -38,7 +38,7 @@ export interface BuildBotOptions {
   /** Incident reports: where the Slack DPO alerts go (settings slack.dpoChannel). */
   incidents?: IncidentOptions;
   /** The reminders' settings as they are now (re-read each tick: src/settings-reload.ts); default: the settings' defaults. */
-  reminders?: { settings(): ReminderSettings; directory?: StaffDirectory };
+  reminders?: { settings(): ReminderSettings; directory?: StaffDirectory; teams?: TeamsStaffDirectory };
 }
 
 export interface Built {

@@ -86,6 +86,17 @@ const date = z.string().refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && DateTime.
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 15:00');
 const ids = z.array(z.string().trim().min(1)).default([]);
 
+/** A team id as given, or taken out of a "Get link to team" link (https://teams.microsoft.com/l/team/19%3a…%40thread.tacv2/…). */
+function teamIdOf(v: string): string {
+  const link = /^https:\/\/teams\.microsoft\.com\/l\/team\/([^/?#]+)/i.exec(v);
+  if (!link) return v;
+  try {
+    return decodeURIComponent(link[1]!);
+  } catch {
+    return v;
+  }
+}
+
 /**
  * The terms used when the settings file names none: typical dates for English state schools in 2026-27 and
  * 2027-28. Academies and many local authorities set their own: put yours in the settings file, or import
@@ -129,17 +140,33 @@ export const settingsSchema = z.strictObject({
       staffChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123ABCD').optional(),
     })
     .default({ admins: [], dpo: [], dpoDeputies: [] }),
-  teams: z.strictObject({ admins: ids, dpo: ids, dpoDeputies: ids }).default({ admins: [], dpo: [], dpoDeputies: [] }),
+  teams: z
+    .strictObject({
+      admins: ids,
+      dpo: ids,
+      dpoDeputies: ids,
+      /**
+       * The team whose members get the term-end reminders on Teams (SafeCall must be added to it): its id
+       * (19:…@thread.tacv2), or the link Teams gives under the team's "Get link to team".
+       */
+      staffTeam: z
+        .string()
+        .trim()
+        .transform(teamIdOf)
+        .refine((v) => /^19:[^\s/]+@thread\.(tacv2|skype)$/.test(v), 'must be a Teams team id like 19:abc123@thread.tacv2, or the link from the team\'s "Get link to team"')
+        .optional(),
+    })
+    .default({ admins: [], dpo: [], dpoDeputies: [] }),
   terms: z
     .array(z.strictObject({ name: z.string().trim().min(1), start: date, end: date }))
     .default(DEFAULT_TERMS)
     .superRefine((terms, ctx) => {
       terms.forEach((t, i) => {
         if (t.end < t.start) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: `ends before it starts (${t.start})` });
-        // The name's slug is part of the reminders' idempotency keys, so two terms must not share one.
+        // A round is known by its term's dates, but people name a term (`reminders report --term`): names differ.
         const twin = terms.findIndex((o) => termSlug(o.name) === termSlug(t.name));
         if (twin < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `is the same name as term ${twin + 1} (${terms[twin]!.name}): give each term its own name, e.g. with the year` });
-        // Overlapping terms are a typo in a date (a term ending in the next one), and would send two reminders.
+        // Overlapping terms are a typo in a date (a term ending in the next one), and would be one round's term twice.
         const over = terms.findIndex((o, j) => j < i && o.start <= t.end && t.start <= o.end);
         if (over >= 0 && t.end >= t.start)
           ctx.addIssue({ code: 'custom', path: [i], message: `${t.name} (${t.start} to ${t.end}) overlaps term ${over + 1}, ${terms[over]!.name} (${terms[over]!.start} to ${terms[over]!.end}): check the dates` });

@@ -72,6 +72,7 @@ import { LEADER_LOCK } from './scheduling.js';
 import { alertRouteHealth, incidentSettingsOf, warnAboutAlertRoute } from './alert-route.js';
 import { liveRoles, liveSchool } from './core/deps.js';
 import { slackDirectory } from './slack/directory.js';
+import { lazyTeamsDirectory } from './teams/lazy-messenger.js';
 
 const SLACK_VARIABLES =
   'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode), or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), to turn it on.';
@@ -120,6 +121,7 @@ export async function start(o: StartOptions): Promise<Running> {
     const reminders = {
       settings: current,
       directory: env.SLACK_BOT_TOKEN ? slackDirectory({ token: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, log }) : undefined,
+      teams: teamsMode(env) !== 'off' ? lazyTeamsDirectory({ env, store, log, mayCall: localOnly(env), auth: o.teamsAuth }) : undefined,
     };
     const { bot, deps, policies } = buildBot({ store, clock, log, school: liveSchool(() => current().school), roles, sealer, reminders, incidents: { settings: () => incidentSettingsOf(current()) } });
     const alertRoute = () => alertRouteHealth(store, current(), deps.strings);

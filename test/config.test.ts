@@ -86,12 +86,20 @@ describe('settings file', () => {
     ['reports:\n  workingHours: { start: "17:00", end: "08:00" }\n', /^reports\.workingHours\.end: end must be after start/],
     ['reports:\n  workingHours: { days: [monday] }\n', /^reports\.workingHours\.days\.0: must be mon, tue, wed, thu, fri, sat or sun/],
     ['reports:\n  escalateAfterHours: -1\n', /^reports\.escalateAfterHours: /],
+    ['teams:\n  staffTeam: Staff room\n', /^teams\.staffTeam: must be a Teams team id like 19:abc123@thread\.tacv2, or the link/],
     ['school:\n  itContact:\n    slack: "#it-help"\n', /^school\.itContact\.slack: must be a Slack channel id \(C…\) or user id/],
     ['school:\n  itContact:\n    email: it at school\n', /^school\.itContact\.email: must be an email address/],
     ['school:\n  colour: blue\n', /^school: Unrecognized key: "colour"/],
     ['nonsense: true\n', /Unrecognized key: "nonsense"/],
   ])('%j is refused naming the key', (yaml, pattern) => {
     expect(problems(() => parseSettings(yaml, 'settings')).join('\n')).toMatch(pattern);
+  });
+
+  test('teams.staffTeam takes the team id, or the link Teams gives under "Get link to team"', () => {
+    const id = '19:9f6a0c1e2b3d4f5a6b7c8d9e0f1a2b3c@thread.tacv2';
+    expect(parseSettings(`teams:\n  staffTeam: "${id}"\n`, 'x').teams.staffTeam).toBe(id);
+    const link = `https://teams.microsoft.com/l/team/${encodeURIComponent(id)}/conversations?groupId=7e1b2c3d-0000-4000-8000-000000000000&tenantId=0f1e2d3c-0000-4000-8000-000000000000`;
+    expect(parseSettings(`teams:\n  staffTeam: "${link}"\n`, 'x').teams.staffTeam).toBe(id);
   });
 
   test('broken YAML names the line', () => {

@@ -19,11 +19,12 @@ import {
   type PersonReminder,
   type PersonStatus,
 } from '../../src/core/records/reminder.js';
-import { addLocalDays, showDate, showLocal, termInfos } from '../../src/core/reminders/calendar.js';
+import { addLocalDays, showDate, showLocal, termInfos, weekendDay } from '../../src/core/reminders/calendar.js';
 import { REMIND_ACTIONS as A, REMIND_PREFIX, REMIND_TIMERS, ROUND_VALUE, SNOOZE_DAYS } from './ids.js';
 import type { ReminderSettings } from './settings.js';
 import { answeredPrompt, stepsBlocks, type ViewContext } from './views.js';
 import { snoozeTimerKey } from './policy.js';
+import { personId } from './who.js';
 
 const isPlatform = (v: string | undefined): v is CallPlatform => (CALL_PLATFORMS as readonly string[]).includes(v ?? '');
 
@@ -36,22 +37,35 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
   const reminders = deps.store.reminders;
   const personOf = (turn: Turn) => ({ platform: turn.who.platform, id: turn.who.id, ...(turn.who.name ? { name: turn.who.name } : {}) });
 
-  /** Records an answer in the round; false when there is no such round. */
-  async function answer(turn: Turn, round: string, status: PersonStatus, extra: Partial<PersonReminder> = {}): Promise<boolean> {
+  /**
+   * The record holding this person's reminder in `round`: their own, or, for an account matched to
+   * another (Slack and Teams), that one's. Undefined when the round did not remind them.
+   */
+  async function recordOf(round: string, who: { platform: string; id: string }): Promise<{ key: string; record: PersonReminder } | undefined> {
+    const own = await reminders.get(personKey(round, who));
+    if (!isPersonReminder(own)) return undefined;
+    if (own.status !== 'linked' || !own.linkedTo) return { key: personKey(round, who), record: own };
+    const main = await reminders.get(own.linkedTo);
+    return isPersonReminder(main) ? { key: own.linkedTo, record: main } : undefined;
+  }
+
+  /** Records an answer in the round; undefined when there is no such round or it did not remind them. */
+  async function answer(turn: Turn, round: string, status: PersonStatus, extra: Partial<PersonReminder> = {}): Promise<PersonReminder | undefined> {
     // A round that was skipped (missed by more than the catch-up days) sent nothing: there is nothing to answer.
     const record = await reminders.get(roundKey(round));
-    if (!isRoundReminder(record) || record.status === 'skipped') return false;
+    if (!isRoundReminder(record) || record.status === 'skipped') return undefined;
     const now = deps.clock.now().toISOString();
-    const person = personOf(turn);
     // Only someone the round reminded has an answer to give: a forged button from anyone else writes nothing
     // (it would count them as reminded and confirmed in the DPO's summary).
-    let found = false;
-    await reminders.update(personKey(round, person), (cur) => {
-      found = isPersonReminder(cur);
+    const target = await recordOf(round, turn.who);
+    if (!target) return undefined;
+    let found: PersonReminder | undefined;
+    await reminders.update(target.key, (cur) => {
+      found = undefined;
       if (!isPersonReminder(cur)) return cur;
       const next: PersonReminder = { ...cur, status, answeredAt: now, updatedAt: now, ...extra };
       if (status !== 'snoozed') delete next.snoozedUntil;
-      return next;
+      return (found = next);
     });
     return found;
   }
@@ -69,6 +83,18 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
     return added;
   }
 
+  /** "Start them again" on one account starts them on every account of the person that rounds have matched. */
+  async function optIn(who: { platform: string; id: string }): Promise<void> {
+    const accounts = new Map([[personId(who), who]]);
+    for (const { value } of await reminders.query({ index: 'person', equals: personId(who) })) {
+      if (!isPersonReminder(value)) continue;
+      const main = value.linkedTo ? await reminders.get(value.linkedTo) : value;
+      if (!isPersonReminder(main)) continue;
+      for (const a of [main.person, ...(main.accounts ?? [])]) accounts.set(personId(a), a);
+    }
+    for (const a of accounts.values()) await reminders.delete(optOutKey(a));
+  }
+
   async function onButton(turn: Turn, action: string, value: string): Promise<Reply[]> {
     const who = { platform: turn.who.platform, id: turn.who.id };
     if (action === A.steps) {
@@ -83,33 +109,38 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
     switch (action) {
       case A.done:
       case A.none: {
-        const ok = await answer(turn, round, action === A.done ? 'done' : 'no-recordings');
-        if (ok) await deps.timers.cancel(snoozeTimerKey(round, who));
-        deps.log.info({ reminders: round, answer: action, platform: who.platform, ok }, 'reminder answered');
-        return [{ mode: 'update', prompt: answeredPrompt(view, ok ? (action === A.done ? 'done' : 'none') : 'unknown', round) }];
+        const answered = await answer(turn, round, action === A.done ? 'done' : 'no-recordings');
+        if (answered) await deps.timers.cancel(snoozeTimerKey(round, answered.person));
+        deps.log.info({ reminders: round, answer: action, platform: who.platform, ok: !!answered }, 'reminder answered');
+        return [{ mode: 'update', prompt: answeredPrompt(view, answered ? (action === A.done ? 'done' : 'none') : 'unknown', round) }];
       }
       case A.snooze: {
         // "Remind me in 2 days" from an older message does not reopen an answer already given.
-        const current = await reminders.get(personKey(round, who));
-        const given = isPersonReminder(current) ? FINAL[current.status as keyof typeof FINAL] : undefined;
+        const current = await recordOf(round, who);
+        const given = current ? FINAL[current.record.status as keyof typeof FINAL] : undefined;
         if (given) return [{ mode: 'update', prompt: answeredPrompt(view, given, round) }];
+        // Nor does it bring back a round that is over (its summary has gone to the DPO).
+        const roundRecord = await reminders.get(roundKey(round));
+        if (current && isRoundReminder(roundRecord) && roundRecord.status === 'summarised') return [{ mode: 'update', prompt: answeredPrompt(view, 'closed', round) }];
         const until = addLocalDays(deps.clock.now(), SNOOZE_DAYS, zone);
-        const ok = await answer(turn, round, 'snoozed', { snoozedUntil: until.toISOString() });
-        if (!ok) return [{ mode: 'update', prompt: answeredPrompt(view, 'unknown', round) }];
-        await deps.timers.set({ key: snoozeTimerKey(round, who), kind: REMIND_TIMERS.snooze, dueAt: until, payload: { round, platform: who.platform, id: who.id } });
+        const answered = await answer(turn, round, 'snoozed', { snoozedUntil: until.toISOString() });
+        if (!answered) return [{ mode: 'update', prompt: answeredPrompt(view, 'unknown', round) }];
+        const person = answered.person;
+        await deps.timers.set({ key: snoozeTimerKey(round, person), kind: REMIND_TIMERS.snooze, dueAt: until, payload: { round, platform: person.platform, id: person.id } });
         deps.log.info({ reminders: round, answer: 'snooze', platform: who.platform }, 'reminder snoozed');
         return [{ mode: 'update', prompt: answeredPrompt(view, 'snooze', round, { when: showLocal(until, zone, deps.strings.locale) }) }];
       }
       case A.stop: {
         await optOut(turn);
-        if (await reminders.get(roundKey(round))) await answer(turn, round, 'opted-out');
-        await deps.timers.cancel(snoozeTimerKey(round, who));
+        const answered = (await reminders.get(roundKey(round))) ? await answer(turn, round, 'opted-out') : undefined;
+        await deps.timers.cancel(snoozeTimerKey(round, answered?.person ?? who));
         deps.log.info({ reminders: 'opt-out', platform: who.platform }, 'reminders stopped');
         return [{ mode: 'update', prompt: answeredPrompt(view, 'stop', round) }];
       }
       case A.resume: {
-        await reminders.delete(optOutKey(who));
-        await reminders.update(personKey(round, who), (cur) => (isPersonReminder(cur) && cur.status === 'opted-out' ? { ...cur, status: 'sent', updatedAt: deps.clock.now().toISOString() } : cur));
+        await optIn(who);
+        const target = await recordOf(round, who);
+        if (target) await reminders.update(target.key, (cur) => (isPersonReminder(cur) && cur.status === 'opted-out' ? { ...cur, status: 'sent', updatedAt: deps.clock.now().toISOString() } : cur));
         deps.log.info({ reminders: 'opt-in', platform: who.platform }, 'reminders started again');
         return [{ mode: 'update', prompt: answeredPrompt(view, 'resume', round) }];
       }
@@ -131,7 +162,7 @@ export function remindersFeature(deps: Deps, o: { settings(): ReminderSettings }
         ordered: false,
         items: terms.map(
           (x) =>
-            `${t('reminders.terms.line', { name: x.name, start: showDate(x.start, zone), end: showDate(x.end, zone), remindAt: showLocal(x.remindAt, zone) })}${x.summer ? ` ${t('reminders.terms.summer')}` : ''}`,
+            `${t('reminders.terms.line', { name: x.name, start: showDate(x.start, zone), end: showDate(x.end, zone), remindAt: showLocal(x.remindAt, zone) })}${x.summer ? ` ${t('reminders.terms.summer')}` : ''}${weekendDay(x.end, zone) ? ` ${t('reminders.terms.weekend', { day: weekendDay(x.end, zone)! })}` : ''}`,
         ),
       },
       { kind: 'note', text: t('reminders.terms.note') },

@@ -14,6 +14,8 @@ export const REMIND_ACTIONS = {
 export const REMIND_KINDS = {
   termEnd: 'reminder.term-end',
   summary: 'reminder.summary',
+  /** The DPO is told a round was not sent (missed by more than the catch-up days). */
+  skipped: 'reminder.skipped',
   dpia: 'reminder.dpia-review',
 } as const;
 
@@ -27,8 +29,5 @@ export const SNOOZE_DAYS = 2;
 /** The DPIA review reminder is sent at this local time on its day. */
 export const DPIA_REVIEW_TIME = '09:00';
 
-export const termRound = (termId: string) => `term-end:${termId}`;
-export const termOfRound = (round: string) => (round.startsWith('term-end:') ? round.slice('term-end:'.length) : undefined);
-
-/** What a round id looks like (`term-end:autumn-2026`): a button value that does not is not one SafeCall sent. */
+/** What a round id looks like (`term-end:2026-12-18`, or `term-end:autumn-2026` from before): a button value that does not is not one SafeCall sent. */
 export const ROUND_VALUE = /^[a-z0-9][a-z0-9:.-]{0,99}$/;

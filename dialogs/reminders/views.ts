@@ -4,6 +4,7 @@ import { prompt } from '../../src/core/prompt.js';
 import { CALL_PLATFORMS, type CallPlatform, type Guidance } from '../../src/core/guidance/schema.js';
 import type { Vars } from '../../src/core/strings.js';
 import { REMIND_ACTIONS as A } from './ids.js';
+import type { RoundFigures } from './report.js';
 
 export interface ViewContext {
   t(key: string, vars?: Vars): string;
@@ -69,24 +70,11 @@ export function termEndPrompt(ctx: ViewContext, v: TermEndView): Prompt {
 }
 
 /** What replaces the reminder once it is answered: the answer, and a way back where one makes sense. */
-export function answeredPrompt(ctx: ViewContext, key: 'done' | 'none' | 'snooze' | 'stop' | 'resume' | 'unknown', round: string, vars?: Vars): Prompt {
+export function answeredPrompt(ctx: ViewContext, key: 'done' | 'none' | 'snooze' | 'stop' | 'resume' | 'unknown' | 'closed', round: string, vars?: Vars): Prompt {
   const blocks: Block[] = [{ kind: 'text', text: ctx.t(`reminders.answered.${key}`, vars) }];
   if (key === 'stop') blocks.push({ kind: 'actions', buttons: [{ action: A.resume, label: ctx.t('reminders.termEnd.buttons.resume'), value: round }] });
   if (key === 'none') blocks.push({ kind: 'actions', buttons: [{ action: A.stop, label: ctx.t('reminders.termEnd.buttons.stop'), value: round }] });
   return prompt(blocks);
-}
-
-export interface RoundFigures {
-  termName: string;
-  remindedAt: string;
-  followUps: number;
-  reminded: number;
-  confirmed: number;
-  noRecordings: number;
-  optedOut: number;
-  notAnswered: string[];
-  unreachable: string[];
-  uncertain: number;
 }
 
 const MAX_NAMES = 40;
@@ -96,7 +84,8 @@ function names(ctx: ViewContext, list: string[]): string {
   return `${list.slice(0, MAX_NAMES).join(', ')} ${ctx.t('reminders.summary.more', { count: list.length - MAX_NAMES })}`;
 }
 
-export function summaryPrompt(ctx: ViewContext, f: RoundFigures, opts: { allNames?: boolean } = {}): Prompt {
+export function summaryPrompt(ctx: ViewContext, f: RoundFigures, opts: { allNames?: boolean; catchUpDays?: number } = {}): Prompt {
+  if (f.skipped) return skippedPrompt(ctx, { termName: f.termName, dueAt: f.remindedAt, catchUpDays: opts.catchUpDays, reason: f.skipped });
   const list = (xs: string[]) => (opts.allNames ? xs.join(', ') : names(ctx, xs));
   const blocks: Block[] = [
     { kind: 'heading', text: ctx.t('reminders.summary.heading', { term: f.termName }) },
@@ -115,10 +104,24 @@ export function summaryPrompt(ctx: ViewContext, f: RoundFigures, opts: { allName
     },
   ];
   if (f.notAnswered.length) blocks.push({ kind: 'text', text: ctx.t('reminders.summary.notAnsweredNames', { names: list(f.notAnswered) }) });
-  if (f.unreachable.length) blocks.push({ kind: 'text', text: ctx.t('reminders.summary.unreachableNames', { names: list(f.unreachable) }) });
+  for (const u of f.unreachableBy) blocks.push({ kind: 'text', text: ctx.t(`reminders.summary.why.${u.reason}`, { count: u.names.length, names: list(u.names) }) });
+  for (const l of f.lists) blocks.push({ kind: 'note', text: ctx.t(`reminders.summary.lists.${l.source}`, { reason: l.reason }) });
+  if (f.missedFollowUps.length) blocks.push({ kind: 'note', text: ctx.t('reminders.summary.missedFollowUps', { count: f.missedFollowUps.length }) });
   if (f.uncertain) blocks.push({ kind: 'note', text: ctx.t('reminders.summary.uncertainNote', { count: f.uncertain }) });
+  if (f.matched) blocks.push({ kind: 'note', text: ctx.t('reminders.summary.matched', { count: f.matched }) });
   if (!opts.allNames && f.notAnswered.length + f.unreachable.length > MAX_NAMES) blocks.push({ kind: 'note', text: ctx.t('reminders.summary.cli', { term: f.termName }) });
   return prompt(blocks);
+}
+
+/** The DPO is told a round was not sent: when it was due, why, and what to do. */
+export function skippedPrompt(ctx: ViewContext, v: { termName: string; dueAt: string; catchUpDays?: number; reason?: 'late' | 'before-start' }): Prompt {
+  const why = v.reason === 'before-start' ? ctx.t('reminders.skipped.beforeStart') : ctx.t('reminders.skipped.late', { days: v.catchUpDays ?? '?' });
+  return prompt([
+    { kind: 'heading', text: ctx.t('reminders.skipped.heading', { term: v.termName }) },
+    { kind: 'text', text: ctx.t('reminders.skipped.lead', { when: v.dueAt }) },
+    { kind: 'text', text: why },
+    { kind: 'text', text: ctx.t('reminders.skipped.todo') },
+  ]);
 }
 
 export function dpiaPrompt(ctx: ViewContext, v: { signedOff: string; next: string }): Prompt {

@@ -19,7 +19,7 @@ import { storeOutbox, storeTimers } from '../core/schedule/store-ports.js';
 import type { Delivery } from '../core/schedule/types.js';
 import { slackDirectory } from '../slack/directory.js';
 import { roundFigures } from '../../dialogs/reminders/report.js';
-import { termRound } from '../../dialogs/reminders/ids.js';
+import { findRound, readRounds } from '../../dialogs/reminders/rounds.js';
 import { summaryPrompt } from '../../dialogs/reminders/views.js';
 import { DPO_RUNTIME_KEYS } from '../core/dpo.js';
 
@@ -62,21 +62,23 @@ async function report(args: string[]): Promise<number> {
     return 1;
   }
   try {
-    const round = termRound(termSlug(values.term));
-    const figures = await roundFigures(store, round, c.settings.school.timezone);
+    const zone = c.settings.school.timezone;
+    const index = await readRounds(store.reminders, zone, new Date());
+    const round = await findRound(store.reminders, index, values.term, c.settings.terms);
+    const figures = round ? await roundFigures(store, round, zone) : undefined;
     if (!figures) {
-      const terms = termInfos(c.settings.terms, c.settings.reminders.termEndTime, c.settings.school.timezone);
+      const terms = termInfos(c.settings.terms, c.settings.reminders.termEndTime, zone);
       const term = terms.find((t) => t.id === termSlug(values.term!));
       if (!term) {
-        const known = terms.map((t) => `"${t.name}"`).join(', ') || 'none';
+        const known = [...new Set([...terms.map((t) => t.name), ...Object.values(index.rounds).map((r) => r.termName)])].map((n) => `"${n}"`).join(', ') || 'none';
         console.error(`safecall reminders report: "${values.term}" is not a term in the settings and has no reminder round. The terms are: ${known} (npx safecall terms list)`);
         return 1;
       }
-      console.error(`safecall reminders report: no term-end reminder has been sent for "${term.name}" yet; it is due ${showLocal(term.remindAt, c.settings.school.timezone)}`);
+      console.error(`safecall reminders report: no term-end reminder has been sent for "${term.name}" yet; it is due ${showLocal(term.remindAt, zone)}`);
       return 1;
     }
     const { strings, guidance } = loadContent();
-    console.log(plainText(summaryPrompt({ t: (k, v) => strings.t(k, v), guidance }, figures, { allNames: true }).blocks));
+    console.log(plainText(summaryPrompt({ t: (k, v) => strings.t(k, v), guidance }, figures, { allNames: true, catchUpDays: c.settings.reminders.catchUpDays }).blocks));
     return 0;
   } finally {
     await store.close();
@@ -161,7 +163,12 @@ async function preview(args: string[]): Promise<number> {
     console.log(JSON.stringify(added.map((d) => ({ key: d.key, kind: d.kind, to: d.to, text: d.prompt?.fallback })), null, 2));
     return 0;
   }
-  const staffNote = s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ' (not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them)' : '';
+  const notes = [
+    ...(s.slack.staffChannel && !process.env.SLACK_BOT_TOKEN ? ['not counting staff channel members who never used the bot: set SLACK_BOT_TOKEN to read them'] : []),
+    // The Teams roster is read through the Bot Connector with the server's credentials; the preview does not call it.
+    ...(s.teams.staffTeam ? ['not counting Teams staff team members who never used the bot'] : []),
+  ];
+  const staffNote = notes.length ? ` (${notes.join('; ')})` : '';
   console.log(`At ${showLocal(at, zone)} (${zone}; ${at.toISOString()}) SafeCall would send ${added.length} message(s)${staffNote}:`);
   const byKind = new Map<string, Delivery[]>();
   for (const d of added) byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d]);
@@ -174,7 +181,7 @@ async function preview(args: string[]): Promise<number> {
 
 export const reportCommand: CliCommand = {
   summary: 'The summary of a term-end reminder: who confirmed, who has not, who could not be reached',
-  usage: 'reminders report --term NAME [--data-dir DIR] [--settings FILE]',
+  usage: 'reminders report --term NAME|YYYY-MM-DD [--data-dir DIR] [--settings FILE]',
   run: report,
 };
 

@@ -8,65 +8,133 @@
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import ICAL from 'ical.js';
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import writeFileAtomic from 'write-file-atomic';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type { CliCommand } from '../cli.js';
 import { ConfigError, loadSettings, parseSettings, settingsSchema } from '../config.js';
-import { showDate, showLocal, termInfos, termSlug, type Term } from '../core/reminders/calendar.js';
+import { showDate, showLocal, termInfos, termSlug, weekendDay, type Term } from '../core/reminders/calendar.js';
 
 /** Shorter than this, an event called "… term" is not a term (a "term starts" marker, an INSET day). */
 const MIN_TERM_DAYS = 14;
 const DEFAULT_MATCH = /\bterm\b/i;
 const HALF_TERM = /\bhalf[\s-]*term\b/i;
+/** A repeating term event is read for at most this many occurrences, within this many years of its first. */
+const MAX_OCCURRENCES = 10;
+const MAX_REPEAT_YEARS = 6;
+
+/** What to do with a term that ends on a Saturday or Sunday: write the Friday before (the default), or keep the date. */
+export type WeekendEnds = 'friday' | 'keep';
 
 export interface ImportedTerms {
   terms: Term[];
   /** Events skipped, with why (for the output): never their description. */
   skipped: { summary: string; why: string }[];
-  /** Events used, with something to check (a repeating term). */
+  /** Events used, with something to check (a repeating term, a weekend end). */
   notes: { summary: string; why: string }[];
+}
+
+/** One occurrence of an event: its start and end, and whether it is cancelled. */
+interface Occurrence {
+  start: ICAL.Time;
+  end: ICAL.Time;
+  /** The component the times come from (the event, or the exception that moved this occurrence). */
+  from: ICAL.Component;
+  cancelled: boolean;
+}
+
+const isCancelled = (c: ICAL.Component) => String(c.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED';
+
+/** An event's occurrences: itself, or for a repeating one (RRULE), each occurrence with its EXDATEs left out and its moved or cancelled ones (RECURRENCE-ID) as moved or cancelled. */
+function occurrences(event: ICAL.Event): Occurrence[] {
+  const one = (start: ICAL.Time, end: ICAL.Time, from: ICAL.Component): Occurrence => ({ start, end, from, cancelled: isCancelled(from) });
+  if (!event.isRecurring()) return [one(event.startDate, event.endDate ?? event.startDate, event.component)];
+  const out: Occurrence[] = [];
+  const it = event.iterator();
+  const until = event.startDate.year + MAX_REPEAT_YEARS;
+  for (let next = it.next(); next && out.length < MAX_OCCURRENCES && next.year <= until; next = it.next()) {
+    const d = event.getOccurrenceDetails(next);
+    out.push(one(d.startDate, d.endDate ?? d.startDate, d.item.component));
+  }
+  return out;
 }
 
 /**
  * Terms from an iCalendar export: events whose summary matches `match` (default: contains "term", not
- * "half term") and last at least two weeks. All-day events end the day before DTEND (it is exclusive);
- * timed events end on their end's local date. A name without a year gets the start's year, so each term
- * of a multi-year calendar has its own name (and key).
+ * "half term") and last at least two weeks. All-day events end the day before DTEND (it is exclusive), and
+ * so does a timed event ending at the school's midnight (Outlook's "00:00 next day", Google's UTC times);
+ * other timed events end on their end's school-local date. Cancelled events (STATUS:CANCELLED, which
+ * Outlook keeps when a term moves) are left out and listed. A repeating event gives each occurrence (EXDATEs
+ * and moved occurrences applied by ical.js). A term ending on a weekend ends on the Friday before unless
+ * `weekendEnds` is `keep`; either way the output says so. A name without a year gets the start's year, so
+ * each term of a multi-year calendar has its own name.
  */
-export function termsFromICalendar(text: string, zone: string, match: RegExp = DEFAULT_MATCH): ImportedTerms {
-  if (!text.trim()) throw new Error('the file is empty');
-  const parsed = ICAL.parse(text) as unknown[];
+export function termsFromICalendar(text: string, zone: string, match: RegExp = DEFAULT_MATCH, opts: { weekendEnds?: WeekendEnds } = {}): ImportedTerms {
+  // A UTF-8 byte-order mark (Windows tools write one) is not part of the calendar.
+  const body = text.replace(/^\uFEFF/, '');
+  if (!body.trim()) throw new Error('the file is empty');
+  const parsed = ICAL.parse(body) as unknown[];
   // Two calendars in one file (exports pasted together) parse to a list of components.
   const roots = (Array.isArray(parsed[0]) ? parsed : [parsed]).map((c) => new ICAL.Component(c as unknown[]));
   if (!roots.some((r) => r.name === 'vcalendar')) throw new Error(`it holds a ${roots[0]?.name.toUpperCase() ?? 'nothing'}, not a VCALENDAR`);
-  const vevents = roots.flatMap((r) => (r.name === 'vcalendar' ? r.getAllSubcomponents('vevent') : []));
+  const calendars = roots.filter((r) => r.name === 'vcalendar');
+  // Times with a TZID are read in the zone the file defines (VTIMEZONE), as ical.js resolves them.
+  ICAL.TimezoneService.reset();
+  for (const c of calendars) for (const tz of c.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(tz);
+  const vevents = calendars.flatMap((r) => r.getAllSubcomponents('vevent'));
+  const uidOf = (v: ICAL.Component) => String(v.getFirstPropertyValue('uid') ?? '');
+  const masters = new Set(vevents.filter((v) => !v.hasProperty('recurrence-id')).map(uidOf));
   const skipped: ImportedTerms['skipped'] = [];
   const notes: ImportedTerms['notes'] = [];
   const terms: Term[] = [];
-  for (const vevent of vevents) {
-    const event = new ICAL.Event(vevent);
-    const summary = (event.summary ?? '').trim();
-    if (!match.test(summary) || (match === DEFAULT_MATCH && HALF_TERM.test(summary))) continue;
-    if (!event.startDate) {
-      skipped.push({ summary, why: 'no start date' });
-      continue;
+  try {
+    for (const vevent of vevents) {
+      // A moved or cancelled occurrence of a repeating event is read with its event (unless it has none).
+      if (vevent.hasProperty('recurrence-id') && masters.has(uidOf(vevent))) continue;
+      const exceptions = vevents.filter((v) => v !== vevent && v.hasProperty('recurrence-id') && uidOf(v) === uidOf(vevent));
+      const event = new ICAL.Event(vevent, { exceptions });
+      const summary = (event.summary ?? '').trim();
+      if (!match.test(summary) || (match === DEFAULT_MATCH && HALF_TERM.test(summary))) continue;
+      if (!event.startDate) {
+        skipped.push({ summary, why: 'no start date' });
+        continue;
+      }
+      const found = occurrences(event);
+      let added = 0;
+      let shortest = Infinity;
+      for (const o of found) {
+        const start = schoolDate(o.start, o.from, 'dtstart', zone);
+        let end = schoolDate(o.end, o.from, o.from.hasProperty('dtend') ? 'dtend' : 'dtstart', zone);
+        // DTEND is exclusive: an all-day end, or a timed end at the school's midnight, is the day after the last.
+        if ((o.end.isDate || end.isMidnight) && end.date > start.date) end = { date: end.date.minus({ days: 1 }), isMidnight: false };
+        const days = end.date.diff(start.date, 'days').days + 1;
+        const when = `${start.date.toISODate()} to ${end.date.toISODate()}`;
+        if (o.cancelled) {
+          skipped.push({ summary, why: `cancelled in the calendar (${when})` });
+          continue;
+        }
+        if (days < MIN_TERM_DAYS) {
+          shortest = Math.min(shortest, days);
+          continue;
+        }
+        const named = /\b\d{4}\b/.test(summary) && found.length === 1 ? summary : `${summary.replace(/\s*\b\d{4}\b/, '')} ${start.date.year}`;
+        let last = end.date;
+        if (last.weekday >= 6) {
+          const friday = last.minus({ days: last.weekday - 5 });
+          const day = last.toFormat('cccc d LLLL yyyy');
+          if ((opts.weekendEnds ?? 'friday') === 'friday' && friday >= start.date) {
+            notes.push({ summary: named, why: `ends on ${day} in the calendar: written as ${friday.toFormat('cccc d LLLL yyyy')}, so its reminder goes on a school day (--weekend-ends keep writes the calendar's date)` });
+            last = friday;
+          } else notes.push({ summary: named, why: `ends on ${day}: its reminder will go that day (--weekend-ends friday writes the Friday before)` });
+        }
+        terms.push({ name: named, start: start.date.toISODate()!, end: last.toISODate()! });
+        added += 1;
+      }
+      if (!added && shortest !== Infinity) skipped.push({ summary, why: `${shortest} day(s)${found.length > 1 ? ' each time it repeats' : ''}: shorter than a term` });
+      if (added && event.isRecurring()) notes.push({ summary, why: `repeats: ${added} occurrence(s) read as terms (its exceptions applied); check each year's dates` });
     }
-    const start = localDate(event.startDate, zone);
-    const endTime = event.endDate ?? event.startDate;
-    let end = localDate(endTime, zone);
-    // DTEND is exclusive: an all-day end, or a timed end at midnight (Outlook's "00:00 next day"), is the day after the last.
-    if ((endTime.isDate || isMidnight(endTime)) && end > start) end = end.minus({ days: 1 });
-    const days = end.diff(start, 'days').days + 1;
-    if (days < MIN_TERM_DAYS) {
-      skipped.push({ summary, why: `${days} day(s): shorter than a term` });
-      continue;
-    }
-    const name = /\b\d{4}\b/.test(summary) ? summary : `${summary} ${start.year}`;
-    terms.push({ name, start: start.toISODate()!, end: end.toISODate()! });
-    // Term dates differ each year, so a repeating "term" event is almost always a mistake in the calendar:
-    // its first dates are used, and the output says so rather than inventing later terms.
-    if (event.isRecurring()) notes.push({ summary, why: `repeats: only its first dates (${start.toISODate()} to ${end.toISODate()}) are used; give each year's term its own event` });
+  } finally {
+    ICAL.TimezoneService.reset();
   }
   terms.sort((a, b) => a.start.localeCompare(b.start));
   // The same term listed twice (two calendars merged) is kept once.
@@ -75,17 +143,21 @@ export function termsFromICalendar(text: string, zone: string, match: RegExp = D
 }
 
 /**
- * The school-local date of an event time. A UTC time ("…Z") is an instant, shown in the school's zone; a
- * time with a TZID, or a floating one, is read as the wall clock it states (a school calendar means its own
- * days), never through the zone of the machine running the import.
+ * The school-local date of an event time, and whether it falls at the school's midnight. A date is the date;
+ * a UTC time or one in a zone the file defines (VTIMEZONE) is an instant, seen from the school's zone; a
+ * time whose TZID is a zone name the file does not define (Europe/London) is read in that zone; a floating
+ * time, or one in a zone nobody can place, is the school's own wall clock, never the zone of the machine
+ * running the import.
  */
-function localDate(t: ICAL.Time, zone: string): DateTime {
-  if (!t.isDate && t.zone?.tzid === 'UTC') return DateTime.fromISO(`${t.toString().replace(/Z$/, '')}Z`).setZone(zone).startOf('day');
-  return DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone });
-}
-
-function isMidnight(t: ICAL.Time): boolean {
-  return !t.isDate && t.zone?.tzid !== 'UTC' && t.hour === 0 && t.minute === 0 && t.second === 0;
+function schoolDate(t: ICAL.Time, from: ICAL.Component, prop: string, zone: string): { date: DateTime; isMidnight: boolean } {
+  const wall = { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second };
+  if (t.isDate) return { date: DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone }), isMidnight: false };
+  let local: DateTime;
+  const tzid = String(from.getFirstProperty(prop)?.getParameter('tzid') ?? '');
+  if (t.zone && t.zone.tzid !== 'floating') local = DateTime.fromSeconds(t.toUnixTime(), { zone });
+  else if (tzid && IANAZone.isValidZone(tzid)) local = DateTime.fromObject(wall, { zone: tzid }).setZone(zone);
+  else local = DateTime.fromObject(wall, { zone });
+  return { date: local.startOf('day'), isMidnight: local.hour === 0 && local.minute === 0 && local.second === 0 };
 }
 
 /** The settings text with `terms` replaced, comments and the rest of the file kept. */
@@ -99,15 +171,17 @@ export function withTerms(settingsText: string, terms: Term[]): string {
 }
 
 function lines(terms: Term[], zone: string, termEndTime: string): string[] {
-  return termInfos(terms, termEndTime, zone).map(
-    (t) => `  ${t.name.padEnd(20)} ${showDate(t.start, zone)} to ${showDate(t.end, zone)}   reminder ${showLocal(t.remindAt, zone)}${t.summer ? ' (end of the school year)' : ''}   [${t.id}]`,
-  );
+  return termInfos(terms, termEndTime, zone).map((t) => {
+    const day = weekendDay(t.end, zone);
+    const weekend = day ? `   (ends on a ${day}: the reminder goes that day)` : '';
+    return `  ${t.name.padEnd(20)} ${showDate(t.start, zone)} to ${showDate(t.end, zone)}   reminder ${showLocal(t.remindAt, zone)}${t.summer ? ' (end of the school year)' : ''}${weekend}`;
+  });
 }
 
 async function importTerms(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { settings: { type: 'string' }, 'dry-run': { type: 'boolean' }, match: { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { settings: { type: 'string' }, 'dry-run': { type: 'boolean' }, match: { type: 'string' }, 'weekend-ends': { type: 'string' } } });
   } catch (err) {
     console.error(`safecall terms import: ${(err as Error).message}`);
     return 2;
@@ -121,6 +195,11 @@ async function importTerms(args: string[]): Promise<number> {
   const settingsPath = opts.settings ?? process.env.SAFECALL_SETTINGS;
   if (!settingsPath && !opts['dry-run']) {
     console.error('safecall terms import: name the settings file to write the terms into (--settings FILE, or set SAFECALL_SETTINGS), or use --dry-run');
+    return 2;
+  }
+  const weekendEnds = opts['weekend-ends'] ?? 'friday';
+  if (weekendEnds !== 'friday' && weekendEnds !== 'keep') {
+    console.error('safecall terms import: --weekend-ends must be friday (write the Friday before a term that ends on a weekend) or keep');
     return 2;
   }
   let match: RegExp | undefined;
@@ -142,7 +221,7 @@ async function importTerms(args: string[]): Promise<number> {
   const zone = settings.school.timezone;
   let imported: ImportedTerms;
   try {
-    imported = termsFromICalendar(readFileSync(file, 'utf8'), zone, match);
+    imported = termsFromICalendar(readFileSync(file, 'utf8'), zone, match, { weekendEnds });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     console.error(`safecall terms import: ${file} ${code ? `cannot be read (${code})` : `is not a valid iCalendar file: ${(err as Error).message.split('\n')[0]}`}`);
@@ -202,7 +281,7 @@ function listTerms(args: string[]): number {
 
 export const importCommand: CliCommand = {
   summary: 'Import the school terms from a calendar export (.ics) into the settings file',
-  usage: 'terms import FILE.ics [--settings FILE] [--dry-run] [--match REGEX]',
+  usage: 'terms import FILE.ics [--settings FILE] [--dry-run] [--match REGEX] [--weekend-ends friday|keep]',
   run: importTerms,
 };
 

@@ -4,6 +4,7 @@
  * fine). Anything else (a first meeting, a new name, DM or Teams conversation reference, preferences) is
  * written durably. Writes are compare-and-set loops, so concurrent turns of one person lose nothing.
  */
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Person, Place } from './conversation.js';
 import { conversationKey, userKey, type Collection, type KnownConversation, type KnownUser, type Store } from './ports.js';
@@ -89,4 +90,15 @@ export async function rememberTurn(store: Store, who: Person, where: Place, at: 
   await upsertConversation(store, where, at);
   // Talking to the bot makes a person reachable again (the scheduler marks those who blocked it).
   await upsertUser(store, who, at, { where, change: ({ unreachable: _gone, ...u }) => u });
+}
+
+/**
+ * One person's key across Slack and Teams, from an email address one platform's own directory gave (Slack's
+ * users.list, the Teams staff team's roster). A hash of the lower-cased address, so matching never keeps or
+ * compares the address itself; undefined for anything that is not an address.
+ */
+export function emailIdentity(email: string | undefined): string | undefined {
+  const e = email?.trim().toLowerCase();
+  if (!e || !/^[^\s@]+@[^\s@]+$/.test(e)) return undefined;
+  return `email:${createHash('sha256').update(e).digest('hex').slice(0, 32)}`;
 }

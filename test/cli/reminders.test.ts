@@ -46,7 +46,7 @@ beforeEach(async () => {
   for (const who of people) await bot.handle({ who, where: { platform: who.platform, id: `D-${who.id}`, kind: 'dm' }, input: { kind: 'message', text: 'help' }, at: now });
   const ctx = { now, outbox: storeOutbox(server, clock), timers: storeTimers(server, clock) };
   for (const p of policies) await p.due?.(ctx);
-  await bot.handle({ who: people[0]!, where: { platform: 'slack', id: 'D-U-KHAN', kind: 'dm' }, input: { kind: 'action', action: 'remind.done', value: 'term-end:autumn-2026' }, at: now });
+  await bot.handle({ who: people[0]!, where: { platform: 'slack', id: 'D-U-KHAN', kind: 'dm' }, input: { kind: 'action', action: 'remind.done', value: 'term-end:2026-12-18' }, at: now });
 });
 afterEach(async () => {
   await server.close();
@@ -126,4 +126,41 @@ test('report for a name that is not a term says so and lists the terms', async (
   const { code, out } = await run(['reminders', 'report', '--term', 'Autum 2026', '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
   expect(code).toBe(1);
   expect(out).toMatch(/"Autum 2026" is not a term in the settings and has no reminder round\. The terms are: "Autumn 2026"/);
+});
+
+test('report finds a round by the name its term had before a rename, by the name it has now, and by its last day', async () => {
+  // The running server sees the term renamed in the settings at its next tick.
+  const clock = { now: () => new Date('2026-12-18T16:00:00Z') };
+  const { policies } = buildBot({ store: server, clock, log: silent, school: { timezone: 'Europe/London' }, reminders: { settings: () => settingsSchema.parse({ terms: [{ name: 'Autumn Term 2026', start: '2026-09-03', end: '2026-12-18' }] }) } });
+  for (const p of policies) await p.due?.({ now: clock.now(), outbox: storeOutbox(server, clock), timers: storeTimers(server, clock) });
+  for (const term of ['Autumn 2026', 'Autumn Term 2026', '2026-12-18']) {
+    const { code, out } = await run(['reminders', 'report', '--term', term, '--data-dir', join(dir, 'data'), '--settings', settingsPath]);
+    expect({ term, code }).toEqual({ term, code: 0 });
+    expect(out).toMatch(/Recordings deleted\? Autumn Term 2026: the summary/);
+  }
+});
+
+test('report on a round that was skipped (missed while SafeCall was down) says it was not sent, when it was due and why', async () => {
+  const other = join(dir, 'skipped');
+  let at = new Date('2027-03-01T09:00:00Z');
+  const clock = { now: () => at };
+  const store = await openLowdbStore(other, { clock, log: silent });
+  try {
+    const settings = settingsSchema.parse({ terms: [{ name: 'Spring 2027', start: '2027-01-04', end: '2027-03-26' }], reminders: { catchUpDays: 2 } });
+    const { policies } = buildBot({ store, clock, log: silent, school: { timezone: 'Europe/London' }, reminders: { settings: () => settings } });
+    const tick = async () => {
+      for (const p of policies) await p.due?.({ now: clock.now(), outbox: storeOutbox(store, clock), timers: storeTimers(store, clock) });
+    };
+    await tick();
+    at = new Date('2027-04-06T09:00:00Z');
+    await tick();
+  } finally {
+    await store.close();
+  }
+  writeFileSync(settingsPath, 'terms:\n  - { name: Spring 2027, start: 2027-01-04, end: 2027-03-26 }\nreminders: { catchUpDays: 2 }\n');
+  const { code, out } = await run(['reminders', 'report', '--term', 'Spring 2027', '--data-dir', other, '--settings', settingsPath]);
+  expect(code).toBe(0);
+  expect(out).toMatch(/Spring 2027: the reminder to delete recordings was not sent/);
+  expect(out).toMatch(/It was due on Friday 26 March 2027 at 15:00/);
+  expect(out).toMatch(/more than 2 day\(s\) after the day it was due/);
 });

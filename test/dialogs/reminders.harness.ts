@@ -11,7 +11,7 @@ import type { Person, Place, Reply, Turn } from '../../src/core/conversation.js'
 import type { Delivery, ScheduleContext, SchedulePolicy } from '../../src/core/schedule/types.js';
 import { storeOutbox, storeTimers } from '../../src/core/schedule/store-ports.js';
 import type { Bot } from '../../src/core/bot.js';
-import type { StaffDirectory } from '../../dialogs/reminders/settings.js';
+import type { StaffDirectory, TeamsStaffDirectory } from '../../dialogs/reminders/settings.js';
 import { plainText } from '../../src/core/prompt.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -20,6 +20,10 @@ export interface School {
   store: Store;
   clock: { now(): Date; set(iso: string): void };
   settings: Settings;
+  /** Replaces the settings the policy reads at its next tick (an admin editing the file while it runs). */
+  setSettings(settings: Record<string, unknown>): void;
+  /** Loads records as another version of SafeCall stored them (`entries()` of each collection). */
+  load(dump: Partial<Record<'users' | 'reminders' | 'deliveries' | 'timers', { key: string; value: unknown }[]>>): Promise<void>;
   policy: SchedulePolicy;
   policies: SchedulePolicy[];
   bot: Bot;
@@ -32,7 +36,7 @@ export interface School {
   edit(settings: Record<string, unknown>): void;
 }
 
-export function school(o: { now: string; settings?: Record<string, unknown>; directory?: StaffDirectory }): School {
+export function school(o: { now: string; settings?: Record<string, unknown>; directory?: StaffDirectory; teams?: TeamsStaffDirectory }): School {
   let now = new Date(o.now);
   const clock = { now: () => now, set: (iso: string) => void (now = new Date(iso)) };
   const store = memoryStore(clock);
@@ -44,7 +48,7 @@ export function school(o: { now: string; settings?: Record<string, unknown>; dir
     log: silent,
     school: { name: 'Hillside Primary', timezone: settings.school.timezone },
     roles: { admins: { slack: settings.slack.admins, teams: settings.teams.admins }, dpo: { slack: settings.slack.dpo, teams: settings.teams.dpo } },
-    reminders: { settings: () => live.current, directory: o.directory },
+    reminders: { settings: () => live.current, directory: o.directory, teams: o.teams },
   });
   const ctx = (): ScheduleContext => ({ now: clock.now(), outbox: storeOutbox(store, clock), timers: storeTimers(store, clock) });
   const policies = built.policies;
@@ -52,6 +56,12 @@ export function school(o: { now: string; settings?: Record<string, unknown>; dir
     store,
     clock,
     settings,
+    setSettings: (next) => void (live.current = settingsSchema.parse(next)),
+    async load(dump) {
+      for (const name of ['users', 'reminders', 'deliveries', 'timers'] as const) {
+        for (const { key, value } of dump[name] ?? []) await (store[name] as { put(k: string, v: unknown): Promise<number> }).put(key, value);
+      }
+    },
     policy: policies.find((p) => p.name === 'reminders')!,
     policies,
     bot: built.bot,

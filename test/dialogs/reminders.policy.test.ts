@@ -31,17 +31,17 @@ describe('the term-end round', () => {
     s.clock.set('2026-12-18T15:00:00Z');
     await s.tick();
     expect(firsts(await s.deliveries()).map((d) => d.key).sort()).toEqual([
-      'term-end:autumn-2026:slack:U-JONES',
-      'term-end:autumn-2026:slack:U-KHAN',
-      'term-end:autumn-2026:teams:29:aad-okafor',
+      'term-end:2026-12-18:slack:U-JONES',
+      'term-end:2026-12-18:slack:U-KHAN',
+      'term-end:2026-12-18:teams:29:aad-okafor',
     ]);
 
     s.clock.set('2027-07-21T13:59:00Z');
     await s.tick();
-    expect((await s.deliveries()).filter((d) => d.group === 'term-end:summer-2027')).toEqual([]);
+    expect((await s.deliveries()).filter((d) => d.group === 'term-end:2027-07-21')).toEqual([]);
     s.clock.set('2027-07-21T14:00:00Z');
     await s.tick();
-    expect((await s.deliveries()).filter((d) => d.group === 'term-end:summer-2027')).toHaveLength(3);
+    expect((await s.deliveries()).filter((d) => d.group === 'term-end:2027-07-21')).toHaveLength(3);
   });
 
   test('every known person gets exactly one DM, however often the tick runs, with the staff channel merged in', async () => {
@@ -59,7 +59,7 @@ describe('the term-end round', () => {
     expect(sent.find((d) => d.key.endsWith(':slack:U-NEW'))!.to).toEqual({ platform: 'slack', userId: 'U-NEW' });
     expect(sent.find((d) => d.key.endsWith(':slack:U-KHAN'))!.to).toEqual({ platform: 'slack', userId: 'U-KHAN', teamId: 'T1', conversationId: 'D-KHAN' });
     expect(sent.find((d) => d.key.endsWith('aad-okafor'))!.to).toEqual({ platform: 'teams', userId: '29:aad-okafor', teamId: 'tenant-1', conversationId: 'a:dm-okafor' });
-    expect(sent.every((d) => d.group === 'term-end:autumn-2026' && d.status === 'queued')).toBe(true);
+    expect(sent.every((d) => d.group === 'term-end:2026-12-18' && d.status === 'queued')).toBe(true);
   });
 
   test("each person's platform steps come from the guidance; no platform known: buttons to pick one", async () => {
@@ -67,13 +67,13 @@ describe('the term-end round', () => {
     await withPeople(s);
     await s.tick();
     const byKey = new Map((await s.deliveries()).map((d) => [d.key, d]));
-    const khan = byKey.get('term-end:autumn-2026:slack:U-KHAN')!;
+    const khan = byKey.get('term-end:2026-12-18:slack:U-KHAN')!;
     expect(text(khan)).toMatch(/How to do it on Zoom:/);
     expect(text(khan)).toMatch(/zoom\.us/);
     // The message is the diary entry: the guidance's "put a reminder in your calendar" step is left out.
     expect(text(khan)).not.toMatch(/calendar/i);
-    expect(text(byKey.get('term-end:autumn-2026:teams:29:aad-okafor')!)).toMatch(/OneDrive/);
-    const jones = byKey.get('term-end:autumn-2026:slack:U-JONES')!;
+    expect(text(byKey.get('term-end:2026-12-18:teams:29:aad-okafor')!)).toMatch(/OneDrive/);
+    const jones = byKey.get('term-end:2026-12-18:slack:U-JONES')!;
     expect(text(jones)).toMatch(/Which platform do you record on/);
     expect(buttonsOf(jones).map((b) => b.label)).toEqual([
       'Zoom',
@@ -96,8 +96,8 @@ describe('the term-end round', () => {
     await s.tick();
     const ds = await s.deliveries();
     const of = (id: string) => ds.find((d) => d.key === `term-end:${id}:slack:U-KHAN`)!;
-    expect(text(of('autumn-2026'))).not.toMatch(/delete it or ask IT to close it/);
-    expect(text(of('summer-2027'))).toMatch(/end of the school year: if you no longer need your call account, delete it or ask IT to close it/);
+    expect(text(of('2026-12-18'))).not.toMatch(/delete it or ask IT to close it/);
+    expect(text(of('2027-07-21'))).toMatch(/end of the school year: if you no longer need your call account, delete it or ask IT to close it/);
   });
 
   test('someone who stopped the reminders gets none, and is counted as opted out', async () => {
@@ -105,9 +105,9 @@ describe('the term-end round', () => {
     await withPeople(s);
     await s.say({ platform: 'slack', id: 'U-JONES', name: 'Mr Jones', teamId: 'T1' }, 'stop reminders');
     await s.tick();
-    expect(firsts(await s.deliveries()).map((d) => d.key)).not.toContain('term-end:autumn-2026:slack:U-JONES');
+    expect(firsts(await s.deliveries()).map((d) => d.key)).not.toContain('term-end:2026-12-18:slack:U-JONES');
     expect(firsts(await s.deliveries())).toHaveLength(2);
-    expect(await s.store.reminders.get('term-end:autumn-2026:slack:U-JONES')).toMatchObject({ status: 'opted-out', notSent: true });
+    expect(await s.store.reminders.get('term-end:2026-12-18:slack:U-JONES')).toMatchObject({ status: 'opted-out', notSent: true });
   });
 
   test('a crash in the middle of a round: the next tick finishes it without sending anyone a second one', async () => {
@@ -115,15 +115,15 @@ describe('the term-end round', () => {
     await withPeople(s);
     await s.tick();
     // As if the process died after enqueueing only some: the round is still "starting", one delivery is missing.
-    await s.store.reminders.update('round:term-end:autumn-2026', (r) => r && { ...r, status: 'starting' });
-    await s.store.deliveries.delete('term-end:autumn-2026:slack:U-JONES');
+    await s.store.reminders.update('round:term-end:2026-12-18', (r) => r && { ...r, status: 'starting' });
+    await s.store.deliveries.delete('term-end:2026-12-18:slack:U-JONES');
     const before = new Map((await s.deliveries()).map((d) => [d.key, d.createdAt]));
     s.clock.set('2026-12-18T15:01:00Z');
     await s.tick();
     const after = firsts(await s.deliveries());
     expect(after).toHaveLength(3);
     for (const d of after) if (before.has(d.key)) expect(d.createdAt).toBe(before.get(d.key));
-    expect(await s.store.reminders.get('round:term-end:autumn-2026')).toMatchObject({ status: 'sent', people: 3 });
+    expect(await s.store.reminders.get('round:term-end:2026-12-18')).toMatchObject({ status: 'sent', people: 3 });
   });
 });
 
@@ -134,11 +134,11 @@ describe('follow-ups and the summary', () => {
     const s = school({ now: '2026-12-18T15:00:00Z', settings: { terms: [AUTUMN], reminders: { followUpDays: 3, maxFollowUps: 2 }, ...dpo } });
     await s.meet({ platform: 'slack', id: 'U-JONES', name: 'Mr Jones', dmConversationId: 'D-JONES' });
     await s.tick();
-    await s.store.deliveries.update('term-end:autumn-2026:slack:U-JONES', (d) => d && { ...d, status: 'sent' });
+    await s.store.deliveries.update('term-end:2026-12-18:slack:U-JONES', (d) => d && { ...d, status: 'sent' });
     s.clock.set('2026-12-21T15:00:00Z');
     await s.tick();
     // What the outbox does when Slack answers the follow-up with user_disabled: the delivery and the person are marked.
-    await s.store.deliveries.update('term-end:autumn-2026:follow-up-1:slack:U-JONES', (d) => d && { ...d, status: 'unreachable', error: 'user_disabled' });
+    await s.store.deliveries.update('term-end:2026-12-18:follow-up-1:slack:U-JONES', (d) => d && { ...d, status: 'unreachable', error: 'user_disabled' });
     await s.store.users.update('slack:U-JONES', (u) => u && { ...u, unreachable: { since: '2026-12-21T15:00:01.000Z', reason: 'user_disabled' } });
     for (const at of ['2026-12-24T15:00:00Z', '2026-12-27T15:00:00Z']) {
       s.clock.set(at);
@@ -155,18 +155,18 @@ describe('follow-ups and the summary', () => {
     await withPeople(s);
     await s.meet({ platform: 'slack', id: 'U-GONE', name: 'Mr Gone' });
     await s.tick();
-    await s.press({ platform: 'slack', id: 'U-KHAN', name: 'Ms Khan', teamId: 'T1' }, 'remind.done', 'term-end:autumn-2026');
-    await s.press({ platform: 'teams', id: '29:aad-okafor', name: 'Mrs Okafor' }, 'remind.none', 'term-end:autumn-2026');
+    await s.press({ platform: 'slack', id: 'U-KHAN', name: 'Ms Khan', teamId: 'T1' }, 'remind.done', 'term-end:2026-12-18');
+    await s.press({ platform: 'teams', id: '29:aad-okafor', name: 'Mrs Okafor' }, 'remind.none', 'term-end:2026-12-18');
     // The outbox found Mr Gone unreachable (he removed the bot): no follow-ups for him.
-    await s.store.deliveries.update('term-end:autumn-2026:slack:U-GONE', (d) => d && { ...d, status: 'unreachable', error: 'user_disabled' });
-    await s.store.deliveries.update('term-end:autumn-2026:slack:U-JONES', (d) => d && { ...d, status: 'sent' });
+    await s.store.deliveries.update('term-end:2026-12-18:slack:U-GONE', (d) => d && { ...d, status: 'unreachable', error: 'user_disabled' });
+    await s.store.deliveries.update('term-end:2026-12-18:slack:U-JONES', (d) => d && { ...d, status: 'sent' });
 
     s.clock.set('2026-12-21T14:59:00Z');
     await s.tick();
     expect((await s.deliveries()).filter((d) => /follow-up/.test(d.key))).toEqual([]);
     s.clock.set('2026-12-21T15:00:00Z');
     await s.tick();
-    expect((await s.deliveries()).filter((d) => /follow-up/.test(d.key)).map((d) => d.key)).toEqual(['term-end:autumn-2026:follow-up-1:slack:U-JONES']);
+    expect((await s.deliveries()).filter((d) => /follow-up/.test(d.key)).map((d) => d.key)).toEqual(['term-end:2026-12-18:follow-up-1:slack:U-JONES']);
     const follow = (await s.deliveries()).find((d) => d.key.includes('follow-up-1'))!;
     expect(textOf(follow)).toMatch(/A reminder: you haven't told me yet/);
 
@@ -177,7 +177,7 @@ describe('follow-ups and the summary', () => {
     s.clock.set('2026-12-30T15:00:00Z');
     await s.tick();
     const keys = (await s.deliveries()).map((d) => d.key);
-    expect(keys.filter((k) => /follow-up/.test(k)).sort()).toEqual(['term-end:autumn-2026:follow-up-1:slack:U-JONES', 'term-end:autumn-2026:follow-up-2:slack:U-JONES']);
+    expect(keys.filter((k) => /follow-up/.test(k)).sort()).toEqual(['term-end:2026-12-18:follow-up-1:slack:U-JONES', 'term-end:2026-12-18:follow-up-2:slack:U-JONES']);
     const summaries = (await s.deliveries()).filter((d) => d.kind === 'reminder.summary');
     expect(summaries.map((d) => d.to)).toEqual([
       { platform: 'slack', conversationId: 'GDPO1' },
@@ -189,7 +189,7 @@ describe('follow-ups and the summary', () => {
     expect(summary).toMatch(/Don't record lessons: 1/);
     expect(summary).toMatch(/Haven't answered: Mr Jones/);
     expect(summary).toMatch(/Couldn't be reached.*Mr Gone/);
-    expect(await s.store.reminders.get('round:term-end:autumn-2026')).toMatchObject({ status: 'summarised', followUps: 2 });
+    expect(await s.store.reminders.get('round:term-end:2026-12-18')).toMatchObject({ status: 'summarised', followUps: 2 });
     await s.tick();
     expect((await s.deliveries()).filter((d) => d.kind === 'reminder.summary')).toHaveLength(2);
   });
@@ -224,7 +224,7 @@ describe('follow-ups and the summary', () => {
     // Set the way a DPO sets it: typing "set dpo channel" in that Teams channel.
     await s.bot.handle({ who: { platform: 'teams', id: '29:aad-dpo' }, where: { platform: 'teams', id: '19:dpo@thread.tacv2', kind: 'channel' }, input: { kind: 'message', text: 'set dpo channel' }, at: s.clock.now() });
     await s.tick();
-    await s.store.deliveries.update('term-end:autumn-2026:teams:29:aad-okafor', (d) => d && { ...d, status: 'uncertain' });
+    await s.store.deliveries.update('term-end:2026-12-18:teams:29:aad-okafor', (d) => d && { ...d, status: 'uncertain' });
     s.clock.set('2026-12-20T15:00:00Z');
     await s.tick();
     const summaries = (await s.deliveries()).filter((d) => d.kind === 'reminder.summary');
@@ -279,18 +279,18 @@ describe('catch-up after the bot was down', () => {
     await withPeople(s);
     await s.tick();
     expect(await s.deliveries()).toEqual([]);
-    expect(await s.store.reminders.get('round:term-end:summer-2027')).toMatchObject({ status: 'skipped' });
+    expect(await s.store.reminders.get('round:term-end:2027-07-21')).toMatchObject({ status: 'skipped' });
     s.clock.set('2027-10-05T09:00:00Z');
     await s.tick();
     expect(await s.deliveries()).toEqual([]);
   });
 
-  test('the cut-off is exact: catchUpDays after the reminder time sends, a minute later does not', async () => {
-    const at = school({ now: '2026-12-25T15:00:00Z', settings: { terms: [AUTUMN], reminders: { catchUpDays: 7 } } });
+  test('the cut-off is the end of the school day catchUpDays after the reminder day: 23:59 on the 7th day sends, midnight does not', async () => {
+    const at = school({ now: '2026-12-25T23:59:59Z', settings: { terms: [AUTUMN], reminders: { catchUpDays: 7 } } });
     await withPeople(at);
     await at.tick();
     expect(firsts(await at.deliveries())).toHaveLength(3);
-    const late = school({ now: '2026-12-25T15:01:00Z', settings: { terms: [AUTUMN], reminders: { catchUpDays: 7 } } });
+    const late = school({ now: '2026-12-26T00:00:00Z', settings: { terms: [AUTUMN], reminders: { catchUpDays: 7 } } });
     await withPeople(late);
     await late.tick();
     expect(await late.deliveries()).toEqual([]);

@@ -21,12 +21,12 @@ async function everyPrompt(): Promise<Prompt[]> {
   for (let i = 0; i < 60; i++) await s.meet({ platform: 'slack', id: `UX${i}`, name: `Person number ${i}` });
   await s.tick();
   const replies = [
-    ...(await s.press({ platform: 'slack', id: 'U0' }, 'remind.snooze', 'term-end:autumn-2026')),
-    ...(await s.press({ platform: 'teams', id: 'U1' }, 'remind.none', 'term-end:autumn-2026')),
-    ...(await s.press({ platform: 'slack', id: 'U2' }, 'remind.stop', 'term-end:autumn-2026')),
-    ...(await s.press({ platform: 'slack', id: 'U2' }, 'remind.resume', 'term-end:autumn-2026')),
-    ...(await s.press({ platform: 'slack', id: 'U3' }, 'remind.done', 'term-end:autumn-2026')),
-    ...(await s.press({ platform: 'slack', id: 'U3' }, 'remind.steps', 'teams|term-end:autumn-2026')),
+    ...(await s.press({ platform: 'slack', id: 'U0' }, 'remind.snooze', 'term-end:2026-12-18')),
+    ...(await s.press({ platform: 'teams', id: 'U1' }, 'remind.none', 'term-end:2026-12-18')),
+    ...(await s.press({ platform: 'slack', id: 'U2' }, 'remind.stop', 'term-end:2026-12-18')),
+    ...(await s.press({ platform: 'slack', id: 'U2' }, 'remind.resume', 'term-end:2026-12-18')),
+    ...(await s.press({ platform: 'slack', id: 'U3' }, 'remind.done', 'term-end:2026-12-18')),
+    ...(await s.press({ platform: 'slack', id: 'U3' }, 'remind.steps', 'teams|term-end:2026-12-18')),
     ...(await s.say({ platform: 'slack', id: 'U-ADMIN' }, 'terms')),
   ];
   for (const at of ['2026-12-20T15:00:00Z', '2026-12-21T15:00:00Z', '2026-12-24T15:00:00Z', '2027-07-21T14:00:00Z']) {

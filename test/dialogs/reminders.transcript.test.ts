@@ -9,7 +9,7 @@ import type { Delivery } from '../../src/core/schedule/types.js';
 
 const AUTUMN = { name: 'Autumn 2026', start: '2026-09-02', end: '2026-12-18' };
 const SPRING = { name: 'Spring 2027', start: '2027-01-04', end: '2027-03-26' };
-const ROUND = 'term-end:autumn-2026';
+const ROUND = 'term-end:2026-12-18';
 const khan: Person = { platform: 'slack', id: 'U-KHAN', name: 'Ms Khan', teamId: 'T1' };
 const okafor: Person = { platform: 'teams', id: '29:aad-okafor', name: 'Mrs Okafor', teamId: 'tenant-1' };
 
@@ -82,8 +82,8 @@ test('Stop these reminders is honoured by the next term; Start them again brings
   expect(to(await s.deliveries(), okafor)).toHaveLength(1);
   s.clock.set('2027-03-26T15:00:00Z');
   await s.tick();
-  expect(to(await s.deliveries(), okafor).filter((d) => d.group === 'term-end:spring-2027')).toEqual([]);
-  expect(to(await s.deliveries(), khan).filter((d) => d.group === 'term-end:spring-2027')).toHaveLength(1);
+  expect(to(await s.deliveries(), okafor).filter((d) => d.group === 'term-end:2027-03-26')).toEqual([]);
+  expect(to(await s.deliveries(), khan).filter((d) => d.group === 'term-end:2027-03-26')).toHaveLength(1);
 
   const [back] = await s.press(okafor, resume[0]!.action, resume[0]!.value!);
   expect(textOf(back!)).toMatch(/The reminders are back on/);
@@ -120,7 +120,7 @@ test('a button for a round that does not exist writes nothing and says so', asyn
   const [reply] = await s.press(khan, 'remind.done', 'term-end:no-such-term');
   expect(textOf(reply!)).toMatch(/no longer open/);
   expect((await s.store.reminders.list()).length).toBe(before);
-  const [bad] = await s.press(khan, 'remind.steps', 'skype|term-end:autumn-2026');
+  const [bad] = await s.press(khan, 'remind.steps', 'skype|term-end:2026-12-18');
   expect(textOf(bad!)).toMatch(/no longer open/);
 });
 
@@ -157,6 +157,12 @@ describe('the terms command', () => {
     expect(seen).toMatch(/Autumn 2026: Wed 2 Sept? 2026 to Fri 18 Dec 2026\. Reminder: Friday 18 December 2026 at 15:00/);
     expect(seen).toMatch(/Summer 2028: .* Reminder: Friday 21 July 2028 at 15:00 \(end of the school year\)/);
     expect(seen).toMatch(/Academies .* set their own dates/);
+  });
+
+  test('a term that ends on a Saturday is flagged: its reminder would go that day', async () => {
+    const s = school({ now: '2026-12-02T10:00:00Z', settings: { slack: { admins: ['U-ADMIN'] }, terms: [{ name: 'Summer 2027', start: '2027-04-12', end: '2027-07-24' }] } });
+    const seen = textOf((await s.say({ platform: 'slack', id: 'U-ADMIN' }, 'terms'))[0]!);
+    expect(seen).toMatch(/Summer 2027: .* Reminder: Saturday 24 July 2027 at 15:00 \(end of the school year\) \(ends on a Saturday: the reminder goes that day/);
   });
 
   test('the DPO on Teams may list them; a teacher may not', async () => {

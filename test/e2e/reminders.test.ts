@@ -19,7 +19,7 @@ terms:
 reminders: { followUpDays: 3, maxFollowUps: 1 }
 slack: { staffChannel: GSTAFF01, dpoChannel: GDPO0001 }
 `;
-const ROUND = 'term-end:autumn-2026';
+const ROUND = 'term-end:2026-12-18';
 
 let rig: Rig;
 beforeEach(async () => {
@@ -169,7 +169,7 @@ test('terms imported with the CLI while the server runs are used at its next tic
     await eventually(() => expect(live.slack.callsOf('chat.postMessage').length).toBeGreaterThanOrEqual(1));
     now = new Date('2026-12-18T15:00:00Z');
     await live.running!.scheduler.tick();
-    expect(live.slack.postedWithKey('term-end:autumn-term-2026:slack:U500')).toEqual([]);
+    expect(live.slack.postedWithKey('term-end:2026-12-18:slack:U500')).toEqual([]);
     const ics = new URL('../cli/fixtures/school-calendar.ics', import.meta.url).pathname;
     const log = console.log;
     console.log = () => undefined;
@@ -180,7 +180,7 @@ test('terms imported with the CLI while the server runs are used at its next tic
     }
     await live.running!.scheduler.tick();
     await live.running!.scheduler.idle();
-    expect(live.slack.postedWithKey('term-end:autumn-term-2026:slack:U500').map((m) => m.channel)).toEqual([dmOf('U500')]);
+    expect(live.slack.postedWithKey('term-end:2026-12-18:slack:U500').map((m) => m.channel)).toEqual([dmOf('U500')]);
   } finally {
     await live.stop();
     await rm(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeSlack, TEAM, dmOf } from '../rig/fake-slack.js';
-import { ageDeadLock, buildDist, kill9, serverEnv, startInstance, stopInstance, termEndingToday, until, type Instance } from '../rig/processes.js';
+import { ageDeadLock, buildDist, kill9, roundEndingDaysAgo, serverEnv, startInstance, stopInstance, termEndingToday, until, type Instance } from '../rig/processes.js';
 import { FORM, blockAction, postSlack, slashCommand, triggerId, viewSubmission, type SlackPost } from '../rig/slack-requests.js';
 import { openStoreView, dropStoreFor, storeEnv, type StoreKind } from '../rig/store-env.js';
 import { figures, sized, SOAK } from '../helpers/soak.js';
@@ -374,14 +374,15 @@ describe.each(STORES)('on %s', (kind) => {
       slack.members.set('GSTAFF01', [...people, 'UBOT0001']);
       // Slack answers a little late, so some DMs are posted but not yet answered when the kill comes.
       slack.delayMs = 15;
-      const settingsFor = (trial: number) => termEndingToday({ term: `Crash ${trial}`, tick: '* * * * * *', leaseSeconds: 2, leaderSeconds: 1, teamId: TEAM });
+      // Each trial a term on another day (a round is known by its term's dates, not its name).
+      const settingsFor = (trial: number) => termEndingToday({ term: `Crash ${trial}`, daysAgo: trial - 1, tick: '* * * * * *', leaseSeconds: 2, leaderSeconds: 1, teamId: TEAM });
       const { dataDir, settings, env } = await workspace(kind, slack, settingsFor(1));
-      const round = (trial: number) => `term-end:crash-${trial}:`;
+      const round = (trial: number) => `${roundEndingDaysAgo(trial - 1)}:`;
       const postsOf = (trial: number) => [...slack.posted.values()].flat().filter((m) => String(m.metadata?.event_payload?.key ?? '').startsWith(round(trial)));
       let server: Instance | undefined;
       for (let trial = 1; trial <= FANOUT_TRIALS; trial++) {
         const postCalls = slack.callsOf('chat.postMessage').length;
-        // A new term that ends today: the next tick (every second) reads the settings again and starts its round.
+        // A new term that has ended: the next tick (every second) reads the settings again and starts its round.
         if (trial > 1) await writeFile(settings, settingsFor(trial));
         server ??= await open(kind, 'first', env);
         // Slack stops answering after a random number of this round's DMs (the rest are posted and left

@@ -40,6 +40,11 @@ export class FakeSlack extends RecordingServer {
   readonly notIn = new Set<string>();
   /** Channel members, for conversations.members (the reminders' staff channel); unknown channels: not_in_channel. */
   readonly members = new Map<string, string[]>();
+  /**
+   * Workspace members' email addresses, for users.list (profile.email). Unset: users.list answers
+   * missing_scope, as for an app without users:read and users:read.email.
+   */
+  emails?: Map<string, string>;
   rateLimit?: SlackRateLimit;
   /** Socket Mode: the URL `apps.connections.open` hands out (a FakeSocketMode's); unset, it answers as for an app without it. */
   socketModeUrl?: () => string;
@@ -134,6 +139,14 @@ export class FakeSlack extends RecordingServer {
       case 'conversations.members': {
         const members = this.members.get(String(r.body.channel));
         return { body: members ? { ok: true, members, response_metadata: { next_cursor: '' } } : { ok: false, error: 'not_in_channel' } };
+      }
+      case 'users.list': {
+        if (!this.emails) return { body: { ok: false, error: 'missing_scope', needed: 'users:read', provided: 'chat:write' } };
+        const all = [...this.emails].map(([id, email]) => ({ id, team_id: TEAM, name: id.toLowerCase(), deleted: false, is_bot: false, profile: { email, real_name: id } }));
+        const from = Number(r.body.cursor ?? 0) || 0;
+        const limit = Number(r.body.limit ?? 200) || 200;
+        const next = from + limit < all.length ? String(from + limit) : '';
+        return { body: { ok: true, members: all.slice(from, from + limit), response_metadata: { next_cursor: next } } };
       }
       case 'conversations.open': {
         const user = String(r.body.users ?? '');

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadEnv, parseSettings, type Settings } from '../../src/config.js';
+import { loadEnv, loadSettings, parseSettings, type Settings } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { createLogger } from '../../src/log.js';
 import type { Clock } from '../../src/core/ports.js';
@@ -61,8 +61,10 @@ export class Rig {
     private readonly opts: RigOptions,
   ) {}
 
+  /** What the server starts with: the settings file when SAFECALL_SETTINGS names one (as `npm start` reads it), so a restart sees the file as edited. */
   get settings(): Settings {
-    return parseSettings(this.opts.settingsYaml ?? '', 'test settings');
+    const file = this.opts.env?.SAFECALL_SETTINGS;
+    return file ? loadSettings(file) : parseSettings(this.opts.settingsYaml ?? '', 'test settings');
   }
 
   /** Where the settings file is (RigOptions.settingsFile). */
@@ -129,6 +131,18 @@ export class Rig {
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error('Slack did not connect to the fake API');
+  }
+
+  /**
+   * Waits for the server's own catch-up tick at start (taken with the scheduler's lead) to finish, so a test
+   * that flushes the outbox itself and counts what that flush did is not racing it.
+   */
+  async schedulerSettled(timeoutMs = 5000): Promise<void> {
+    await eventually(async () => {
+      const health = (await (await fetch(`${this.url}/healthz`)).json()) as { scheduler?: { leading?: boolean } };
+      if (!health.scheduler?.leading) throw new Error('the scheduler has not taken the lead yet');
+    }, timeoutMs);
+    await this.running!.scheduler.idle();
   }
 
   /** Stops the server (as a deploy or crash would) and starts it again on the same data. */

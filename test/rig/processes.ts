@@ -197,14 +197,16 @@ export class Cluster {
 /**
  * A settings file with one term that ends today (its term-end reminder falls due at once) for the staff
  * channel GSTAFF01, paced for many DMs, with short leases so a killed instance's claims lapse in seconds.
+ * With `daysAgo`, a one-day term that ended that many days ago (still within the catch-up days): a round is
+ * known by its term's dates, so a test that needs a new round each time needs a term on another day.
  */
-export function termEndingToday(o: { term: string; tick: string; leaseSeconds: number; leaderSeconds: number; teamId: string }): string {
-  const today = new Date().toISOString().slice(0, 10);
-  const monthAgo = new Date(Date.now() - 30 * 86400_000).toISOString().slice(0, 10);
+export function termEndingToday(o: { term: string; tick: string; leaseSeconds: number; leaderSeconds: number; teamId: string; daysAgo?: number }): string {
+  const end = dayAgo(o.daysAgo ?? 0);
+  const start = o.daysAgo === undefined ? dayAgo(30) : end;
   return `school: { name: Hillside, timezone: UTC }
 terms:
-  - { name: ${o.term}, start: ${monthAgo}, end: ${today} }
-reminders: { termEndTime: "00:00", followUpDays: 3, maxFollowUps: 1, tick: "${o.tick}" }
+  - { name: ${o.term}, start: ${start}, end: ${end} }
+reminders: { termEndTime: "00:00", followUpDays: 3, maxFollowUps: 1, catchUpDays: 30, tick: "${o.tick}" }
 slack: { teamId: ${o.teamId}, staffChannel: GSTAFF01, dpoChannel: GDPO0001 }
 sending:
   slack: { perChannelPerSecond: 1, perWorkspacePerMinute: 12000 }
@@ -212,3 +214,9 @@ sending:
   leaderSeconds: ${o.leaderSeconds}
 `;
 }
+
+/** The UTC date `days` days ago (YYYY-MM-DD). */
+const dayAgo = (days: number) => new Date(Date.now() - days * 86400_000).toISOString().slice(0, 10);
+
+/** The round of the term termEndingToday writes with `daysAgo` (rounds are named by their term's last day). */
+export const roundEndingDaysAgo = (daysAgo: number) => `term-end:${dayAgo(daysAgo)}`;

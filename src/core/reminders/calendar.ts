@@ -59,9 +59,31 @@ export function termInfos(terms: readonly Term[], termEndTime: string, zone: str
   return terms.map((t) => ({ ...t, id: termSlug(t.name), summer: isSummerTerm(t), remindAt: localAt(t.end, termEndTime, zone) }));
 }
 
+/**
+ * The last moment a reminder due at `dueAt` may still go out: the end of the school's day `catchUpDays`
+ * days after the day it fell due. Whole days, because lateness is a matter of days to a teacher: with 0 a
+ * reminder goes any time on its own day (a tick a moment after 15:00 is not late), with 7 up to the end of
+ * the seventh day after.
+ */
+export function catchUpUntil(dueAt: Date, catchUpDays: number, zone: string): Date {
+  return DateTime.fromJSDate(dueAt, { zone }).plus({ days: catchUpDays }).endOf('day').toJSDate();
+}
+
 /** Was `dueAt` missed by so much that sending now would be out of place ("end of summer term" in October)? */
 export function pastCatchUp(dueAt: Date, now: Date, catchUpDays: number, zone: string): boolean {
-  return now.getTime() > addLocalDays(dueAt, catchUpDays, zone).getTime();
+  return now.getTime() > catchUpUntil(dueAt, catchUpDays, zone).getTime();
+}
+
+/** The school-local date (YYYY-MM-DD) of an instant. */
+export function localDate(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+}
+
+/** Whole local days from `from`'s date to `to`'s date (0 on the same day). */
+export function localDaysBetween(from: Date, to: Date, zone: string): number {
+  const a = DateTime.fromJSDate(from, { zone }).startOf('day');
+  const b = DateTime.fromJSDate(to, { zone }).startOf('day');
+  return Math.round(b.diff(a, 'days').days);
 }
 
 /**
@@ -86,6 +108,12 @@ export function nextDpiaReview(signedOff: string, now: Date, time: string, zone:
     const at = localAt(date, time, zone);
     if (at.getTime() > now.getTime()) return { date, at };
   }
+}
+
+/** The day's name when `date` (YYYY-MM-DD) is a Saturday or Sunday: a term ending then has its reminder on a weekend. */
+export function weekendDay(date: string, zone: string, locale = 'en-GB'): string | undefined {
+  const d = DateTime.fromISO(date, { zone });
+  return d.weekday >= 6 ? d.setLocale(locale).toFormat('cccc') : undefined;
 }
 
 /** "Friday 18 December 2026 at 15:00", in the school's zone. */
