@@ -11,12 +11,10 @@ import { FORM, blockAction, postSlack, viewSubmission } from '../rig/slack-reque
 import { cardSubmit, invoke, message, postTeams } from '../rig/teams-requests.js';
 import { REPORT_ACTIONS as A, TRIAGE_FIELDS as T } from '../../dialogs/incidents/ids.js';
 import { openStoreView } from '../rig/store-env.js';
-import { ICO_HOURS } from '../../src/core/records/report.js';
 import { cardTexts, leaks, nextCall, slackShown, slackState, submitReport, teamsShown, teamsSubmitValue, SETTINGS, SLACK_DPO, SLACK_DPO_CHANNEL, TEAMS_DPO, type SlackView } from './reports.rig.js';
 
 const T0 = new Date('2027-03-01T09:00:00Z');
 const clock = { at: T0, now() { return this.at; } };
-const HOUR = 3_600_000;
 const TEAMS_DPO_CHAT = '19:dpo-office@thread.tacv2';
 const DELAY = 'Zq81-delay: the form was open over the deadline';
 
@@ -34,6 +32,16 @@ async function flush(): Promise<void> {
   await s.idle();
 }
 
+/** The report's ICO deadline as stored: 72 hours from when the school became aware (noticed, or reported if earlier). */
+async function deadlineOf(ref: string): Promise<number> {
+  const store = await openStoreView(rig.dataDir);
+  try {
+    return Date.parse((await store.reports.get(ref))!.deadlineAt);
+  } finally {
+    await store.close();
+  }
+}
+
 async function decisionOf(ref: string) {
   const store = await openStoreView(rig.dataDir);
   try {
@@ -46,12 +54,13 @@ async function decisionOf(ref: string) {
 test('Slack: the decision modal opened before the deadline and saved after it is redrawn with the delay field, keeping what was typed; then it saves', async () => {
   clock.at = T0;
   const ref = await submitReport(rig, 'U0EARLY');
+  const deadline = await deadlineOf(ref);
   await flush();
   const alert = rig.slack.calls.find((c) => c.path === '/api/chat.postMessage' && c.body.channel === SLACK_DPO_CHANNEL && JSON.stringify(c.body).includes(ref))!;
   const ts = String(alert.reply?.ts);
 
   // Opened a minute before the deadline: no delay field yet.
-  clock.at = new Date(T0.getTime() + ICO_HOURS * HOUR - 60_000);
+  clock.at = new Date(deadline - 60_000);
   let from = rig.slack.calls.length;
   const button = find(slackButtons(alert.body), A.decision);
   await postSlack(rig.url, blockAction({ user: SLACK_DPO, channel: SLACK_DPO_CHANNEL, actionId: button.action, value: button.value, messageTs: ts, responseUrl: `${rig.slack.url}/respond/${SLACK_DPO}` }), FORM);
@@ -59,7 +68,7 @@ test('Slack: the decision modal opened before the deadline and saved after it is
   expect(opened.blocks.map((b) => b.block_id)).not.toContain(T.delayReason);
 
   // Saved two minutes later, past the deadline.
-  clock.at = new Date(T0.getTime() + ICO_HOURS * HOUR + 60_000);
+  clock.at = new Date(deadline + 60_000);
   const typed = { [T.decision]: 'reported', [T.icoRef]: 'IC-778899', [T.reason]: 'Zq81-reason: names and a photo were seen' };
   const first = await postSlack(rig.url, viewSubmission({ user: SLACK_DPO, callbackId: opened.callback_id, values: slackState(opened, typed), privateMetadata: opened.private_metadata, blocks: opened.blocks as { type: string }[] }), FORM);
   expect(first.json?.response_action).toBe('update');
@@ -82,11 +91,12 @@ test('Slack: the decision modal opened before the deadline and saved after it is
 test('Teams: the decision dialog opened before the deadline and saved after it is redrawn with the delay field, keeping what was typed; then it saves', async () => {
   clock.at = T0;
   const ref = await submitReport(rig, 'U0EARLY2');
+  const deadline = await deadlineOf(ref);
   await flush();
   const card = rig.connector.activities(TEAMS_DPO_CHAT).find((a) => a.kind === 'send' && JSON.stringify(a.body).includes(ref))!;
   const button = find(teamsButtons(card.body), A.decision);
 
-  clock.at = new Date(T0.getTime() + ICO_HOURS * HOUR - 60_000);
+  clock.at = new Date(deadline - 60_000);
   const from = rig.connector.calls.length;
   const pressed = cardSubmit(rig.connector.url, TEAMS_DPO_CHAT, { id: TEAMS_DPO }, { safecall: { action: button.action, value: button.value } }, String(card.reply?.id));
   await postTeams(rig.url, { ...pressed, conversation: { ...pressed.conversation, conversationType: 'channel' } });
@@ -98,7 +108,7 @@ test('Teams: the decision dialog opened before the deadline and saved after it i
   const form = dialog.task.value.card.content;
   expect(Object.keys(teamsShown(form))).not.toContain(T.delayReason);
 
-  clock.at = new Date(T0.getTime() + ICO_HOURS * HOUR + 60_000);
+  clock.at = new Date(deadline + 60_000);
   const typed = { [T.decision]: 'not-reported', [T.reason]: 'Zq81-reason: one name, no risk' };
   const refused = JSON.parse((await postTeams(rig.url, invoke(rig.connector.url, TEAMS_DPO_CHAT, { id: TEAMS_DPO }, 'task/submit', { data: teamsSubmitValue(form, typed) }))).text) as Task;
   const again = refused.task.value.card.content;

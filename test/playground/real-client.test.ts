@@ -132,9 +132,10 @@ describe('SafeCall in the Microsoft 365 Agents Playground (Chromium)', () => {
       },
     });
     bot = await start({
-      // A school set up as the README says: with a data key, so the start-up logs no warning about reports at rest.
+      // A school set up as the README says: with a data key and a DPO named, so the start-up logs no warning
+      // about reports at rest or about incident alerts with nowhere to go (the DPO is not this teacher).
       env: loadEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, 'data'), LOG_LEVEL: 'info', SAFECALL_DATA_KEY: randomBytes(32).toString('base64') }),
-      settings: parseSettings(`school:\n  name: ${SCHOOL}\n`, 'test settings'),
+      settings: parseSettings(`school:\n  name: ${SCHOOL}\nteams:\n  dpo: [aad-dpo-office]\n`, 'test settings'),
       log: createLogger('info', sink),
       print: () => undefined,
     });

@@ -8,11 +8,16 @@ import { z } from 'zod';
 import { COLLECTION_NAMES, type CollectionName } from '../../src/core/collections.js';
 import type { Store } from '../../src/core/ports.js';
 import { CATEGORIES, SUBJECTS } from '../../src/core/records/report.js';
+import { isSealedValue } from '../../src/core/sealer.js';
 
 const iso = z.iso.datetime({ offset: true });
 const id = z.string().min(1).max(512);
 const platform = z.enum(['slack', 'teams']);
 const actor = z.looseObject({ platform, id });
+/** Who set a runtime setting: a person, or SafeCall itself (its own notes: failing alert routes, the sealed format). */
+const setter = z.looseObject({ platform: z.enum(['slack', 'teams', 'system']), id });
+/** Report content: plain text without a data key, a sealed value with one. */
+const content = z.union([z.string().min(1), z.custom(isSealedValue, 'must be a well-formed sealed value')]);
 
 const shapes: Record<CollectionName, z.ZodType> = {
   users: z.looseObject({ platform, id, firstSeen: iso, lastSeen: iso }),
@@ -32,14 +37,14 @@ const shapes: Record<CollectionName, z.ZodType> = {
     awareAt: iso,
     deadlineAt: iso,
     subjects: z.array(z.enum(SUBJECTS)).min(1),
-    facts: z.string().min(1),
+    facts: content,
     timeline: z.array(z.looseObject({ at: iso })),
     status: z.enum(['open', 'closed']),
     submission: id,
     v: z.literal(1),
   }),
   reminders: z.looseObject({ round: id, status: z.string().min(1), updatedAt: iso }),
-  runtime: z.looseObject({ setBy: actor, setAt: iso }),
+  runtime: z.looseObject({ setBy: setter, setAt: iso }),
   locks: z.looseObject({ owner: id, since: iso, until: iso }),
 };
 
